@@ -1,0 +1,12 @@
+export * from './store';
+export { LockTimeoutError } from './errors';
+export { withLock } from './with-lock';
+export { MemoryStore, type MemoryStoreOptions } from './memory-store';
+export {
+  RedisStore,
+  failClosedClientOptions,
+  type RedisClientTimeouts,
+  type RedisConnectOptions,
+  type RedisStoreOptions,
+} from './redis-store';
+export { createStore, type StoreConfig } from './create-store';

@@ -1,0 +1,266 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+import { storeUnavailable } from './errors';
+import { dataKey, lockKey, newLockToken } from './keys';
+import { redact, translateRedisError } from './redis-errors';
+import { DEFAULT_KEY_PREFIX, type Store, type StoreLock, type WithLockOptions } from './store';
+import { assertValidTtl } from './validation';
+import { withLock } from './with-lock';
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+const DEFAULT_COMMAND_TIMEOUT_MS = 2_000;
+const MAX_RECONNECT_DELAY_MS = 2_000;
+
+// The counter gets its TTL when INCR created it (no TTL yet); checking PTTL
+// rather than "count == 1" also repairs a counter someone wrote without a TTL.
+const INCREMENT_SCRIPT = `
+local count = redis.call('INCR', KEYS[1])
+if redis.call('PTTL', KEYS[1]) == -1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+return count`;
+
+// Compare-and-act on the lock token in one step: a holder whose lock expired
+// must not delete or prolong the lock a later holder took.
+const RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;
+
+const EXTEND_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0`;
+
+export interface RedisClientTimeouts {
+  /** Bound on establishing the connection (TCP and handshake); default 5 s. */
+  connectTimeoutMs?: number;
+  /** Bound on every command; default 2 s. */
+  commandTimeoutMs?: number;
+}
+
+export interface RedisConnectOptions extends RedisClientTimeouts {
+  /** redis:// or rediss:// URL; may hold a password, so it never appears in errors. */
+  url: string;
+  /** Default `fedgate:`. */
+  keyPrefix?: string;
+}
+
+export interface RedisStoreOptions {
+  /** Default `fedgate:`. */
+  keyPrefix?: string;
+  /** Bound on close()'s graceful QUIT before the socket is dropped; default 2 s. */
+  closeTimeoutMs?: number;
+}
+
+/**
+ * ioredis options under which no store call can hang: commands fail at once
+ * while disconnected instead of queueing, every command has a timeout, and
+ * commands in flight when the connection drops fail rather than being resent
+ * (a resent INCR could count twice). The client keeps reconnecting in the
+ * background, so the store recovers when Redis comes back. Spread these into
+ * the options of any client given to RedisStore, including Sentinel ones.
+ */
+export function failClosedClientOptions(timeouts: RedisClientTimeouts = {}): RedisOptions {
+  return {
+    connectTimeout: timeouts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    commandTimeout: timeouts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    retryStrategy: (attempt: number) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
+    lazyConnect: true,
+  };
+}
+
+/**
+ * A Store in Redis, shared by every broker instance. Each operation is one
+ * command or one Lua script, so the atomicity the Store interface promises
+ * holds across processes. Failures surface as FedgateError('store_unavailable')
+ * with the value-free cause attached; the store itself never logs.
+ *
+ * The store owns the client it is given and closes it in close(). The client
+ * should be built with failClosedClientOptions(); RedisStore.connect() does
+ * that for the standalone case.
+ */
+export class RedisStore implements Store {
+  private readonly keyPrefix: string;
+  private readonly closeTimeoutMs: number;
+  private closed = false;
+  private lastConnectionError: string | undefined;
+
+  constructor(
+    private readonly client: Redis,
+    options: RedisStoreOptions = {},
+  ) {
+    this.keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    // Without a listener ioredis prints connection errors to the console; we
+    // keep the latest (a message such as ECONNREFUSED, no data) for error details.
+    client.on('error', (error: unknown) => {
+      this.lastConnectionError = redact(error).message;
+    });
+    client.on('ready', () => {
+      this.lastConnectionError = undefined;
+    });
+    // A socket that drops while close() is under way can still schedule a
+    // reconnect after our disconnect(); a closed store must never reconnect.
+    client.on('reconnecting', () => {
+      if (this.closed) {
+        client.disconnect();
+      }
+    });
+  }
+
+  /**
+   * Connects to a standalone Redis and resolves once it is ready. Rejects with
+   * FedgateError('store_unavailable') if that does not happen within
+   * connectTimeoutMs, leaving no connection or timer behind.
+   */
+  static async connect(options: RedisConnectOptions): Promise<RedisStore> {
+    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const client = new Redis(options.url, failClosedClientOptions(options));
+    const store = new RedisStore(client, { keyPrefix: options.keyPrefix ?? DEFAULT_KEY_PREFIX });
+    try {
+      // ioredis bounds the TCP connect; our own bound also covers a server
+      // that accepts connections but never answers the handshake.
+      await withDeadline(client.connect(), connectTimeoutMs, 'connect timed out');
+    } catch (error) {
+      client.disconnect();
+      throw translateRedisError('connect', error);
+    }
+    return store;
+  }
+
+  async get(key: string): Promise<string | null> {
+    const fullKey = dataKey(this.keyPrefix, key);
+    return this.run('get', () => this.client.get(fullKey));
+  }
+
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    const fullKey = dataKey(this.keyPrefix, key);
+    assertValidTtl(ttlMs);
+    await this.run('set', () => this.client.set(fullKey, value, 'PX', ttlMs));
+  }
+
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const fullKey = dataKey(this.keyPrefix, key);
+    assertValidTtl(ttlMs);
+    const reply = await this.run('setIfAbsent', () => this.client.set(fullKey, value, 'PX', ttlMs, 'NX'));
+    return reply === 'OK';
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const fullKey = dataKey(this.keyPrefix, key);
+    const removed = await this.run('delete', () => this.client.del(fullKey));
+    return removed > 0;
+  }
+
+  async increment(key: string, ttlMs: number): Promise<number> {
+    const fullKey = dataKey(this.keyPrefix, key);
+    assertValidTtl(ttlMs);
+    const count = await this.run('increment', () => this.client.eval(INCREMENT_SCRIPT, 1, fullKey, ttlMs));
+    return expectInteger('increment', count);
+  }
+
+  async ttl(key: string): Promise<number | null> {
+    const fullKey = dataKey(this.keyPrefix, key);
+    const remaining = await this.run('ttl', () => this.client.pttl(fullKey));
+    if (remaining === -2) {
+      return null;
+    }
+    return remaining === -1 ? Number.POSITIVE_INFINITY : remaining;
+  }
+
+  async acquireLock(name: string, ttlMs: number): Promise<StoreLock | null> {
+    const fullKey = lockKey(this.keyPrefix, name);
+    assertValidTtl(ttlMs);
+    const token = newLockToken();
+    const reply = await this.run('acquireLock', () => this.client.set(fullKey, token, 'PX', ttlMs, 'NX'));
+    return reply === 'OK' ? this.lockHandle(fullKey, token) : null;
+  }
+
+  withLock<T>(
+    name: string,
+    ttlMs: number,
+    fn: (lock: StoreLock) => Promise<T>,
+    options?: WithLockOptions,
+  ): Promise<T> {
+    return withLock(this, name, ttlMs, fn, options);
+  }
+
+  async ping(): Promise<void> {
+    await this.run('ping', () => this.client.ping());
+  }
+
+  /** Sends QUIT when connected (bounded by closeTimeoutMs), otherwise just drops the socket and stops reconnecting. */
+  async close(): Promise<void> {
+    if (this.closed) {
+      return;
+    }
+    this.closed = true;
+    if (this.client.status !== 'ready') {
+      this.client.disconnect();
+      return;
+    }
+    try {
+      await withDeadline(this.client.quit(), this.closeTimeoutMs, 'quit timed out');
+    } catch {
+      // A failed goodbye changes nothing for the caller: the socket is dropped below either way.
+    }
+    this.client.disconnect();
+  }
+
+  private lockHandle(fullKey: string, token: string): StoreLock {
+    return {
+      release: async () => {
+        const removed = await this.run('releaseLock', () =>
+          this.client.eval(RELEASE_SCRIPT, 1, fullKey, token),
+        );
+        return expectInteger('releaseLock', removed) === 1;
+      },
+      extend: async (ttlMs: number) => {
+        assertValidTtl(ttlMs);
+        const updated = await this.run('extendLock', () =>
+          this.client.eval(EXTEND_SCRIPT, 1, fullKey, token, ttlMs),
+        );
+        return expectInteger('extendLock', updated) === 1;
+      },
+    };
+  }
+
+  private async run<T>(operation: string, command: () => Promise<T>): Promise<T> {
+    if (this.closed) {
+      throw storeUnavailable(operation, undefined, { reason: 'closed' });
+    }
+    try {
+      return await command();
+    } catch (error) {
+      throw translateRedisError(operation, error, this.lastConnectionError);
+    }
+  }
+}
+
+function expectInteger(operation: string, reply: unknown): number {
+  if (typeof reply !== 'number' || !Number.isInteger(reply)) {
+    throw storeUnavailable(operation, undefined, { reason: 'unexpected reply type' });
+  }
+  return reply;
+}
+
+/** Rejects after ms unless the promise settles first; the timer never outlives the race. */
+async function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(message));
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

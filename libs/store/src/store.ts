@@ -1,0 +1,99 @@
+/**
+ * What the broker keeps between requests: sessions, OIDC/SAML state, replay
+ * caches, rate-limit counters, credential caches and locks. Everything
+ * expires: every write takes a TTL in milliseconds (a positive integer), so
+ * nothing the broker stores outlives its purpose.
+ *
+ * Implementations prefix every key and lock name with their configured key
+ * prefix, so several deployments (or tests) can share one backend without
+ * seeing each other's data.
+ *
+ * Failure contract: when the backend cannot be reached, or the store was
+ * closed, a method rejects with FedgateError('store_unavailable') in bounded
+ * time, and callers must fail closed. A TTL that is not a positive integer,
+ * or a key starting with `lock:` (that namespace holds locks), is a
+ * programming error and rejects with RangeError before anything is written.
+ * Errors never contain stored values or keys.
+ */
+export interface Store {
+  /** The value, or null when the key is absent or expired. */
+  get(key: string): Promise<string | null>;
+
+  /** Writes (or overwrites) the value and its TTL. */
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+
+  /**
+   * Writes only when the key is absent (SET NX PX); true when this call wrote
+   * it. Exactly one of any number of concurrent callers wins, which is what
+   * replay caches rely on.
+   */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+
+  /** Removes the key; true when something was removed. */
+  delete(key: string): Promise<boolean>;
+
+  /**
+   * Atomically adds one and returns the new count, starting at 1. The TTL
+   * applies when the counter is created and later increments do not extend it,
+   * which makes fixed-window rate limits. Rejects with FedgateError('internal')
+   * when the key holds something that is not an integer.
+   */
+  increment(key: string, ttlMs: number): Promise<number>;
+
+  /**
+   * Remaining lifetime in milliseconds, or null when the key is absent.
+   * Infinity only for a key written without a TTL by something other than a
+   * Store.
+   */
+  ttl(key: string): Promise<number | null>;
+
+  /**
+   * Takes the named lock for ttlMs, or resolves null at once when someone else
+   * holds it. Locks live under `lock:<name>`, apart from data keys, so a lock
+   * never collides with a key of the same name.
+   */
+  acquireLock(name: string, ttlMs: number): Promise<StoreLock | null>;
+
+  /**
+   * Runs fn while holding the named lock, waiting for it as WithLockOptions
+   * say, and always releases it afterwards. Rejects with LockTimeoutError when
+   * the lock could not be taken in time (fn is then not called). The lock
+   * expires after ttlMs even if fn is still running: long jobs call
+   * lock.extend().
+   */
+  withLock<T>(
+    name: string,
+    ttlMs: number,
+    fn: (lock: StoreLock) => Promise<T>,
+    options?: WithLockOptions,
+  ): Promise<T>;
+
+  /** Resolves when the backend answers; rejects with FedgateError('store_unavailable') otherwise. */
+  ping(): Promise<void>;
+
+  /** Releases connections and timers. Idempotent; later calls on the store reject with 'store_unavailable'. */
+  close(): Promise<void>;
+}
+
+/**
+ * A held lock. Both methods act only while the lock is still ours (checked
+ * against a random token), so a holder whose lock expired cannot release or
+ * prolong the next holder's lock.
+ */
+export interface StoreLock {
+  /** Frees the lock; false when it had already expired or passed to someone else. */
+  release(): Promise<boolean>;
+  /** Resets the lock's TTL to ttlMs from now; false when it is no longer ours. */
+  extend(ttlMs: number): Promise<boolean>;
+}
+
+/** How withLock waits for a lock that someone else holds. */
+export interface WithLockOptions {
+  /** How long to keep trying before LockTimeoutError; default: the lock's ttlMs. 0 means one attempt. */
+  waitMs?: number;
+  /** Mean delay between attempts; each delay is jittered between half and one and a half times it. Default 25. */
+  retryMs?: number;
+}
+
+/** The prefix a store uses when none is configured. */
+export const DEFAULT_KEY_PREFIX = 'fedgate:';

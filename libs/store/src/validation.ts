@@ -1,0 +1,9 @@
+/**
+ * Rejects TTLs the backends would misread: Redis PX needs a positive integer,
+ * and a zero or missing TTL would mean "keep forever" in some code paths.
+ */
+export function assertValidTtl(ttlMs: number): void {
+  if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
+    throw new RangeError(`ttlMs must be a positive integer number of milliseconds, got ${String(ttlMs)}`);
+  }
+}
