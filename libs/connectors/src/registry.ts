@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import type { Connector } from './connector';
+import { StaticConnector } from './static/static-connector';
+import { staticConnectorConfigSchema } from './static/static-connector.config';
+
+/**
+ * Every connector type's config schema. Add a type here and in
+ * `connectorFactories` below; the mapped type makes a missing factory a
+ * compile error (after Logto's typed registry). No decorator discovery.
+ */
+export const connectorConfigSchema = z.discriminatedUnion('type', [staticConnectorConfigSchema], {
+  error: (issue) =>
+    typeof issue.input === 'object' && issue.input !== null
+      ? 'type must be one of: static'
+      : 'must be a mapping',
+});
+
+export type ConnectorConfig = z.infer<typeof connectorConfigSchema>;
+export type ConnectorType = ConnectorConfig['type'];
+
+/** What factories may use besides their own config. Grows as connectors need it (store, logger, clock). */
+export interface ConnectorDependencies {
+  now?: () => Date;
+}
+
+type ConnectorFactories = {
+  [Type in ConnectorType]: (
+    config: Extract<ConnectorConfig, { type: Type }>,
+    dependencies: ConnectorDependencies,
+  ) => Connector;
+};
+
+const connectorFactories: ConnectorFactories = {
+  static: (config, dependencies) => new StaticConnector(config, dependencies.now),
+};
+
+/** Builds the connector a validated config entry describes. */
+export function createConnector(
+  config: ConnectorConfig,
+  dependencies: ConnectorDependencies = {},
+): Connector {
+  // `config.type` selects the factory written for exactly that config type.
+  const factory: (config: ConnectorConfig, dependencies: ConnectorDependencies) => Connector =
+    connectorFactories[config.type];
+  return factory(config, dependencies);
+}

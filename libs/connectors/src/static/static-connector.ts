@@ -1,0 +1,73 @@
+import type { Identity } from '@fedgate/core';
+import type { LoginContext, PasswordConnector, PasswordLoginResult } from '../connector';
+import { parsePasswordHash, verifyPassword, type ScryptParameters } from './password-hash';
+import type { StaticConnectorConfig, StaticUserConfig } from './static-connector.config';
+
+interface StaticUser {
+  config: StaticUserConfig;
+  hash: ScryptParameters;
+}
+
+/**
+ * Users from the config file, with scrypt password hashes. For development,
+ * demos and tests; not a user directory.
+ */
+export class StaticConnector implements PasswordConnector {
+  readonly type = 'static';
+  readonly id: string;
+  readonly displayName: string;
+  private readonly users = new Map<string, StaticUser>();
+  /** Verified against when the user is unknown, so both outcomes cost the same time. */
+  private readonly decoy: ScryptParameters;
+
+  constructor(
+    config: StaticConnectorConfig,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.id = config.id;
+    this.displayName = config.name ?? config.id;
+    for (const user of config.users) {
+      const hash = parsePasswordHash(user.passwordHash);
+      if (typeof hash === 'string') {
+        throw new Error(`connector ${config.id}: user ${user.username}: ${hash}`);
+      }
+      this.users.set(user.username.toLowerCase(), { config: user, hash });
+    }
+    const first = this.users.values().next().value;
+    if (!first) {
+      throw new Error(`connector ${config.id}: no users`);
+    }
+    this.decoy = { ...first.hash, hash: Buffer.alloc(first.hash.hash.length) };
+  }
+
+  async login(username: string, password: string, _context: LoginContext): Promise<PasswordLoginResult> {
+    const user = this.users.get(username.trim().toLowerCase());
+    if (password.trim() === '') {
+      return { kind: 'invalid_credentials', reason: 'empty password' };
+    }
+    const matches = await verifyPassword(password, user?.hash ?? this.decoy);
+    if (!user) {
+      return { kind: 'invalid_credentials', reason: 'unknown user' };
+    }
+    if (!matches) {
+      return { kind: 'invalid_credentials', reason: 'wrong password' };
+    }
+    return { kind: 'authenticated', identity: this.identityOf(user.config) };
+  }
+
+  private identityOf(user: StaticUserConfig): Identity {
+    return {
+      connectorId: this.id,
+      subject: user.subject ?? user.username,
+      username: user.username,
+      ...(user.email === undefined ? {} : { email: user.email, emailVerified: true }),
+      ...(user.displayName === undefined ? {} : { displayName: user.displayName }),
+      groups: [...user.groups],
+      attributes: Object.fromEntries(
+        Object.entries(user.attributes).map(([key, values]) => [key, [...values]]),
+      ),
+      mfa: { satisfied: user.mfa, methods: user.mfa ? ['static'] : [] },
+      authTime: this.now().toISOString(),
+    };
+  }
+}
