@@ -1,0 +1,185 @@
+import type { ConfigPath, PathIssue } from './issues';
+
+/**
+ * Checks that span several parts of the file, which the schema cannot
+ * express. They read the data defensively (an entry that is not a mapping,
+ * or a field that is not a string, is skipped: the schema reports those), so
+ * they run even when the schema failed and the author sees every mistake at
+ * once. Each check is one row: a condition, a path and a message, after
+ * Dex's Config.Validate().
+ */
+interface Check {
+  failed: boolean;
+  path: ConfigPath;
+  message: string;
+}
+
+type Entry = Readonly<Record<string, unknown>>;
+
+interface Indexed {
+  index: number;
+  entry: Entry;
+}
+
+function isEntry(value: unknown): value is Entry {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function entries(value: unknown): Indexed[] {
+  return Array.isArray(value)
+    ? value.flatMap((entry: unknown, index) => (isEntry(entry) ? [{ index, entry }] : []))
+    : [];
+}
+
+function text(entry: Entry | undefined, key: string): string | undefined {
+  const value = entry?.[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** String items of a list field, with their positions; anything else is the schema's business. */
+function strings(entry: Entry | undefined, key: string): { index: number; value: string }[] {
+  const value = entry?.[key];
+  return Array.isArray(value)
+    ? value.flatMap((item: unknown, index) => (typeof item === 'string' ? [{ index, value: item }] : []))
+    : [];
+}
+
+const MAX_KNOWN_SHOWN = 10;
+
+/** `(known: a, b)` so the author sees the candidates without opening another part of the file. */
+function known(names: readonly string[]): string {
+  if (names.length === 0) {
+    return '(none are configured)';
+  }
+  const shown = names.slice(0, MAX_KNOWN_SHOWN).join(', ');
+  return names.length > MAX_KNOWN_SHOWN ? `(known: ${shown}, …)` : `(known: ${shown})`;
+}
+
+/**
+ * The message for a name that is not defined: the candidates (as `labels`,
+ * when they read better than the bare names), or a hint when the name
+ * differs from one only in case, since lookups are exact.
+ */
+function unknownName(what: string, value: string, names: readonly string[], labels = names): string {
+  const sameButCase = names.find((name) => name.toLowerCase() === value.toLowerCase());
+  return sameButCase === undefined
+    ? `unknown ${what} "${value}" ${known(labels)}`
+    : `unknown ${what} "${value}" (did you mean "${sameButCase}"? names are case-sensitive)`;
+}
+
+/**
+ * One row per entry whose `key` repeats an earlier entry's, pointing at the
+ * first. Names compare case-insensitively (they are shown to people and
+ * `ReadOnly` next to `readonly` is a mistake); ids compare exactly.
+ */
+function duplicates(
+  section: string,
+  list: readonly Indexed[],
+  key: string,
+  options: { caseInsensitive: boolean },
+): Check[] {
+  const first = new Map<string, number>();
+  return list.flatMap(({ index, entry }): Check[] => {
+    const value = text(entry, key);
+    if (value === undefined) {
+      return [];
+    }
+    const normalized = options.caseInsensitive ? value.toLowerCase() : value;
+    const earlier = first.get(normalized);
+    if (earlier === undefined) {
+      first.set(normalized, index);
+      return [];
+    }
+    const note = options.caseInsensitive ? `; ${key}s are case-insensitive` : '';
+    return [
+      {
+        failed: true,
+        path: [section, index, key],
+        message: `duplicates ${section}[${earlier}].${key} ("${value}"${note})`,
+      },
+    ];
+  });
+}
+
+/**
+ * Everything the schema cannot check: unique ids and names, and that every
+ * name used in one place is defined in another. Accepts any parsed data,
+ * valid or not.
+ */
+export function checkCrossReferences(data: unknown): PathIssue[] {
+  const root = isEntry(data) ? data : {};
+  const connectors = entries(root.connectors);
+  const backends = entries(root.backends);
+  const accounts = entries(root.accounts);
+  const permissionSets = entries(root.permissionSets);
+  const assignments = entries(root.assignments);
+  const store = isEntry(root.store) ? root.store : undefined;
+
+  const idsOf = (list: readonly Indexed[], key: string): string[] =>
+    list.flatMap(({ entry }) => text(entry, key) ?? []);
+  const connectorIds = idsOf(connectors, 'id');
+  const backendIds = idsOf(backends, 'id');
+  const accountIds = idsOf(accounts, 'id');
+  const accountNames = idsOf(accounts, 'name');
+  const permissionSetNames = idsOf(permissionSets, 'name');
+  const accountLabels = accounts.flatMap(({ entry }) => {
+    const id = text(entry, 'id');
+    const name = text(entry, 'name');
+    return id === undefined ? [] : [name === undefined ? id : `${name} (${id})`];
+  });
+
+  const checks: Check[] = [
+    ...duplicates('connectors', connectors, 'id', { caseInsensitive: false }),
+    ...duplicates('backends', backends, 'id', { caseInsensitive: false }),
+    ...duplicates('accounts', accounts, 'id', { caseInsensitive: false }),
+    ...duplicates('accounts', accounts, 'name', { caseInsensitive: true }),
+    ...duplicates('permissionSets', permissionSets, 'name', { caseInsensitive: true }),
+
+    // Assignments name accounts by id or by name, so a name that is another account's id is ambiguous.
+    ...accounts.map(({ index, entry }) => {
+      const name = text(entry, 'name');
+      const owner = accounts.find((other) => other.index !== index && text(other.entry, 'id') === name);
+      return {
+        failed: owner !== undefined,
+        path: ['accounts', index, 'name'],
+        message: `is the id of accounts[${owner?.index ?? -1}]; assignments could not tell the two apart`,
+      };
+    }),
+
+    ...accounts.map(({ index, entry }) => {
+      const backend = text(entry, 'backend');
+      return {
+        failed: backend !== undefined && !backendIds.includes(backend),
+        path: ['accounts', index, 'backend'],
+        message: unknownName('backend', backend ?? '', backendIds),
+      };
+    }),
+
+    ...assignments.flatMap(({ index, entry }) => [
+      ...strings(isEntry(entry.match) ? entry.match : undefined, 'connectors').map((item) => ({
+        failed: !connectorIds.includes(item.value),
+        path: ['assignments', index, 'match', 'connectors', item.index],
+        message: unknownName('connector', item.value, connectorIds),
+      })),
+      ...strings(entry, 'accounts').map((item) => ({
+        failed: !accountIds.includes(item.value) && !accountNames.includes(item.value),
+        path: ['assignments', index, 'accounts', item.index],
+        message: unknownName('account', item.value, accountNames, accountLabels),
+      })),
+      ...strings(entry, 'permissionSets').map((item) => ({
+        failed: !permissionSetNames.includes(item.value),
+        path: ['assignments', index, 'permissionSets', item.index],
+        message: unknownName('permission set', item.value, permissionSetNames),
+      })),
+    ]),
+
+    {
+      // An empty prefix would put fedgate's keys among whatever else shares the Redis database.
+      failed: text(store, 'type') === 'redis' && text(store, 'keyPrefix') === '',
+      path: ['store', 'keyPrefix'],
+      message: 'must not be empty (fedgate keys would mix with other data in the database)',
+    },
+  ];
+
+  return checks.filter((check) => check.failed).map(({ path, message }) => ({ path, message }));
+}

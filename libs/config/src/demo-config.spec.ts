@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parsePasswordHash, verifyPassword } from '@fedgate/connectors';
+import { loadConfig, parseConfig } from './load-config';
+
+// The embedded default that `npm start` runs (DESIGN §4): it must stay valid and its demo users must work.
+const DEMO = join(__dirname, '..', '..', '..', 'config', 'demo.yaml');
+
+describe('config/demo.yaml', () => {
+  it('is valid and describes the documented demo', async () => {
+    const config = await loadConfig(DEMO, { env: {} });
+    expect(config.server).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      publicUrl: 'http://127.0.0.1:8080',
+    });
+    expect(config.store).toEqual({ type: 'memory' });
+    expect(config.backends).toEqual([
+      expect.objectContaining({
+        id: 'local',
+        type: 'sts',
+        endpoint: 'http://127.0.0.1:8090',
+        region: 'us-east-1',
+      }),
+    ]);
+    expect(config.accounts).toEqual([{ id: '123456789012', name: 'demo', backend: 'local' }]);
+    expect(config.permissionSets.map((set) => [set.name, set.roleName, set.sessionDuration])).toEqual([
+      ['Developer', 'fedgate-Developer', 3600],
+      ['Admin', 'fedgate-Admin', 3600],
+    ]);
+    const [connector] = config.connectors;
+    expect(connector).toMatchObject({ id: 'demo', type: 'static', name: 'Demo users' });
+    expect(connector?.users.map((user) => [user.username, user.groups, user.attributes])).toEqual([
+      ['alice', ['developers', 'admins'], { department: ['Engineering'], costCenter: ['CC-1001'] }],
+      ['bob', ['developers'], { department: ['Data'] }],
+    ]);
+  });
+
+  it('does not depend on the environment', () => {
+    const text = readFileSync(DEMO, 'utf8');
+    expect(parseConfig(text, { env: {}, baseDir: '/' }).ok).toBe(true);
+  });
+
+  it.each(['alice', 'bob'])('lets %s sign in with fedgate-demo and nothing else', async (username) => {
+    const config = await loadConfig(DEMO, { env: {} });
+    const user = config.connectors[0]?.users.find((candidate) => candidate.username === username);
+    const hash = parsePasswordHash(user?.passwordHash ?? '');
+    if (typeof hash === 'string') {
+      throw new Error(hash);
+    }
+    expect(hash.logN).toBe(14);
+    await expect(verifyPassword('fedgate-demo', hash)).resolves.toBe(true);
+    await expect(verifyPassword('fedgate-demo ', hash)).resolves.toBe(false);
+    await expect(verifyPassword('wrong', hash)).resolves.toBe(false);
+  });
+});
