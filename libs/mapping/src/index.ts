@@ -1,0 +1,3 @@
+export * from './entitlement';
+export * from './evaluate';
+export * from './session-names';
