@@ -1,0 +1,36 @@
+/** Temporary credentials as STS returned them. The three key fields are secrets. */
+export interface IssuedCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+  accountId: string;
+  /** The assumed-role ARN STS reported, for audit. */
+  assumedRoleArn?: string;
+}
+
+/** The AWS `credential_process` output (DESIGN §6.4). Version is the number 1. */
+export interface CredentialProcessOutput {
+  Version: 1;
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  SessionToken: string;
+  Expiration: string;
+  AccountId: string;
+}
+
+/** Formats a timestamp as `YYYY-MM-DDTHH:MM:SSZ`, the form STS and the SDKs use. */
+export function formatAwsTimestamp(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function toCredentialProcess(credentials: IssuedCredentials): CredentialProcessOutput {
+  return {
+    Version: 1,
+    AccessKeyId: credentials.accessKeyId,
+    SecretAccessKey: credentials.secretAccessKey,
+    SessionToken: credentials.sessionToken,
+    Expiration: formatAwsTimestamp(credentials.expiration),
+    AccountId: credentials.accountId,
+  };
+}
