@@ -1,0 +1,2 @@
+export * from './broker-session';
+export * from './session-manager';

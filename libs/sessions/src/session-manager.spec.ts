@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { MemoryStore } from '@fedgate/store';
+import type { Identity } from '@fedgate/core';
+import { SessionManager } from './session-manager';
+
+const identity: Identity = {
+  connectorId: 'demo',
+  subject: 'alice',
+  username: 'alice',
+  groups: ['developers'],
+  attributes: {},
+  mfa: { satisfied: false, methods: [] },
+  authTime: '2026-01-01T00:00:00.000Z',
+};
+
+describe('SessionManager', () => {
+  let now: number;
+  let store: MemoryStore;
+  let sessions: SessionManager;
+
+  beforeEach(() => {
+    now = Date.parse('2026-01-01T00:00:00Z');
+    store = new MemoryStore({ now: () => now });
+    sessions = new SessionManager(store, { idleSeconds: 3600, absoluteSeconds: 4 * 3600 }, () => now);
+  });
+
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('finds a session by its token, and gives each login a fresh token and CSRF token', async () => {
+    const first = await sessions.create(identity);
+    const second = await sessions.create(identity);
+    expect(first.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(first.token).not.toBe(second.token);
+    expect(first.session.csrfToken).not.toBe(second.session.csrfToken);
+    expect((await sessions.find(first.token))?.identity).toEqual(identity);
+  });
+
+  it('does not keep the token itself in the store', async () => {
+    const { token } = await sessions.create(identity);
+    expect(await store.get(`session:${token}`)).toBeNull();
+  });
+
+  it('ends a session left idle longer than the idle timeout', async () => {
+    const { token } = await sessions.create(identity);
+    now += 59 * 60 * 1000;
+    expect(await sessions.find(token)).not.toBeNull();
+    now += 59 * 60 * 1000;
+    expect(await sessions.find(token)).not.toBeNull();
+    now += 61 * 60 * 1000;
+    expect(await sessions.find(token)).toBeNull();
+  });
+
+  it('ends a session at its absolute timeout however active', async () => {
+    const { token } = await sessions.create(identity);
+    for (let minutes = 0; minutes < 4 * 60 - 30; minutes += 30) {
+      now += 30 * 60 * 1000;
+      expect(await sessions.find(token)).not.toBeNull();
+    }
+    now += 31 * 60 * 1000;
+    expect(await sessions.find(token)).toBeNull();
+  });
+
+  it('ends a session on destroy, and ignores tokens of the wrong shape', async () => {
+    const { token } = await sessions.create(identity);
+    expect(await sessions.destroy(token)).toBe(true);
+    expect(await sessions.find(token)).toBeNull();
+    expect(await sessions.find('not a token')).toBeNull();
+    expect(await sessions.destroy('not a token')).toBe(false);
+  });
+
+  it('refuses a stored record that is not a session', async () => {
+    const { token } = await sessions.create(identity);
+    const key = `session:${createHash('sha256').update(token).digest('base64url')}`;
+    expect(await store.get(key)).not.toBeNull();
+    await store.set(key, '{"nope":true}', 60_000);
+    await expect(sessions.find(token)).rejects.toMatchObject({ code: 'internal' });
+  });
+});

@@ -1,0 +1,98 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { FedgateError, type Identity } from '@fedgate/core';
+import type { Store } from '@fedgate/store';
+import type { BrokerSession } from './broker-session';
+
+export interface SessionTimeouts {
+  idleSeconds: number;
+  absoluteSeconds: number;
+}
+
+const TOKEN_BYTES = 32;
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+function storeKey(token: string): string {
+  return `session:${createHash('sha256').update(token).digest('base64url')}`;
+}
+
+function isBrokerSession(value: unknown): value is BrokerSession {
+  if (typeof value !== 'object' || value === null) {
+    return false;
+  }
+  const candidate = value as Partial<BrokerSession>;
+  return (
+    typeof candidate.csrfToken === 'string' &&
+    typeof candidate.expiresAt === 'string' &&
+    typeof candidate.lastSeenAt === 'string' &&
+    typeof candidate.identity?.subject === 'string'
+  );
+}
+
+/**
+ * Creates, finds and ends broker sessions in the store. A session ends when
+ * unused for the idle timeout or at its absolute expiry, whichever is first.
+ * Store failures propagate (fail closed): no store, no session.
+ */
+export class SessionManager {
+  constructor(
+    private readonly store: Store,
+    private readonly timeouts: SessionTimeouts,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Starts a session for a fresh login. Each login gets a new token (no session fixation). */
+  async create(identity: Identity): Promise<{ token: string; session: BrokerSession }> {
+    const token = randomBytes(TOKEN_BYTES).toString('base64url');
+    const createdAt = this.now();
+    const session: BrokerSession = {
+      identity,
+      csrfToken: randomBytes(TOKEN_BYTES).toString('base64url'),
+      createdAt: new Date(createdAt).toISOString(),
+      lastSeenAt: new Date(createdAt).toISOString(),
+      expiresAt: new Date(createdAt + this.timeouts.absoluteSeconds * 1000).toISOString(),
+    };
+    await this.store.set(storeKey(token), JSON.stringify(session), this.ttlMs(session));
+    return { token, session };
+  }
+
+  /** The live session for a token, with its idle timer restarted; null when unknown or ended. */
+  async find(token: string): Promise<BrokerSession | null> {
+    if (!TOKEN_PATTERN.test(token)) {
+      return null;
+    }
+    const key = storeKey(token);
+    const stored = await this.store.get(key);
+    if (stored === null) {
+      return null;
+    }
+    let session: unknown;
+    try {
+      session = JSON.parse(stored);
+    } catch (error) {
+      throw new FedgateError('internal', 'A stored session is unreadable', { cause: error });
+    }
+    if (!isBrokerSession(session)) {
+      throw new FedgateError('internal', 'A stored session is unreadable');
+    }
+    // The store's TTL already drops idle sessions; checking here too keeps the rule exact
+    // whatever the store's expiry granularity.
+    const idleMs = this.now() - Date.parse(session.lastSeenAt);
+    if (idleMs > this.timeouts.idleSeconds * 1000 || Date.parse(session.expiresAt) <= this.now()) {
+      await this.store.delete(key);
+      return null;
+    }
+    const touched: BrokerSession = { ...session, lastSeenAt: new Date(this.now()).toISOString() };
+    await this.store.set(key, JSON.stringify(touched), this.ttlMs(touched));
+    return touched;
+  }
+
+  /** Ends a session; true when there was one. */
+  async destroy(token: string): Promise<boolean> {
+    return TOKEN_PATTERN.test(token) ? this.store.delete(storeKey(token)) : false;
+  }
+
+  private ttlMs(session: BrokerSession): number {
+    const remaining = Date.parse(session.expiresAt) - this.now();
+    return Math.min(this.timeouts.idleSeconds * 1000, remaining);
+  }
+}
