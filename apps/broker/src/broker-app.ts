@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import cookieParser from 'cookie-parser';
+import type { BrokerRuntime } from './broker-runtime';
+import { BrokerModule } from './broker.module';
+import { ErrorsFilter } from './http/errors.filter';
+import { NestPinoLogger } from './http/nest-logger';
+import { requestLogging } from './http/request-logging';
+
+/** Builds the HTTP application around a runtime; the caller decides where it listens. */
+export async function createBrokerApp(runtime: BrokerRuntime): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(BrokerModule.forRuntime(runtime), {
+    logger: new NestPinoLogger(runtime.logger),
+    bodyParser: false,
+    abortOnError: false,
+  });
+  const { server } = runtime.config;
+  app.set('trust proxy', server.trustProxy);
+  app.disable('x-powered-by');
+  app.use(requestLogging(runtime.logger));
+  app.use(cookieParser());
+  app.useBodyParser('json', { limit: server.maxBodyBytes, strict: true });
+  app.useBodyParser('urlencoded', { limit: server.maxBodyBytes, extended: false });
+  app.useGlobalFilters(new ErrorsFilter(runtime.logger));
+  return app;
+}

@@ -1,0 +1,63 @@
+import type { FedgateConfig } from '@fedgate/config';
+import { ConnectorCatalog } from '@fedgate/connectors';
+import { AssumeRoleIssuer } from '@fedgate/issuance';
+import type { Logger } from '@fedgate/logging';
+import { SessionManager } from '@fedgate/sessions';
+import { createStore, type Store } from '@fedgate/store';
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { BackendConfig } from '@fedgate/config';
+
+/**
+ * The broker's singletons, built from the validated config with plain
+ * constructors (no Nest), so tests and other entry points can build one too.
+ */
+export interface BrokerRuntime {
+  config: FedgateConfig;
+  logger: Logger;
+  store: Store;
+  connectors: ConnectorCatalog;
+  sessions: SessionManager;
+  issuer: AssumeRoleIssuer;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  logger: Logger;
+  /** Replaces the SDK client per backend; tests use it to count STS calls. */
+  stsClientFactory?: (backend: BackendConfig) => STSClient;
+  now?: () => number;
+}
+
+export async function createBrokerRuntime(
+  config: FedgateConfig,
+  options: RuntimeOptions,
+): Promise<BrokerRuntime> {
+  const now = options.now ?? Date.now;
+  const store = await createStore(
+    config.store.type === 'redis'
+      ? {
+          type: 'redis',
+          url: config.store.url,
+          keyPrefix: config.store.keyPrefix,
+          connectTimeoutMs: config.store.connectTimeout * 1000,
+        }
+      : { type: 'memory' },
+  );
+  const issuer = new AssumeRoleIssuer(config.backends, options.stsClientFactory);
+  return {
+    config,
+    logger: options.logger,
+    store,
+    connectors: ConnectorCatalog.fromConfig(config.connectors, { now: () => new Date(now()) }),
+    sessions: new SessionManager(
+      store,
+      { idleSeconds: config.session.idleTimeout, absoluteSeconds: config.session.absoluteTimeout },
+      now,
+    ),
+    issuer,
+    async close() {
+      issuer.close();
+      await store.close();
+    },
+  };
+}

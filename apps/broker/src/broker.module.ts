@@ -1,0 +1,32 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConnectorCatalog } from '@fedgate/connectors';
+import { AssumeRoleIssuer } from '@fedgate/issuance';
+import { SessionManager } from '@fedgate/sessions';
+import type { BrokerRuntime } from './broker-runtime';
+import { ApiController } from './controllers/api.controller';
+import { AuthController } from './controllers/auth.controller';
+import { HealthController } from './controllers/health.controller';
+import { SessionCookie } from './http/session-cookie';
+import { SessionGuard } from './http/session.guard';
+import { BROKER_CONFIG, BROKER_LOGGER, BROKER_STORE } from './tokens';
+
+/** Wires the runtime's ready-built singletons into Nest; nothing is constructed by discovery. */
+@Module({})
+export class BrokerModule {
+  static forRuntime(runtime: BrokerRuntime): DynamicModule {
+    return {
+      module: BrokerModule,
+      controllers: [HealthController, AuthController, ApiController],
+      providers: [
+        { provide: BROKER_CONFIG, useValue: runtime.config },
+        { provide: BROKER_LOGGER, useValue: runtime.logger },
+        { provide: BROKER_STORE, useValue: runtime.store },
+        { provide: ConnectorCatalog, useValue: runtime.connectors },
+        { provide: SessionManager, useValue: runtime.sessions },
+        { provide: AssumeRoleIssuer, useValue: runtime.issuer },
+        { provide: SessionCookie, useValue: new SessionCookie(runtime.config.server) },
+        SessionGuard,
+      ],
+    };
+  }
+}

@@ -1,0 +1,103 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { FedgateError } from '@fedgate/core';
+import { AssumeRoleIssuer, toCredentialProcess, type CredentialProcessOutput } from '@fedgate/issuance';
+import type { Logger } from '@fedgate/logging';
+import { evaluate, findEntitlement } from '@fedgate/mapping';
+import type { BrokerSession } from '@fedgate/sessions';
+import { parseBody } from '../http/parse-body';
+import { CurrentSession } from '../http/request-session';
+import { SessionGuard } from '../http/session.guard';
+import { BROKER_CONFIG, BROKER_LOGGER, type BrokerConfigRef } from '../tokens';
+import { describeUser } from './user-view';
+
+const credentialsBody = z.strictObject({
+  accountId: z.string().min(1, 'is required').max(64, 'is too long'),
+  permissionSet: z.string().min(1, 'is required').max(64, 'is too long'),
+  durationSeconds: z.number().int('must be a whole number of seconds').min(900).max(43200).optional(),
+});
+
+/** The signed-in user's view: who they are, what they may use, and credentials for it. */
+@Controller('api/v1')
+@UseGuards(SessionGuard)
+export class ApiController {
+  constructor(
+    @Inject(AssumeRoleIssuer) private readonly issuer: AssumeRoleIssuer,
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfigRef,
+    @Inject(BROKER_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  @Get('me')
+  me(@CurrentSession() current: { session: BrokerSession }): Record<string, unknown> {
+    return { ...describeUser(current.session), csrfToken: current.session.csrfToken };
+  }
+
+  @Get('entitlements')
+  entitlements(@CurrentSession() current: { session: BrokerSession }): {
+    entitlements: Record<string, unknown>[];
+  } {
+    const { entitlements } = evaluate(current.session.identity, this.config);
+    return {
+      entitlements: entitlements.map((entitlement) => ({
+        accountId: entitlement.accountId,
+        accountName: entitlement.accountName,
+        permissionSet: entitlement.permissionSet,
+        description: entitlement.description,
+        roleArn: entitlement.roleArn,
+        sessionDurationSeconds: entitlement.sessionDurationSeconds,
+      })),
+    };
+  }
+
+  @Post('credentials')
+  @HttpCode(200)
+  async credentials(
+    @CurrentSession() current: { session: BrokerSession },
+    @Body() body: unknown,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CredentialProcessOutput> {
+    const request = parseBody(credentialsBody, body);
+    const { identity } = current.session;
+    // The server-side entitlements decide; nothing reaches STS unless they allow it.
+    const entitlement = findEntitlement(
+      evaluate(identity, this.config).entitlements,
+      request.accountId,
+      request.permissionSet,
+    );
+    const audit = {
+      event: 'issue_credentials',
+      connector: identity.connectorId,
+      subject: identity.subject,
+      account: request.accountId,
+      permissionSet: request.permissionSet,
+    };
+    if (!entitlement) {
+      this.logger.info({ ...audit, outcome: 'not_entitled' }, 'audit');
+      throw new FedgateError(
+        'not_entitled',
+        `You are not entitled to permission set "${request.permissionSet}" in account "${request.accountId}"`,
+      );
+    }
+    const auditIssued = {
+      ...audit,
+      account: entitlement.accountId,
+      roleArn: entitlement.roleArn,
+      sourceIdentity: entitlement.sourceIdentity,
+      roleSessionName: entitlement.roleSessionName,
+    };
+    try {
+      const issued = await this.issuer.issue(entitlement, request.durationSeconds);
+      this.logger.info(
+        { ...auditIssued, outcome: 'success', expiration: issued.expiration.toISOString() },
+        'audit',
+      );
+      response.setHeader('Cache-Control', 'no-store');
+      response.setHeader('Pragma', 'no-cache');
+      return toCredentialProcess(issued);
+    } catch (error) {
+      this.logger.info({ ...auditIssued, outcome: 'failure', error: (error as Error).name }, 'audit');
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import { HttpException } from '@nestjs/common';
+import { FedgateError, type ErrorCode } from '@fedgate/core';
+
+/** The one place error codes become HTTP statuses (exhaustive: a new code must be placed here). */
+export function httpStatusFor(code: ErrorCode): number {
+  switch (code) {
+    case 'invalid_request':
+    case 'unsupported_operation':
+    case 'assertion_invalid':
+    case 'sts_rejected':
+      return 400;
+    case 'invalid_credentials':
+    case 'unauthenticated':
+      return 401;
+    case 'csrf_rejected':
+    case 'not_entitled':
+    case 'sts_denied':
+      return 403;
+    case 'not_found':
+    case 'unknown_connector':
+      return 404;
+    case 'payload_too_large':
+      return 413;
+    case 'rate_limited':
+      return 429;
+    case 'internal':
+    case 'config_invalid':
+      return 500;
+    case 'upstream_unavailable':
+      return 502;
+    case 'store_unavailable':
+      return 503;
+  }
+}
+
+interface BodyParserError {
+  type?: unknown;
+  status?: unknown;
+}
+
+/**
+ * Normalizes anything thrown while serving a request into a FedgateError:
+ * body-parser failures, Nest's own HTTP exceptions (unknown routes) and, as
+ * `internal`, everything unexpected (whose message is never shown).
+ */
+export function toFedgateError(error: unknown): FedgateError {
+  if (error instanceof FedgateError) {
+    return error;
+  }
+  const parserType = (error as BodyParserError | null)?.type;
+  if (parserType === 'entity.too.large') {
+    return new FedgateError('payload_too_large', 'The request body is too large', { cause: error });
+  }
+  if (typeof parserType === 'string' && parserType.startsWith('entity.')) {
+    return new FedgateError('invalid_request', 'The request body is not valid JSON', { cause: error });
+  }
+  if (typeof parserType === 'string') {
+    return new FedgateError('invalid_request', 'The request body could not be read', { cause: error });
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    if (status === 404) {
+      return new FedgateError('not_found', 'No such endpoint', { cause: error });
+    }
+    if (status < 500) {
+      return new FedgateError('invalid_request', 'The request is not acceptable', { cause: error });
+    }
+  }
+  return new FedgateError('internal', 'Internal error', { cause: error });
+}

@@ -1,0 +1,17 @@
+import type { CookieOptions } from 'express';
+import type { ServerConfig } from '@fedgate/config';
+
+/**
+ * The portal session cookie. Over https it is `__Host-` prefixed and Secure,
+ * which pins it to this host and path `/`; always HttpOnly and SameSite=Lax.
+ */
+export class SessionCookie {
+  readonly name: string;
+  readonly options: CookieOptions;
+
+  constructor(server: ServerConfig) {
+    const secure = new URL(server.publicUrl).protocol === 'https:';
+    this.name = secure ? '__Host-fedgate_session' : 'fedgate_session';
+    this.options = { httpOnly: true, sameSite: 'lax', secure, path: '/' };
+  }
+}

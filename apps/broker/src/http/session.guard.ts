@@ -1,0 +1,52 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { timingSafeEqual } from 'node:crypto';
+import { FedgateError } from '@fedgate/core';
+import { SessionManager } from '@fedgate/sessions';
+import { BROKER_CONFIG, type BrokerConfigRef } from '../tokens';
+import { assertSameOrigin } from './origin-check';
+import type { RequestWithSession } from './request-session';
+import { SessionCookie } from './session-cookie';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * Admits requests that carry a live session cookie. State-changing requests
+ * must also pass the Origin check and echo the session's CSRF token in the
+ * `X-CSRF-Token` header. If the store is down this throws (fail closed).
+ */
+@Injectable()
+export class SessionGuard implements CanActivate {
+  constructor(
+    @Inject(SessionManager) private readonly sessions: SessionManager,
+    @Inject(SessionCookie) private readonly cookie: SessionCookie,
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfigRef,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<RequestWithSession>();
+    const cookies = request.cookies as Record<string, unknown> | undefined;
+    const token = cookies?.[this.cookie.name];
+    if (typeof token !== 'string' || token === '') {
+      throw new FedgateError('unauthenticated', 'Sign in first: no session cookie was sent');
+    }
+    const session = await this.sessions.find(token);
+    if (!session) {
+      throw new FedgateError('unauthenticated', 'The session has expired or was ended; sign in again');
+    }
+    if (!SAFE_METHODS.has(request.method)) {
+      assertSameOrigin(request, this.config.server.publicUrl);
+      const csrf = request.headers['x-csrf-token'];
+      if (typeof csrf !== 'string' || !sameSecret(csrf, session.csrfToken)) {
+        throw new FedgateError('csrf_rejected', 'Missing or wrong X-CSRF-Token header');
+      }
+    }
+    request.fedgateSession = { token, session };
+    return true;
+  }
+}

@@ -1,0 +1,35 @@
+import { createLogger } from '@fedgate/logging';
+import { createBrokerApp } from './broker-app';
+import { createBrokerRuntime } from './broker-runtime';
+import { loadBrokerConfig } from './load-broker-config';
+
+async function main(): Promise<void> {
+  const { path, config } = await loadBrokerConfig(process.env);
+  const logger = createLogger({ level: config.logging.level });
+  const runtime = await createBrokerRuntime(config, { logger });
+  const app = await createBrokerApp(runtime);
+  await app.listen(config.server.port, config.server.host);
+  logger.info(
+    {
+      config: path,
+      address: `http://${config.server.host}:${config.server.port}`,
+      publicUrl: config.server.publicUrl,
+    },
+    'fedgate broker listening',
+  );
+  const stop = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    void app
+      .close()
+      .then(() => runtime.close())
+      .finally(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  // The config loader's message lists every problem with its path.
+  process.stderr.write(`fedgate: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,147 @@
+import { Writable } from 'node:stream';
+import type { AddressInfo } from 'node:net';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { parseConfig, type BackendConfig, type FedgateConfig } from '@fedgate/config';
+import { createStsClient } from '@fedgate/issuance';
+import { createLogger } from '@fedgate/logging';
+import { createBrokerApp } from '../../apps/broker/src/broker-app';
+import { createBrokerRuntime, type BrokerRuntime } from '../../apps/broker/src/broker-runtime';
+
+/** Every line the broker logged, for secret scans. */
+export class LogCapture extends Writable {
+  private readonly chunks: string[] = [];
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this.chunks.push(chunk.toString('utf8'));
+    callback();
+  }
+
+  text(): string {
+    return this.chunks.join('');
+  }
+
+  lines(): Record<string, unknown>[] {
+    return this.text()
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+}
+
+/** A broker listening on a free loopback port, with its STS calls counted at the SDK client. */
+export interface RunningBroker {
+  url: string;
+  runtime: BrokerRuntime;
+  logs: LogCapture;
+  stsCalls(): number;
+  stop(): Promise<void>;
+}
+
+/** Parses a YAML config the way the broker does, failing the test with every issue when it is invalid. */
+export function configFrom(yaml: string, env: Record<string, string> = {}): FedgateConfig {
+  const result = parseConfig(yaml, { env, baseDir: __dirname });
+  if (!result.ok) {
+    throw new Error(
+      `test config is invalid:\n${result.issues.map((i) => `${i.path}: ${i.message}`).join('\n')}`,
+    );
+  }
+  return result.config;
+}
+
+export async function startBroker(
+  config: FedgateConfig,
+  options: { now?: () => number } = {},
+): Promise<RunningBroker> {
+  const logs = new LogCapture();
+  let calls = 0;
+  const countingFactory = (backend: BackendConfig): STSClient => {
+    const client = createStsClient(backend);
+    client.middlewareStack.add(
+      (next) => (args) => {
+        calls += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countStsCalls' },
+    );
+    return client;
+  };
+  const runtime = await createBrokerRuntime(config, {
+    logger: createLogger({ level: 'debug', destination: logs }),
+    stsClientFactory: countingFactory,
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  const app: NestExpressApplication = await createBrokerApp(runtime);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    runtime,
+    logs,
+    stsCalls: () => calls,
+    async stop() {
+      await app.close();
+      await runtime.close();
+    },
+  };
+}
+
+/** A tiny cookie-keeping client, like a browser or `curl -c/-b`. */
+export class HttpClient {
+  private cookies = new Map<string, string>();
+  csrfToken: string | undefined;
+
+  constructor(private readonly baseUrl: string) {}
+
+  async request(
+    method: string,
+    path: string,
+    options: { json?: unknown; body?: string; headers?: Record<string, string>; csrf?: boolean } = {},
+  ): Promise<{ status: number; headers: Headers; body: Record<string, unknown>; text: string }> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (this.cookies.size > 0) {
+      headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    }
+    if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+    }
+    if (options.csrf !== false && this.csrfToken !== undefined) {
+      headers['x-csrf-token'] = this.csrfToken;
+    }
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      redirect: 'manual',
+      body: options.json !== undefined ? JSON.stringify(options.json) : options.body,
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const [name = '', value = ''] = pair.split('=');
+      if (value === '') {
+        this.cookies.delete(name);
+      } else {
+        this.cookies.set(name, value);
+      }
+    }
+    const text = await response.text();
+    let body: Record<string, unknown> = {};
+    try {
+      body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+    } catch {
+      body = {};
+    }
+    return { status: response.status, headers: response.headers, body, text };
+  }
+
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+
+  async login(connector: string, username: string, password: string) {
+    const response = await this.request('POST', `/auth/${connector}/login`, { json: { username, password } });
+    if (response.status === 200) {
+      this.csrfToken = response.body.csrfToken as string;
+    }
+    return response;
+  }
+}
