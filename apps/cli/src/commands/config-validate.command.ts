@@ -1,0 +1,37 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { ConfigError, loadConfig } from '@fedgate/config';
+import type { CliIo, CommandContext } from '../cli-io';
+
+/**
+ * Validates one configuration file the way the broker would at start-up
+ * (same loader, same environment for `${env:…}`), without starting
+ * anything. Prints `valid` on stdout and returns 0, or prints
+ * `FILE is invalid:` and one `  path: message` line per issue on stderr and
+ * returns 1. An unreadable file is reported the same way, in one line.
+ */
+export async function validateConfigFile(file: string, io: CliIo): Promise<number> {
+  try {
+    await loadConfig(resolve(io.cwd ?? process.cwd(), file), { env: io.env, source: file });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  io.stdout.write('valid\n');
+  return 0;
+}
+
+/** `fedgate config validate FILE`. */
+export function registerConfigCommands(program: Command, context: CommandContext): void {
+  const config = program.command('config').description('work with fedgate configuration files');
+  config
+    .command('validate')
+    .description('check a configuration file and list every problem in it, without starting anything')
+    .argument('<file>', 'the YAML configuration file')
+    .action(async (file: string) => {
+      context.setExitCode(await validateConfigFile(file, context.io));
+    });
+}
