@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the real servers fedgate's tests start (DEVELOPERS.md: "Real components,
+# not mocks"), only those that are missing. Debian/Ubuntu; needs root for apt-get.
+set -euo pipefail
+
+missing_packages=()
+have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/bin/$1" ]; }
+
+have redis-server || missing_packages+=(redis-server)
+
+if [ "${#missing_packages[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-test-deps: need root to run: apt-get install -y ${missing_packages[*]}" >&2
+    exit 1
+  fi
+  echo "install-test-deps: apt-get install -y ${missing_packages[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing_packages[@]}"
+fi
+
+# moto_server emulates AWS STS for the end-to-end tests. It comes from PyPI.
+if ! have moto_server; then
+  echo 'install-test-deps: pip install "moto[server]"'
+  python3 -m pip install --quiet "moto[server]"
+fi
+
+echo "install-test-deps: redis-server $(redis-server --version | awk '{print $3}'), moto_server present"
