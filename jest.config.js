@@ -12,7 +12,7 @@ const shared = {
 
 /** @type {import('jest').Config} */
 module.exports = {
-  // Integration tests start real servers; per-project testTimeout is not honoured by jest 30.
+  // Integration tests start real servers. testTimeout is a global option (ignored inside projects).
   testTimeout: 60000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
