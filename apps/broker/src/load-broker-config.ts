@@ -19,13 +19,11 @@ function packageRoot(start: string): string {
  * The config the broker runs: `FEDGATE_CONFIG`, else the embedded demo
  * (`config/demo.yaml`). `PORT` overrides `server.port`.
  */
-export async function loadBrokerConfig(
-  env: NodeJS.ProcessEnv,
-): Promise<{ path: string; config: FedgateConfig }> {
+export function loadBrokerConfig(env: NodeJS.ProcessEnv): { path: string; config: FedgateConfig } {
   const path = env.FEDGATE_CONFIG
     ? resolve(env.FEDGATE_CONFIG)
     : join(packageRoot(__dirname), 'config', 'demo.yaml');
-  const config = await loadConfig(path, { env });
+  const config = loadConfig(path, { env });
   if (env.PORT !== undefined) {
     const port = Number(env.PORT);
     if (!Number.isInteger(port) || port < 1 || port > 65535) {

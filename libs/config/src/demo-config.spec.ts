@@ -7,8 +7,8 @@ import { loadConfig, parseConfig } from './load-config';
 const DEMO = join(__dirname, '..', '..', '..', 'config', 'demo.yaml');
 
 describe('config/demo.yaml', () => {
-  it('is valid and describes the documented demo', async () => {
-    const config = await loadConfig(DEMO, { env: {} });
+  it('is valid and describes the documented demo', () => {
+    const config = loadConfig(DEMO, { env: {} });
     expect(config.server).toMatchObject({
       host: '127.0.0.1',
       port: 8080,
@@ -42,7 +42,7 @@ describe('config/demo.yaml', () => {
   });
 
   it.each(['alice', 'bob'])('lets %s sign in with fedgate-demo and nothing else', async (username) => {
-    const config = await loadConfig(DEMO, { env: {} });
+    const config = loadConfig(DEMO, { env: {} });
     const user = config.connectors[0]?.users.find((candidate) => candidate.username === username);
     const hash = parsePasswordHash(user?.passwordHash ?? '');
     if (typeof hash === 'string') {

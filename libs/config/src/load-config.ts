@@ -9,7 +9,7 @@ import {
   type ConfigPath,
   type PathIssue,
 } from './issues';
-import { MAX_FILE_BYTES, readTextFile } from './read-text-file';
+import { MAX_FILE_BYTES, readTextFileSync } from './read-text-file';
 import { resolveReferences } from './references';
 import { configSchema, type FedgateConfig } from './schema';
 import { englishErrorMap, fromZodIssues, UNKNOWN_KEY_MESSAGE } from './zod-issues';
@@ -112,9 +112,10 @@ export function parseConfig(text: string, options: ParseConfigOptions): ConfigRe
  * start from the file's directory. Throws ConfigError, listing every issue,
  * when the file is unreadable or invalid.
  */
-export async function loadConfig(path: string, options: LoadConfigOptions = {}): Promise<FedgateConfig> {
+export function loadConfig(path: string, options: LoadConfigOptions = {}): FedgateConfig {
   const source = options.source ?? path;
-  const read = await readTextFile(path);
+  // Read once at start-up (or by the CLI): a synchronous, bounded read keeps one code path.
+  const read = readTextFileSync(path);
   if (!read.ok) {
     throw ConfigError.unreadable(source, read.reason);
   }

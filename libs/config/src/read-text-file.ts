@@ -1,5 +1,4 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 
 /** The largest configuration file, and the largest file a `${file:…}` reference may read. */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -67,34 +66,5 @@ export function readTextFileSync(path: string, limit = MAX_FILE_BYTES): ReadText
     return { ok: false, reason: describeReadError(error) };
   } finally {
     closeSync(descriptor);
-  }
-}
-
-/** The asynchronous twin of readTextFileSync, with the same bound and the same reasons. */
-export async function readTextFile(path: string, limit = MAX_FILE_BYTES): Promise<ReadTextResult> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    return { ok: false, reason: describeReadError(error) };
-  }
-  try {
-    const buffer = Buffer.alloc(limit + 1);
-    let length = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
-      if (bytesRead === 0) {
-        break;
-      }
-      length += bytesRead;
-      if (length > limit) {
-        return tooLarge(limit);
-      }
-    }
-    return decode(buffer.subarray(0, length));
-  } catch (error) {
-    return { ok: false, reason: describeReadError(error) };
-  } finally {
-    await handle.close();
   }
 }

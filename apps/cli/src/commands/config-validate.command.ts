@@ -10,9 +10,9 @@ import type { CliIo, CommandContext } from '../cli-io';
  * `FILE is invalid:` and one `  path: message` line per issue on stderr and
  * returns 1. An unreadable file is reported the same way, in one line.
  */
-export async function validateConfigFile(file: string, io: CliIo): Promise<number> {
+export function validateConfigFile(file: string, io: CliIo): number {
   try {
-    await loadConfig(resolve(io.cwd ?? process.cwd(), file), { env: io.env, source: file });
+    loadConfig(resolve(io.cwd ?? process.cwd(), file), { env: io.env, source: file });
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`${error.message}\n`);
@@ -31,7 +31,7 @@ export function registerConfigCommands(program: Command, context: CommandContext
     .command('validate')
     .description('check a configuration file and list every problem in it, without starting anything')
     .argument('<file>', 'the YAML configuration file')
-    .action(async (file: string) => {
-      context.setExitCode(await validateConfigFile(file, context.io));
+    .action((file: string) => {
+      context.setExitCode(validateConfigFile(file, context.io));
     });
 }
