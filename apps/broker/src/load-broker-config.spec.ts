@@ -26,6 +26,16 @@ describe('loadBrokerConfig', () => {
     expect(() => loadBrokerConfig({ PORT: '70000' })).toThrow('PORT must be a port number');
   });
 
+  it('prefers --config to FEDGATE_CONFIG', () => {
+    const path = join(dir, 'other-port.yaml');
+    writeFileSync(path, 'server: { port: 9292 }\nconnectors: [{ id: x, type: static, users: [] }]\n');
+    expect(() => loadBrokerConfig({ FEDGATE_CONFIG: '/nonexistent.yaml' }, ['--config', path])).toThrow(
+      'users: must list at least one user',
+    );
+    expect(() => loadBrokerConfig({}, [`--config=${path}`])).toThrow(path);
+    expect(() => loadBrokerConfig({}, ['--config'])).toThrow('--config needs a file name');
+  });
+
   it('refuses a broken FEDGATE_CONFIG, listing every problem', () => {
     const path = join(dir, 'broken.yaml');
     writeFileSync(path, 'server: { port: -1 }\nconnectors: []\nsurprise: true\n');
