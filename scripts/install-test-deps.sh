@@ -7,6 +7,9 @@ missing_packages=()
 have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/bin/$1" ]; }
 
 have redis-server || missing_packages+=(redis-server)
+have slapd || missing_packages+=(slapd)
+have ldapsearch || missing_packages+=(ldap-utils)
+have openssl || missing_packages+=(openssl)
 
 if [ "${#missing_packages[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -24,4 +27,4 @@ if ! have moto_server; then
   python3 -m pip install --quiet "moto[server]"
 fi
 
-echo "install-test-deps: redis-server $(redis-server --version | awk '{print $3}'), moto_server present"
+echo "install-test-deps: redis-server, slapd, ldap-utils, openssl and moto_server present"
