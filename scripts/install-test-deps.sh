@@ -10,6 +10,7 @@ have redis-server || missing_packages+=(redis-server)
 have slapd || missing_packages+=(slapd)
 have ldapsearch || missing_packages+=(ldap-utils)
 have openssl || missing_packages+=(openssl)
+have samba || missing_packages+=(samba samba-ad-provision samba-ad-dc)
 
 if [ "${#missing_packages[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -27,4 +28,4 @@ if ! have moto_server; then
   python3 -m pip install --quiet "moto[server]"
 fi
 
-echo "install-test-deps: redis-server, slapd, ldap-utils, openssl and moto_server present"
+echo "install-test-deps: redis-server, slapd, ldap-utils, openssl, samba and moto_server present"

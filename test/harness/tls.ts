@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -15,17 +15,20 @@ export interface TestCertificates {
 }
 
 /**
- * Makes a CA and a server certificate for `127.0.0.1` and `localhost` with
- * openssl, in `dir`. Tests verify hostnames against it, so a client that
+ * Makes a CA and a server certificate for `127.0.0.1`, `localhost` and any
+ * extra `dnsNames` with openssl, in `dir`. Tests verify hostnames against it, so a client that
  * skips verification is caught by connecting under another name.
  */
-export async function makeTestCertificates(dir: string): Promise<TestCertificates> {
+export async function makeTestCertificates(
+  dir: string,
+  dnsNames: readonly string[] = [],
+): Promise<TestCertificates> {
   const openssl = requireBinary('openssl', 'apt-get install -y openssl');
   const file = (name: string): string => join(dir, name);
   await writeFile(
     file('server.ext'),
     'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' +
-      'subjectAltName=IP:127.0.0.1,DNS:localhost\n',
+      `subjectAltName=${['IP:127.0.0.1', 'DNS:localhost', ...dnsNames.map((name) => `DNS:${name}`)].join(',')}\n`,
   );
   const quiet = { cwd: dir };
   await run(
@@ -88,6 +91,8 @@ export async function makeTestCertificates(dir: string): Promise<TestCertificate
     ],
     quiet,
   );
+  // Samba refuses a private key that others can read.
+  await chmod(file('server.key'), 0o600);
   return {
     caCertFile: file('ca.crt'),
     serverCertFile: file('server.crt'),
