@@ -20,6 +20,8 @@ describe('the Samba Active Directory test domain', () => {
   }, 180_000);
 
   afterAll(async () => {
+    // Unset when beforeAll failed; jest still runs afterAll.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
     await ad?.stop();
   });
 
