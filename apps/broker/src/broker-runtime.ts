@@ -18,6 +18,8 @@ export interface BrokerRuntime {
   connectors: ConnectorCatalog;
   sessions: SessionManager;
   issuer: AssumeRoleIssuer;
+  /** The broker's clock (milliseconds); the mapping measures auth ages with it. */
+  now: () => number;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function createBrokerRuntime(
       now,
     ),
     issuer,
+    now,
     async close() {
       issuer.close();
       await store.close();

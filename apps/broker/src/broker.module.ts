@@ -3,12 +3,13 @@ import { ConnectorCatalog } from '@fedgate/connectors';
 import { AssumeRoleIssuer } from '@fedgate/issuance';
 import { SessionManager } from '@fedgate/sessions';
 import type { BrokerRuntime } from './broker-runtime';
+import { AdminController } from './controllers/admin.controller';
 import { ApiController } from './controllers/api.controller';
 import { AuthController } from './controllers/auth.controller';
 import { HealthController } from './controllers/health.controller';
 import { SessionCookie } from './http/session-cookie';
 import { SessionGuard } from './http/session.guard';
-import { BROKER_CONFIG, BROKER_LOGGER, BROKER_STORE } from './tokens';
+import { BROKER_CLOCK, BROKER_CONFIG, BROKER_LOGGER, BROKER_STORE } from './tokens';
 
 /** Wires the runtime's ready-built singletons into Nest; nothing is constructed by discovery. */
 @Module({})
@@ -16,11 +17,12 @@ export class BrokerModule {
   static forRuntime(runtime: BrokerRuntime): DynamicModule {
     return {
       module: BrokerModule,
-      controllers: [HealthController, AuthController, ApiController],
+      controllers: [HealthController, AuthController, ApiController, AdminController],
       providers: [
         { provide: BROKER_CONFIG, useValue: runtime.config },
         { provide: BROKER_LOGGER, useValue: runtime.logger },
         { provide: BROKER_STORE, useValue: runtime.store },
+        { provide: BROKER_CLOCK, useValue: runtime.now },
         { provide: ConnectorCatalog, useValue: runtime.connectors },
         { provide: SessionManager, useValue: runtime.sessions },
         { provide: AssumeRoleIssuer, useValue: runtime.issuer },

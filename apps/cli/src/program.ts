@@ -2,11 +2,16 @@ import { Command, CommanderError } from 'commander';
 import type { CliIo, CommandContext } from './cli-io';
 import { registerConfigCommands } from './commands/config-validate.command';
 import { registerHashPasswordCommand } from './commands/hash-password.command';
+import { registerMappingCommands } from './commands/mapping-explain.command';
 
 /** Adds one command (or group) to the program. One module per command keeps each small. */
 export type CommandRegistrar = (program: Command, context: CommandContext) => void;
 
-const COMMANDS: readonly CommandRegistrar[] = [registerConfigCommands, registerHashPasswordCommand];
+const COMMANDS: readonly CommandRegistrar[] = [
+  registerConfigCommands,
+  registerHashPasswordCommand,
+  registerMappingCommands,
+];
 
 /**
  * The `fedgate` program, writing to the given streams and throwing

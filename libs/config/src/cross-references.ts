@@ -1,3 +1,11 @@
+import {
+  arnParts,
+  AWS_LIMITS,
+  isConsoleHost,
+  MFA_TAG_KEY,
+  AUTH_TIME_TAG_KEY,
+  type Partition,
+} from '@fedgate/mapping';
 import type { ConfigPath, PathIssue } from './issues';
 
 /**
@@ -134,6 +142,7 @@ export function checkCrossReferences(data: unknown): PathIssue[] {
     ...duplicates('accounts', accounts, 'id', { caseInsensitive: false }),
     ...duplicates('accounts', accounts, 'name', { caseInsensitive: true }),
     ...duplicates('permissionSets', permissionSets, 'name', { caseInsensitive: true }),
+    ...duplicates('assignments', assignments, 'name', { caseInsensitive: true }),
 
     // Assignments name accounts by id or by name, so a name that is another account's id is ambiguous.
     ...accounts.map(({ index, entry }) => {
@@ -162,16 +171,18 @@ export function checkCrossReferences(data: unknown): PathIssue[] {
         message: unknownName('connector', item.value, connectorIds),
       })),
       ...strings(entry, 'accounts').map((item) => ({
-        failed: !accountIds.includes(item.value) && !accountNames.includes(item.value),
+        failed: item.value !== '*' && !accountIds.includes(item.value) && !accountNames.includes(item.value),
         path: ['assignments', index, 'accounts', item.index],
         message: unknownName('account', item.value, accountNames, accountLabels),
       })),
       ...strings(entry, 'permissionSets').map((item) => ({
-        failed: !permissionSetNames.includes(item.value),
+        failed: item.value !== '*' && !permissionSetNames.includes(item.value),
         path: ['assignments', index, 'permissionSets', item.index],
         message: unknownName('permission set', item.value, permissionSetNames),
       })),
     ]),
+
+    ...mappingChecks(root, { connectors, backends, accounts, permissionSets, assignments }, connectorIds),
 
     {
       // An empty prefix would put fedgate's keys among whatever else shares the Redis database.
@@ -182,4 +193,159 @@ export function checkCrossReferences(data: unknown): PathIssue[] {
   ];
 
   return checks.filter((check) => check.failed).map(({ path, message }) => ({ path, message }));
+}
+
+interface Sections {
+  connectors: readonly Indexed[];
+  backends: readonly Indexed[];
+  accounts: readonly Indexed[];
+  permissionSets: readonly Indexed[];
+  assignments: readonly Indexed[];
+}
+
+/** The (account, permission set) pairs an assignment names, `*` expanded. */
+function grantedPairs(assignment: Entry, sections: Sections): { account: Indexed; set: Indexed }[] {
+  const accountRefs = strings(assignment, 'accounts').map((item) => item.value);
+  const setRefs = strings(assignment, 'permissionSets').map((item) => item.value);
+  const accounts = sections.accounts.filter(
+    ({ entry }) =>
+      accountRefs.includes('*') ||
+      accountRefs.includes(text(entry, 'id') ?? '\u0000') ||
+      accountRefs.includes(text(entry, 'name') ?? '\u0000'),
+  );
+  const sets = sections.permissionSets.filter(
+    ({ entry }) => setRefs.includes('*') || setRefs.includes(text(entry, 'name') ?? '\u0000'),
+  );
+  return accounts.flatMap((account) => sets.map((set) => ({ account, set })));
+}
+
+function partitionOf(account: Entry, backends: readonly Indexed[]): Partition {
+  const backend = backends.find(({ entry }) => text(entry, 'id') === text(account, 'backend'));
+  const partition = text(backend?.entry, 'partition');
+  return partition === 'aws-cn' || partition === 'aws-us-gov' ? partition : 'aws';
+}
+
+/**
+ * The mapping's checks across sections: ARNs whose literal partition or
+ * account contradicts an account a rule grants them in, console
+ * destinations on another partition's host, GetFederationToken sets on
+ * backends whose credentials are role credentials (AWS refuses them), tag
+ * counts including fedgate's own tags, and the admins' connectors.
+ */
+function mappingChecks(root: Entry, sections: Sections, connectorIds: readonly string[]): Check[] {
+  const checks: Check[] = [];
+  const reported = new Set<string>();
+  const once = (check: Check): void => {
+    const key = JSON.stringify(check.path);
+    if (!reported.has(key)) {
+      reported.add(key);
+      checks.push(check);
+    }
+  };
+  for (const { index: ruleIndex, entry: rule } of sections.assignments) {
+    if (text(rule, 'effect') === 'deny') {
+      continue;
+    }
+    for (const { account, set } of grantedPairs(rule, sections)) {
+      const accountId = text(account.entry, 'id') ?? '';
+      const partition = partitionOf(account.entry, sections.backends);
+      const where = `assignments[${ruleIndex}] grants it in account ${text(account.entry, 'name') ?? accountId} (${accountId}, partition ${partition})`;
+      const arns: { path: ConfigPath; arn: string; shared: boolean }[] = [];
+      const roleArn = text(set.entry, 'roleArn');
+      if (roleArn !== undefined) {
+        arns.push({ path: ['permissionSets', set.index, 'roleArn'], arn: roleArn, shared: false });
+      }
+      for (const item of strings(set.entry, 'managedPolicyArns')) {
+        arns.push({
+          path: ['permissionSets', set.index, 'managedPolicyArns', item.index],
+          arn: item.value,
+          shared: true,
+        });
+      }
+      for (const { path, arn, shared } of arns) {
+        const parts = arnParts(arn);
+        if (parts === undefined) {
+          continue;
+        }
+        if (parts.partition !== '{{partition}}' && parts.partition !== partition) {
+          once({ failed: true, path, message: `is in partition ${parts.partition}, but ${where}` });
+        } else if (
+          parts.account !== '{{accountId}}' &&
+          parts.account !== accountId &&
+          !(shared && parts.account === 'aws')
+        ) {
+          once({ failed: true, path, message: `is in account ${parts.account}, but ${where}` });
+        }
+      }
+      const destination = text(set.entry, 'consoleDestination');
+      if (destination !== undefined && URL.canParse(destination)) {
+        const host = new URL(destination).hostname;
+        if (!isConsoleHost(host, partition)) {
+          once({
+            failed: true,
+            path: ['permissionSets', set.index, 'consoleDestination'],
+            message: `is not on the console of partition ${partition}, but ${where}`,
+          });
+        }
+      }
+      const backend = sections.backends.find(
+        ({ entry }) => text(entry, 'id') === text(account.entry, 'backend'),
+      );
+      if (text(set.entry, 'mode') === 'federation-token' && backend?.entry.roleChaining === true) {
+        once({
+          failed: true,
+          path: ['assignments', ruleIndex, 'permissionSets'],
+          message: `grants federation-token set ${text(set.entry, 'name') ?? ''} on backend ${text(backend.entry, 'id') ?? ''}, whose role credentials cannot call GetFederationToken (it needs an IAM user's keys)`,
+        });
+      }
+    }
+  }
+
+  const settings = isEntry(root.mapping) ? root.mapping : undefined;
+  const tagSettings = isEntry(settings?.tags) ? settings.tags : undefined;
+  const authTags = tagSettings?.authTags === true;
+  for (const { index, entry } of sections.permissionSets) {
+    const tags = isEntry(entry.tags) ? Object.keys(entry.tags).length : 0;
+    if (authTags && tags + 2 > AWS_LIMITS.maxTags) {
+      checks.push({
+        failed: true,
+        path: ['permissionSets', index, 'tags'],
+        message: `has ${tags} tags; with fedgate:mfa and fedgate:auth-time that is over AWS's ${AWS_LIMITS.maxTags}`,
+      });
+    }
+    for (const item of strings(entry, 'transitiveTagKeys')) {
+      const own = item.value === MFA_TAG_KEY || item.value === AUTH_TIME_TAG_KEY;
+      if (item.value.toLowerCase().startsWith('fedgate:') && !(own && authTags)) {
+        checks.push({
+          failed: true,
+          path: ['permissionSets', index, 'transitiveTagKeys', item.index],
+          message: own
+            ? `"${item.value}" is only sent with mapping.tags.authTags: true`
+            : `"${item.value}" is not a tag fedgate sends (its own are ${MFA_TAG_KEY} and ${AUTH_TIME_TAG_KEY})`,
+        });
+      }
+    }
+  }
+
+  const admins = isEntry(root.admins) ? root.admins : undefined;
+  for (const item of strings(admins, 'users')) {
+    const connector = item.value.slice(0, item.value.indexOf(':'));
+    if (item.value.includes(':') && !connectorIds.includes(connector)) {
+      checks.push({
+        failed: true,
+        path: ['admins', 'users', item.index],
+        message: unknownName('connector', connector, connectorIds),
+      });
+    }
+  }
+  for (const item of strings(admins, 'connectors')) {
+    if (!connectorIds.includes(item.value)) {
+      checks.push({
+        failed: true,
+        path: ['admins', 'connectors', item.index],
+        message: unknownName('connector', item.value, connectorIds),
+      });
+    }
+  }
+  return checks;
 }

@@ -130,7 +130,7 @@ assignments:
       'accounts[0].backend: unknown backend "aws" (none are configured)',
       'permissionSets[0].roleName: set exactly one of roleName and roleArn',
       'permissionSets[0].sessionDuration: must be a string or a number',
-      'assignments[0].match.groups: is required',
+      'assignments[0].match: must have at least one condition (connectors, groups, attributes, emailDomains, mfa or maxAuthAge)',
       'assignments[0].accounts: must list at least one account',
     ]);
   });

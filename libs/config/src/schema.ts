@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { connectorConfigSchema } from '@fedgate/connectors';
 import { durationSeconds } from './duration.schema';
+import {
+  name,
+  assignmentSchema,
+  adminsSchema,
+  mappingSettingsSchema,
+  permissionSetSchema,
+} from './mapping.schema';
 
 const HOUR = 3600;
-const name = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.+=@-]{0,63}$/, 'must be 1–64 letters, digits or _.+=@-');
 
 // z.url() alone accepts any scheme (javascript:, file:, ftp:), so pin the protocol.
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' });
@@ -75,6 +79,11 @@ const backendSchema = z.strictObject({
       sessionToken: z.string().optional(),
     })
     .optional(),
+  /**
+   * The broker's own credentials are themselves role credentials (an instance or task role,
+   * or keys from AssumeRole): AWS then caps every session fedgate starts at 1 h (role chaining).
+   */
+  roleChaining: z.boolean().default(false),
   /** Time allowed for one STS request. */
   timeout: durationSeconds(1, 120).default(10),
   maxAttempts: z.number().int().min(1).max(10).default(3),
@@ -84,54 +93,6 @@ const accountSchema = z.strictObject({
   id: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
   name,
   backend: z.string(),
-});
-
-const permissionSetSchema = z
-  .strictObject({
-    name,
-    description: z.string().optional(),
-    /** The role in each account: `arn:PARTITION:iam::ACCOUNT:role/<roleName>`. */
-    roleName: z
-      .string()
-      .regex(/^(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/, 'must be an IAM role name, optionally with a path')
-      .optional(),
-    /** Overrides roleName; `{{accountId}}` and `{{partition}}` are filled in. */
-    roleArn: z
-      .string()
-      .regex(
-        /^arn:(?:aws|aws-cn|aws-us-gov|\{\{partition\}\}):iam::(?:\d{12}|\{\{accountId\}\}):role\/[\w+=,.@/-]+$/,
-        'must be a role ARN such as arn:aws:iam::{{accountId}}:role/Name',
-      )
-      .optional(),
-    /** AssumeRole allows 15m–12h (and no more than the role's MaxSessionDuration). */
-    sessionDuration: durationSeconds(15 * 60, 12 * HOUR).default(HOUR),
-  })
-  .superRefine(
-    (set, context) => {
-      if ((set.roleName === undefined) === (set.roleArn === undefined)) {
-        context.addIssue({
-          code: 'custom',
-          path: ['roleName'],
-          message: 'set exactly one of roleName and roleArn',
-        });
-      }
-    },
-    // Run even when another field already failed, so every mistake is reported at once.
-    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
-  );
-
-const assignmentSchema = z.strictObject({
-  /** A short label shown in traces; defaults to the assignment's position. */
-  name: z.string().optional(),
-  match: z.strictObject({
-    /** Connector ids the rule applies to; every connector when absent. */
-    connectors: z.array(z.string()).optional(),
-    /** The identity must be in at least one of these groups. */
-    groups: z.array(z.string().min(1)).min(1, 'must list at least one group'),
-  }),
-  /** Account ids or names. */
-  accounts: z.array(z.string()).min(1, 'must list at least one account'),
-  permissionSets: z.array(z.string()).min(1, 'must list at least one permission set'),
 });
 
 /** The whole configuration file (docs/configuration.md documents every key). */
@@ -145,6 +106,10 @@ export const configSchema = z.strictObject({
   accounts: z.array(accountSchema).default([]),
   permissionSets: z.array(permissionSetSchema).default([]),
   assignments: z.array(assignmentSchema).default([]),
+  /** Who may call the admin endpoints (explain). Nobody when absent. */
+  admins: adminsSchema.prefault({}),
+  /** Session names and session-tag compilation, for every permission set. */
+  mapping: mappingSettingsSchema.prefault({}),
 });
 
 export type FedgateConfig = z.infer<typeof configSchema>;
@@ -154,3 +119,7 @@ export type BackendConfig = FedgateConfig['backends'][number];
 export type AccountConfig = FedgateConfig['accounts'][number];
 export type PermissionSetConfig = FedgateConfig['permissionSets'][number];
 export type AssignmentConfig = FedgateConfig['assignments'][number];
+export type AssignmentMatchConfig = AssignmentConfig['match'];
+export type AttributeConditionConfig = NonNullable<AssignmentMatchConfig['attributes']>[string];
+export type AdminsConfig = FedgateConfig['admins'];
+export type MappingSettingsConfig = FedgateConfig['mapping'];

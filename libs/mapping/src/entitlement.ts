@@ -1,30 +1,127 @@
-/**
- * One (account, permission set) an identity may use, with everything the
- * issuer needs already resolved and within AWS's limits.
- */
-export interface Entitlement {
+/** One session tag as fedgate sends it (STS `Tags.member.N`). */
+export interface SessionTag {
+  key: string;
+  value: string;
+}
+
+/** How credentials are issued for an entitlement (DESIGN §6.1). */
+export type IssuanceMode = 'assume-role' | 'federation-token';
+
+/** Which limit decided a session's length. */
+export type DurationLimit =
+  'requested' | 'permission-set' | 'role-maximum' | 'role-chaining' | 'aws-minimum' | 'aws-maximum';
+
+/** The session length fedgate will ask for, and why it is that long. */
+export interface DurationPlan {
+  seconds: number;
+  limitedBy: DurationLimit;
+  /** For people: "1h: role chaining caps sessions at 1h". */
+  explanation: string;
+}
+
+/** Which AWS limit an entitlement's request would break. */
+export type LimitKind =
+  | 'tag-count'
+  | 'tag-key'
+  | 'tag-value'
+  | 'transitive-tag-keys'
+  | 'policy-characters'
+  | 'policy-size'
+  | 'policy-arns'
+  | 'session-name';
+
+/** One AWS limit the request would break; issuing is refused while any exists. */
+export interface LimitViolation {
+  limit: LimitKind;
+  message: string;
+}
+
+/** The fields every producer of an entitlement sets; what the first issuer reads. */
+interface EntitlementCore {
   accountId: string;
   accountName: string;
   partition: 'aws' | 'aws-cn' | 'aws-us-gov';
   backendId: string;
   permissionSet: string;
   description?: string;
+  /** The role to assume; empty for mode federation-token, which has no role. */
   roleArn: string;
-  /** The longest session this entitlement allows, in seconds. */
+  /** The longest session this entitlement allows, in seconds (durationPlan.seconds). */
   sessionDurationSeconds: number;
   roleSessionName: string;
   sourceIdentity: string;
 }
 
-/** Why each assignment rule did or did not apply; the explain feature builds on it. */
+/**
+ * One (account, permission set) an identity may use, as evaluate resolves
+ * it: the STS request's parameters (role, names, tags, policies, duration),
+ * each built from validated values and checked against AWS's limits
+ * (DESIGN §6.1). `violations` lists what AWS would refuse; a caller must
+ * not issue while it is non-empty (assertIssuable), and nothing is dropped
+ * to make it fit.
+ */
+export interface ResolvedEntitlement extends EntitlementCore {
+  mode: IssuanceMode;
+  durationPlan: DurationPlan;
+  /** GetFederationToken's Name (2–32 characters), for mode federation-token. */
+  federatedUserName: string;
+  sessionTags: SessionTag[];
+  /** A subset of sessionTags' keys (never for federation-token). */
+  transitiveTagKeys: string[];
+  /** Inline session policy, compact JSON, placeholders filled in. */
+  policy?: string;
+  /** Managed session policy ARNs (≤ 10). */
+  policyArns: string[];
+  requireMfa: boolean;
+  maxAuthAgeSeconds?: number;
+  consoleDestination?: string;
+  /** What the compiler changed to fit AWS (replaced characters, omitted tags), for explain and audit. */
+  notes: string[];
+  violations: LimitViolation[];
+}
+
+/**
+ * An entitlement as the issuer takes it: the core fields, and the resolved
+ * ones when the producer has them (evaluate always does). A superset of the
+ * first slice's shape, so issuers and fixtures written against it keep
+ * working; absent optional fields mean "none" (no tags, no policy).
+ */
+export type Entitlement = EntitlementCore & Partial<Omit<ResolvedEntitlement, keyof EntitlementCore>>;
+
+/** One condition of a rule, as evaluated. */
+export interface ConditionTrace {
+  condition: string;
+  passed: boolean;
+  detail: string;
+}
+
+/** Why each assignment rule did or did not apply; explain builds on it. */
 export interface RuleTrace {
   rule: string;
+  effect: 'allow' | 'deny';
   matched: boolean;
+  /** One line: the failing condition, or every condition that held. */
   reason: string;
+  /** Conditions in evaluation order, up to the first that failed. */
+  conditions: ConditionTrace[];
+  /** What the rule allows (effect allow) or removes (effect deny) when matched. */
   grants: { accountId: string; permissionSet: string }[];
 }
 
+/** The outcome for one (account, permission set) that some matching rule named. */
+export interface GrantDecision {
+  accountId: string;
+  accountName: string;
+  permissionSet: string;
+  outcome: 'granted' | 'denied' | 'withheld';
+  allowedBy: string[];
+  deniedBy: string[];
+  reason: string;
+}
+
+/** The result of evaluate: entitlements, and the trace that explains them. */
 export interface Evaluation {
-  entitlements: Entitlement[];
+  entitlements: ResolvedEntitlement[];
   trace: RuleTrace[];
+  decisions: GrantDecision[];
 }

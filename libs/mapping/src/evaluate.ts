@@ -1,95 +1,313 @@
 import type { Identity } from '@fedgate/core';
-import type { AccountConfig, AssignmentConfig, FedgateConfig, PermissionSetConfig } from '@fedgate/config';
-import type { Entitlement, Evaluation, RuleTrace } from './entitlement';
-import { roleSessionNameFor, sourceIdentityFor } from './session-names';
+import { formatDuration } from '@fedgate/core';
+import type { AccountConfig, BackendConfig, FedgateConfig, PermissionSetConfig } from '@fedgate/config';
+import { fillAccountPlaceholders } from './aws-rules';
+import { checkLimits } from './budget';
+import { planDuration } from './duration-plan';
+import type { Entitlement, Evaluation, GrantDecision, ResolvedEntitlement, RuleTrace } from './entitlement';
+import { authAgeSeconds, compileRule, matchContext, matchRule, type CompiledRule } from './rules';
+import { federatedUserNameFor, roleSessionNameFor, sourceIdentityFor } from './session-names';
+import { compileSessionTags, type TagTemplate } from './session-tags';
+import { parseValidatedTemplate, type TemplatePart } from './template';
 
-/** The parts of the configuration the mapping reads. */
-export type MappingConfig = Pick<FedgateConfig, 'accounts' | 'permissionSets' | 'assignments' | 'backends'>;
+/** The parts of the configuration the mapping reads (validated by @fedgate/config). */
+export type MappingConfig = Pick<
+  FedgateConfig,
+  'accounts' | 'permissionSets' | 'assignments' | 'backends' | 'mapping'
+>;
 
-function ruleName(rule: AssignmentConfig, index: number): string {
-  return rule.name ?? `assignments[${index}]`;
+/** Inputs of an evaluation besides the identity and the config. */
+export interface EvaluateOptions {
+  /** The time auth ages are measured at; the current time when absent. */
+  now?: Date;
+  /** A requested session length, for the duration plan of every entitlement. */
+  requestedSeconds?: number;
 }
 
-/** Explains whether a rule's match applies to the identity. */
-function matchRule(identity: Identity, rule: AssignmentConfig): { matched: boolean; reason: string } {
-  const { connectors, groups } = rule.match;
-  if (connectors && !connectors.includes(identity.connectorId)) {
-    return {
-      matched: false,
-      reason: `connector ${identity.connectorId} is not one of ${connectors.join(', ')}`,
-    };
-  }
-  const shared = groups.filter((group) => identity.groups.includes(group));
-  if (shared.length === 0) {
-    return { matched: false, reason: `not in any of the groups ${groups.join(', ')}` };
-  }
-  return { matched: true, reason: `member of ${shared.join(', ')}` };
+/** Everything about a config that does not depend on the identity, built once per config object. */
+interface CompiledMapping {
+  rules: CompiledRule[];
+  accountsByReference: Map<string, AccountConfig>;
+  backends: Map<string, BackendConfig>;
+  sets: Map<string, { set: PermissionSetConfig; tags: TagTemplate[] }>;
+  roleSessionName?: TemplatePart[];
+  sourceIdentity?: TemplatePart[];
 }
 
-function findAccount(config: MappingConfig, reference: string): AccountConfig | undefined {
-  return config.accounts.find((account) => account.id === reference || account.name === reference);
+// Configs are immutable once loaded, so compiling once per config object is safe and keeps
+// evaluate cheap at thousands of rules; a WeakMap lets a replaced config be collected.
+const compiledConfigs = new WeakMap<MappingConfig, CompiledMapping>();
+
+function compile(config: MappingConfig): CompiledMapping {
+  const cached = compiledConfigs.get(config);
+  if (cached) {
+    return cached;
+  }
+  const accountsByReference = new Map<string, AccountConfig>();
+  for (const account of config.accounts) {
+    accountsByReference.set(account.name, account);
+  }
+  for (const account of config.accounts) {
+    // Ids win over names: the config check forbids a name that is another account's id.
+    accountsByReference.set(account.id, account);
+  }
+  const compiled: CompiledMapping = {
+    rules: config.assignments.map(compileRule),
+    accountsByReference,
+    backends: new Map(config.backends.map((backend) => [backend.id, backend])),
+    sets: new Map(
+      config.permissionSets.map((set) => [
+        set.name,
+        {
+          set,
+          tags: Object.entries(set.tags).map(([key, text]) => ({ key, parts: parseValidatedTemplate(text) })),
+        },
+      ]),
+    ),
+    ...(config.mapping.roleSessionName === undefined
+      ? {}
+      : { roleSessionName: parseValidatedTemplate(config.mapping.roleSessionName) }),
+    ...(config.mapping.sourceIdentity === undefined
+      ? {}
+      : { sourceIdentity: parseValidatedTemplate(config.mapping.sourceIdentity) }),
+  };
+  compiledConfigs.set(config, compiled);
+  return compiled;
+}
+
+interface Pair {
+  account: AccountConfig;
+  setName: string;
+}
+
+/** The (account, permission set) pairs a rule names, `*` expanded; unknown names are reported. */
+function pairsOf(
+  rule: CompiledRule,
+  config: MappingConfig,
+  compiled: CompiledMapping,
+  skipped: string[],
+): Pair[] {
+  const accounts = rule.accounts.includes('*')
+    ? config.accounts
+    : rule.accounts.flatMap((reference) => {
+        const account = compiled.accountsByReference.get(reference);
+        if (!account) {
+          skipped.push(`account ${reference}`);
+        }
+        return account ? [account] : [];
+      });
+  const sets = rule.permissionSets.includes('*')
+    ? config.permissionSets.map((set) => set.name)
+    : rule.permissionSets.filter((name) => {
+        const known = compiled.sets.has(name);
+        if (!known) {
+          skipped.push(`permission set ${name}`);
+        }
+        return known;
+      });
+  return accounts.flatMap((account) => sets.map((setName) => ({ account, setName })));
 }
 
 function roleArnFor(set: PermissionSetConfig, account: AccountConfig, partition: string): string {
+  if (set.mode === 'federation-token') {
+    return '';
+  }
   if (set.roleArn !== undefined) {
-    return set.roleArn.replaceAll('{{accountId}}', account.id).replaceAll('{{partition}}', partition);
+    return fillAccountPlaceholders(set.roleArn, account.id, partition);
   }
   return `arn:${partition}:iam::${account.id}:role/${set.roleName ?? ''}`;
 }
 
+/** Why a permission set's own requirements keep it from this identity, or undefined. */
+function withheldBecause(set: PermissionSetConfig, identity: Identity, now: number): string | undefined {
+  if (set.requireMfa && !identity.mfa.satisfied) {
+    return 'the permission set requires MFA and the login had none';
+  }
+  if (set.maxAuthAge !== undefined) {
+    const age = authAgeSeconds(identity, now);
+    if (age === undefined || age > set.maxAuthAge) {
+      return `the permission set needs a login within ${formatDuration(set.maxAuthAge)}; sign in again`;
+    }
+  }
+  return undefined;
+}
+
+/** The session names of one identity: the same for every entitlement, so computed once. */
+interface SessionNames {
+  roleSessionName: string;
+  sourceIdentity: string;
+  federatedUserName: string;
+}
+
+function buildEntitlement(
+  identity: Identity,
+  names: SessionNames,
+  account: AccountConfig,
+  backend: BackendConfig,
+  set: PermissionSetConfig,
+  tags: readonly TagTemplate[],
+  config: MappingConfig,
+  options: EvaluateOptions,
+): ResolvedEntitlement {
+  const { partition } = backend;
+  const compiledTags = compileSessionTags(tags, set.transitiveTagKeys, identity, config.mapping.tags);
+  const durationPlan = planDuration({
+    mode: set.mode,
+    permissionSetSeconds: set.sessionDuration,
+    roleChaining: backend.roleChaining,
+    ...(set.maxSessionDuration === undefined ? {} : { roleMaximumSeconds: set.maxSessionDuration }),
+    ...(options.requestedSeconds === undefined ? {} : { requestedSeconds: options.requestedSeconds }),
+  });
+  const entitlement: Omit<ResolvedEntitlement, 'violations'> = {
+    accountId: account.id,
+    accountName: account.name,
+    partition,
+    backendId: backend.id,
+    permissionSet: set.name,
+    ...(set.description === undefined ? {} : { description: set.description }),
+    mode: set.mode,
+    roleArn: roleArnFor(set, account, partition),
+    sessionDurationSeconds: durationPlan.seconds,
+    durationPlan,
+    ...names,
+    sessionTags: compiledTags.tags,
+    transitiveTagKeys: compiledTags.transitiveTagKeys,
+    ...(set.sessionPolicy === undefined
+      ? {}
+      : { policy: fillAccountPlaceholders(set.sessionPolicy, account.id, partition) }),
+    policyArns: set.managedPolicyArns.map((arn) => fillAccountPlaceholders(arn, account.id, partition)),
+    requireMfa: set.requireMfa,
+    ...(set.maxAuthAge === undefined ? {} : { maxAuthAgeSeconds: set.maxAuthAge }),
+    ...(set.consoleDestination === undefined ? {} : { consoleDestination: set.consoleDestination }),
+    notes: compiledTags.notes,
+  };
+  return { ...entitlement, violations: [...compiledTags.violations, ...checkLimits(entitlement)] };
+}
+
+/** Code-unit order: the same on every machine, unlike localeCompare. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /**
- * The entitlements an identity has: the union of the grants of every
- * assignment whose match applies, each (account, permission set) once, in a
- * stable order. Pure: no I/O, same answer for the same input. The config is
- * assumed validated (references resolve); a dangling reference is skipped
- * and shown in the trace rather than thrown.
+ * The entitlements an identity has, and why (DESIGN §2). Every rule is
+ * evaluated; a rule matches when all its conditions hold. Grants are the
+ * union of the matching allow rules, minus every pair a matching deny rule
+ * names (deny beats allow), minus pairs whose permission set requires MFA or
+ * a recent login the identity lacks. The result does not depend on the
+ * order of the rules (only the trace lists them in file order) and is
+ * sorted by account name, then permission set. Pure: no I/O; the clock is
+ * read only when `options.now` is absent. The config is assumed validated;
+ * a dangling reference is skipped and shown in the trace, not thrown.
  */
-export function evaluate(identity: Identity, config: MappingConfig): Evaluation {
-  const granted = new Map<string, Entitlement>();
-  const trace: RuleTrace[] = config.assignments.map((rule, index) => {
-    const { matched, reason } = matchRule(identity, rule);
-    const entry: RuleTrace = { rule: ruleName(rule, index), matched, reason, grants: [] };
+export function evaluate(
+  identity: Identity,
+  config: MappingConfig,
+  options: EvaluateOptions = {},
+): Evaluation {
+  const compiled = compile(config);
+  const now = (options.now ?? new Date()).getTime();
+  const context = matchContext(identity, now);
+  const allowed = new Map<string, { pair: Pair; rules: string[] }>();
+  const denied = new Map<string, string[]>();
+
+  const trace: RuleTrace[] = compiled.rules.map((rule) => {
+    const { matched, conditions } = matchRule(rule, context);
+    const failed = conditions.find((condition) => !condition.passed);
+    const entry: RuleTrace = {
+      rule: rule.name,
+      effect: rule.effect,
+      matched,
+      reason: failed ? failed.detail : conditions.map((condition) => condition.detail).join('; '),
+      conditions,
+      grants: [],
+    };
     if (!matched) {
       return entry;
     }
-    for (const accountReference of rule.accounts) {
-      const account = findAccount(config, accountReference);
-      const backend = account && config.backends.find((candidate) => candidate.id === account.backend);
-      for (const setName of rule.permissionSets) {
-        const set = config.permissionSets.find((candidate) => candidate.name === setName);
-        if (!account || !backend || !set) {
-          entry.reason += `; skipped ${accountReference}/${setName}: not configured`;
-          continue;
+    const skipped: string[] = [];
+    for (const pair of pairsOf(rule, config, compiled, skipped)) {
+      const key = `${pair.account.id}/${pair.setName}`;
+      entry.grants.push({ accountId: pair.account.id, permissionSet: pair.setName });
+      if (rule.effect === 'deny') {
+        const rules = denied.get(key);
+        if (rules) {
+          rules.push(rule.name);
+        } else {
+          denied.set(key, [rule.name]);
         }
-        entry.grants.push({ accountId: account.id, permissionSet: set.name });
-        granted.set(`${account.id}/${set.name}`, {
-          accountId: account.id,
-          accountName: account.name,
-          partition: backend.partition,
-          backendId: backend.id,
-          permissionSet: set.name,
-          ...(set.description === undefined ? {} : { description: set.description }),
-          roleArn: roleArnFor(set, account, backend.partition),
-          sessionDurationSeconds: set.sessionDuration,
-          roleSessionName: roleSessionNameFor(identity),
-          sourceIdentity: sourceIdentityFor(identity),
-        });
+      } else {
+        const seen = allowed.get(key);
+        if (seen) {
+          seen.rules.push(rule.name);
+        } else {
+          allowed.set(key, { pair, rules: [rule.name] });
+        }
       }
+    }
+    if (skipped.length > 0) {
+      entry.reason += `; skipped ${skipped.join(', ')}: not configured`;
     }
     return entry;
   });
-  const entitlements = [...granted.values()].sort(
-    (a, b) => a.accountName.localeCompare(b.accountName) || a.permissionSet.localeCompare(b.permissionSet),
-  );
-  return { entitlements, trace };
+
+  const decisions: GrantDecision[] = [];
+  const entitlements: ResolvedEntitlement[] = [];
+  let names: SessionNames | undefined;
+  for (const { pair, rules } of allowed.values()) {
+    const { account, setName } = pair;
+    const deniedBy = denied.get(`${account.id}/${setName}`) ?? [];
+    const base = {
+      accountId: account.id,
+      accountName: account.name,
+      permissionSet: setName,
+      allowedBy: rules,
+      deniedBy,
+    };
+    const backend = compiled.backends.get(account.backend);
+    const entry = compiled.sets.get(setName);
+    if (deniedBy.length > 0) {
+      decisions.push({ ...base, outcome: 'denied', reason: `denied by ${deniedBy.join(', ')}` });
+      continue;
+    }
+    if (!backend || !entry) {
+      decisions.push({
+        ...base,
+        outcome: 'withheld',
+        reason: `backend ${account.backend} is not configured`,
+      });
+      continue;
+    }
+    const withheld = withheldBecause(entry.set, identity, now);
+    if (withheld !== undefined) {
+      decisions.push({ ...base, outcome: 'withheld', reason: withheld });
+      continue;
+    }
+    decisions.push({ ...base, outcome: 'granted', reason: `allowed by ${rules.join(', ')}` });
+    names ??= {
+      roleSessionName: roleSessionNameFor(identity, compiled.roleSessionName),
+      sourceIdentity: sourceIdentityFor(identity, compiled.sourceIdentity),
+      federatedUserName: federatedUserNameFor(identity),
+    };
+    entitlements.push(
+      buildEntitlement(identity, names, account, backend, entry.set, entry.tags, config, options),
+    );
+  }
+  const byName = (
+    a: { accountName: string; permissionSet: string },
+    b: { accountName: string; permissionSet: string },
+  ): number => compareText(a.accountName, b.accountName) || compareText(a.permissionSet, b.permissionSet);
+  entitlements.sort(byName);
+  decisions.sort(byName);
+  return { entitlements, trace, decisions };
 }
 
 /** Finds the entitlement for a request that names the account by id or name. */
-export function findEntitlement(
-  entitlements: readonly Entitlement[],
+export function findEntitlement<E extends Entitlement>(
+  entitlements: readonly E[],
   account: string,
   permissionSet: string,
-): Entitlement | undefined {
+): E | undefined {
   return entitlements.find(
     (entitlement) =>
       (entitlement.accountId === account || entitlement.accountName === account) &&

@@ -4,12 +4,18 @@ import { z } from 'zod';
 import { FedgateError } from '@fedgate/core';
 import { AssumeRoleIssuer, toCredentialProcess, type CredentialProcessOutput } from '@fedgate/issuance';
 import type { Logger } from '@fedgate/logging';
-import { evaluate, findEntitlement } from '@fedgate/mapping';
+import { assertIssuable, evaluate, findEntitlement } from '@fedgate/mapping';
 import type { BrokerSession } from '@fedgate/sessions';
 import { parseBody } from '../http/parse-body';
 import { CurrentSession } from '../http/request-session';
 import { SessionGuard } from '../http/session.guard';
-import { BROKER_CONFIG, BROKER_LOGGER, type BrokerConfigRef } from '../tokens';
+import {
+  BROKER_CLOCK,
+  BROKER_CONFIG,
+  BROKER_LOGGER,
+  type BrokerClock,
+  type BrokerConfigRef,
+} from '../tokens';
 import { describeUser } from './user-view';
 
 const credentialsBody = z.strictObject({
@@ -26,6 +32,7 @@ export class ApiController {
     @Inject(AssumeRoleIssuer) private readonly issuer: AssumeRoleIssuer,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfigRef,
     @Inject(BROKER_LOGGER) private readonly logger: Logger,
+    @Inject(BROKER_CLOCK) private readonly now: BrokerClock,
   ) {}
 
   @Get('me')
@@ -37,7 +44,7 @@ export class ApiController {
   entitlements(@CurrentSession() current: { session: BrokerSession }): {
     entitlements: Record<string, unknown>[];
   } {
-    const { entitlements } = evaluate(current.session.identity, this.config);
+    const { entitlements } = evaluate(current.session.identity, this.config, { now: new Date(this.now()) });
     return {
       entitlements: entitlements.map((entitlement) => ({
         accountId: entitlement.accountId,
@@ -61,7 +68,7 @@ export class ApiController {
     const { identity } = current.session;
     // The server-side entitlements decide; nothing reaches STS unless they allow it.
     const entitlement = findEntitlement(
-      evaluate(identity, this.config).entitlements,
+      evaluate(identity, this.config, { now: new Date(this.now()) }).entitlements,
       request.accountId,
       request.permissionSet,
     );
@@ -79,12 +86,28 @@ export class ApiController {
         `You are not entitled to permission set "${request.permissionSet}" in account "${request.accountId}"`,
       );
     }
+    if (entitlement.mode !== 'assume-role') {
+      // The issuer speaks AssumeRole only so far; never hand a federation-token set to it.
+      this.logger.info({ ...audit, outcome: 'unsupported_mode' }, 'audit');
+      throw new FedgateError(
+        'unsupported_operation',
+        `Permission set "${entitlement.permissionSet}" uses GetFederationToken, which this broker cannot issue yet`,
+      );
+    }
+    try {
+      // AWS's limits are checked before any STS call; nothing is dropped to make a request fit.
+      assertIssuable(entitlement, identity);
+    } catch (error) {
+      this.logger.info({ ...audit, outcome: 'over_limit', limits: entitlement.violations }, 'audit');
+      throw error;
+    }
     const auditIssued = {
       ...audit,
       account: entitlement.accountId,
       roleArn: entitlement.roleArn,
       sourceIdentity: entitlement.sourceIdentity,
       roleSessionName: entitlement.roleSessionName,
+      tags: entitlement.sessionTags,
     };
     try {
       const issued = await this.issuer.issue(entitlement, request.durationSeconds);
