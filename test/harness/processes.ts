@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants as fsConstants, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 
 /**
  * Generic helpers for integration tests that run real servers (Redis, slapd,
@@ -244,4 +244,23 @@ export async function startProcess(options: StartProcessOptions): Promise<Runnin
     throw failure('has no pid');
   }
   return { pid: child.pid, output: () => output, exited: hasExited, stop, kill };
+}
+
+/**
+ * A fixture directory under test/fixtures, found from wherever this file
+ * runs (the source tree under jest, or a compiled copy under dist/ for benches).
+ */
+export function fixturePath(...parts: string[]): string {
+  let directory = __dirname;
+  for (;;) {
+    const candidate = join(directory, 'test', 'fixtures', ...parts);
+    if (existsSync(candidate)) {
+      return candidate;
+    }
+    const parent = dirname(directory);
+    if (parent === directory) {
+      throw new Error(`test fixture ${parts.join('/')} not found above ${__dirname}`);
+    }
+    directory = parent;
+  }
 }

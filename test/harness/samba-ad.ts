@@ -3,7 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { makeTempDir, requireBinary, sleep, startProcess, tcpAccepts } from './processes';
+import { fixturePath, makeTempDir, requireBinary, sleep, startProcess, tcpAccepts } from './processes';
 import { makeTestCertificates } from './tls';
 
 const run = promisify(execFile);
@@ -150,7 +150,7 @@ export async function startSambaAd(): Promise<SambaAdServer> {
     const adminDn = `CN=Administrator,CN=Users,${BASE_DN}`;
     const tlsEnv = { ...process.env, LDAPTLS_CACERT: certificates.caCertFile, LDAPTLS_REQCERT: 'demand' };
 
-    const template = await readFile(join(__dirname, '..', 'fixtures', 'ad', 'users.ldif.template'), 'utf8');
+    const template = await readFile(fixturePath('ad', 'users.ldif.template'), 'utf8');
     const ldif = template
       .replaceAll('{{BASE}}', BASE_DN)
       .replace(/\{\{PASSWORD:([^}]+)\}\}/g, (_match, password: string) => unicodePwd(password));

@@ -3,13 +3,13 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { freePort, makeTempDir, requireBinary, startProcess, tcpAccepts } from './processes';
+import { fixturePath, freePort, makeTempDir, requireBinary, startProcess, tcpAccepts } from './processes';
 import { makeTestCertificates } from './tls';
 
 const run = promisify(execFile);
 const INSTALL_HINT = 'apt-get install -y slapd ldap-utils';
 const HOST = '127.0.0.1';
-const FIXTURES = join(__dirname, '..', 'fixtures', 'ldap');
+const FIXTURES = fixturePath('ldap');
 
 export const LDAP_BASE_DN = 'dc=example,dc=com';
 const ADMIN_DN = `cn=admin,${LDAP_BASE_DN}`;

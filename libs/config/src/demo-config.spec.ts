@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parsePasswordHash, verifyPassword } from '@fedgate/connectors';
+import { parsePasswordHash, verifyPassword, type StaticConnectorConfig } from '@fedgate/connectors';
 import { loadConfig, parseConfig } from './load-config';
+import type { FedgateConfig } from './schema';
 
 // The embedded default that `npm start` runs (DESIGN §4): it must stay valid and its demo users must work.
 const DEMO = join(__dirname, '..', '..', '..', 'config', 'demo.yaml');
@@ -28,9 +29,9 @@ describe('config/demo.yaml', () => {
       ['Developer', 'fedgate-Developer', 3600],
       ['Admin', 'fedgate-Admin', 3600],
     ]);
-    const [connector] = config.connectors;
+    const connector = staticDemoConnector(config);
     expect(connector).toMatchObject({ id: 'demo', type: 'static', name: 'Demo users' });
-    expect(connector?.users.map((user) => [user.username, user.groups, user.attributes])).toEqual([
+    expect(connector.users.map((user) => [user.username, user.groups, user.attributes])).toEqual([
       ['alice', ['developers', 'admins'], { department: ['Engineering'], costCenter: ['CC-1001'] }],
       ['bob', ['developers'], { department: ['Data'] }],
     ]);
@@ -43,7 +44,7 @@ describe('config/demo.yaml', () => {
 
   it.each(['alice', 'bob'])('lets %s sign in with fedgate-demo and nothing else', async (username) => {
     const config = loadConfig(DEMO, { env: {} });
-    const user = config.connectors[0]?.users.find((candidate) => candidate.username === username);
+    const user = staticDemoConnector(config).users.find((candidate) => candidate.username === username);
     const hash = parsePasswordHash(user?.passwordHash ?? '');
     if (typeof hash === 'string') {
       throw new Error(hash);
@@ -54,3 +55,12 @@ describe('config/demo.yaml', () => {
     await expect(verifyPassword('wrong', hash)).resolves.toBe(false);
   });
 });
+
+/** The demo's one connector, which must be the static one. */
+function staticDemoConnector(config: FedgateConfig): StaticConnectorConfig {
+  const [connector] = config.connectors;
+  if (connector?.type !== 'static') {
+    throw new Error('the demo must start with the static connector');
+  }
+  return connector;
+}

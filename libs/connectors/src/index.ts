@@ -5,3 +5,5 @@ export { staticConnectorConfigSchema, type StaticConnectorConfig } from './stati
 export { hashPassword, parsePasswordHash, verifyPassword } from './static/password-hash';
 export { connectorIdSchema } from './connector-id';
 export { ConnectorCatalog } from './connector-catalog';
+export { LdapConnector } from './ldap/ldap-connector';
+export { ldapConnectorConfigSchema, type LdapConnectorConfig } from './ldap/ldap-connector.config';

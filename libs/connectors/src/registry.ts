@@ -2,18 +2,24 @@ import { z } from 'zod';
 import type { Connector } from './connector';
 import { StaticConnector } from './static/static-connector';
 import { staticConnectorConfigSchema } from './static/static-connector.config';
+import { LdapConnector } from './ldap/ldap-connector';
+import { ldapConnectorConfigSchema } from './ldap/ldap-connector.config';
 
 /**
  * Every connector type's config schema. Add a type here and in
  * `connectorFactories` below; the mapped type makes a missing factory a
  * compile error (after Logto's typed registry). No decorator discovery.
  */
-export const connectorConfigSchema = z.discriminatedUnion('type', [staticConnectorConfigSchema], {
-  error: (issue) =>
-    typeof issue.input === 'object' && issue.input !== null
-      ? 'type must be one of: static'
-      : 'must be a mapping',
-});
+export const connectorConfigSchema = z.discriminatedUnion(
+  'type',
+  [staticConnectorConfigSchema, ldapConnectorConfigSchema],
+  {
+    error: (issue) =>
+      typeof issue.input === 'object' && issue.input !== null
+        ? 'type must be one of: static, ldap'
+        : 'must be a mapping',
+  },
+);
 
 export type ConnectorConfig = z.infer<typeof connectorConfigSchema>;
 export type ConnectorType = ConnectorConfig['type'];
@@ -32,6 +38,7 @@ type ConnectorFactories = {
 
 const connectorFactories: ConnectorFactories = {
   static: (config, dependencies) => new StaticConnector(config, dependencies.now),
+  ldap: (config, dependencies) => new LdapConnector(config, dependencies.now),
 };
 
 /** Builds the connector a validated config entry describes. */
@@ -39,8 +46,10 @@ export function createConnector(
   config: ConnectorConfig,
   dependencies: ConnectorDependencies = {},
 ): Connector {
-  // `config.type` selects the factory written for exactly that config type.
-  const factory: (config: ConnectorConfig, dependencies: ConnectorDependencies) => Connector =
-    connectorFactories[config.type];
+  // Safe: `config.type` selects the factory written for exactly that config type.
+  const factory = connectorFactories[config.type] as (
+    config: ConnectorConfig,
+    dependencies: ConnectorDependencies,
+  ) => Connector;
   return factory(config, dependencies);
 }

@@ -29,6 +29,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'upstream_unavailable':
       return 502;
     case 'store_unavailable':
+    case 'idp_unavailable':
       return 503;
   }
 }

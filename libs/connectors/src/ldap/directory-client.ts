@@ -1,0 +1,106 @@
+import type { ConnectionOptions } from 'node:tls';
+import { Client, InvalidCredentialsError, type Entry } from 'ldapts';
+import { FedgateError } from '@fedgate/core';
+import type { LdapConnectorConfig } from './ldap-connector.config';
+
+export type DirectoryEntry = Entry;
+
+/**
+ * One connection to the directory, opened over TLS (ldaps:// or a StartTLS
+ * upgrade that must succeed before anything else is sent), with connect and
+ * operation timeouts always set. Infrastructure failures become
+ * `idp_unavailable`, never "wrong password".
+ */
+export class DirectoryClient {
+  private constructor(
+    private readonly client: Client,
+    private readonly connectorId: string,
+  ) {}
+
+  static async open(config: LdapConnectorConfig): Promise<DirectoryClient> {
+    const tlsOptions: ConnectionOptions = {
+      minVersion: 'TLSv1.2',
+      rejectUnauthorized: true,
+      ...(config.tls.ca === undefined ? {} : { ca: config.tls.ca }),
+      ...(config.tls.serverName === undefined ? {} : { servername: config.tls.serverName }),
+    };
+    const client = new Client({
+      url: config.url,
+      timeout: config.operationTimeout,
+      connectTimeout: config.connectTimeout,
+      // ldapts opens TLS at once whenever tlsOptions are given: only ldaps:// gets them here.
+      ...(config.url.startsWith('ldaps://') ? { tlsOptions } : {}),
+      strictDN: false,
+    });
+    const directory = new DirectoryClient(client, config.id);
+    if (config.startTls) {
+      // startTLS() writes the socket into the options it gets: hand it a copy.
+      await directory.guard('starttls', () => client.startTLS({ ...tlsOptions }));
+    }
+    return directory;
+  }
+
+  /** Binds; resolves false for invalid credentials (with the server's message), throws for anything else. */
+  async bind(dn: string, password: string): Promise<{ ok: true } | { ok: false; message: string }> {
+    try {
+      await this.client.bind(dn, password);
+      return { ok: true };
+    } catch (error) {
+      if (error instanceof InvalidCredentialsError) {
+        return { ok: false, message: error.message };
+      }
+      throw this.unavailable('bind', error);
+    }
+  }
+
+  async search(
+    baseDn: string,
+    filter: string,
+    attributes: readonly string[],
+    options: { sizeLimit?: number; binary?: readonly string[] } = {},
+  ): Promise<DirectoryEntry[]> {
+    return this.guard('search', async () => {
+      const { searchEntries } = await this.client.search(baseDn, {
+        scope: 'sub',
+        filter,
+        attributes: [...attributes],
+        derefAliases: 'never',
+        ...(options.sizeLimit === undefined ? {} : { sizeLimit: options.sizeLimit }),
+        ...(options.binary === undefined ? {} : { explicitBufferAttributes: [...options.binary] }),
+      });
+      // Referrals (searchReferences) are ignored on purpose: fedgate never chases them.
+      return searchEntries;
+    });
+  }
+
+  /** Closes the connection; never throws (a dead connection is already closed). */
+  async close(): Promise<void> {
+    try {
+      await this.client.unbind();
+    } catch {
+      // Nothing to do: the socket is gone either way.
+    }
+  }
+
+  private async guard<T>(phase: string, operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw this.unavailable(phase, error);
+    }
+  }
+
+  private unavailable(phase: string, error: unknown): FedgateError {
+    if (error instanceof FedgateError) {
+      return error;
+    }
+    return new FedgateError('idp_unavailable', 'The directory is unavailable', {
+      cause: error,
+      detail: {
+        connector: this.connectorId,
+        phase,
+        reason: error instanceof Error ? error.message : String(error),
+      },
+    });
+  }
+}

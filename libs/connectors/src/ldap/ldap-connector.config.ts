@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { parseDurationSeconds } from '@fedgate/core';
+import { connectorIdSchema } from '../connector-id';
+
+const timeoutMs = (fallback: number) =>
+  z
+    .union([z.string(), z.number()])
+    .transform((value, context) => {
+      const seconds = parseDurationSeconds(value);
+      if (seconds === undefined || seconds < 1 || seconds > 60) {
+        context.addIssue({ code: 'custom', message: 'must be a duration between 1s and 1m' });
+        return z.NEVER;
+      }
+      return seconds * 1000;
+    })
+    .default(fallback);
+
+const ldapUrl = z
+  .string()
+  .regex(/^ldaps?:\/\/[^/\s]+\/?$/, 'must be ldap://host[:port] or ldaps://host[:port]');
+
+const groupsSchema = z.discriminatedUnion(
+  'mode',
+  [
+    /** The user entry's memberOf values (OpenLDAP memberof overlay, Active Directory: direct groups only). */
+    z.strictObject({ mode: z.literal('memberOf'), attribute: z.string().default('memberOf') }),
+    /** Groups found by a search; `{dn}` and `{username}` are escaped (RFC 4515) into the filter. */
+    z.strictObject({
+      mode: z.literal('search'),
+      baseDn: z.string().min(1),
+      filter: z.string().default('(|(member={dn})(uniqueMember={dn}))'),
+    }),
+    /** Active Directory's LDAP_MATCHING_RULE_IN_CHAIN: every group the user is in, however nested. */
+    z.strictObject({ mode: z.literal('ad-nested'), baseDn: z.string().min(1) }),
+    /** Directories without the matching rule: member-of-member search, bounded and cycle-safe. */
+    z.strictObject({
+      mode: z.literal('recursive'),
+      baseDn: z.string().min(1),
+      maxDepth: z.number().int().min(1).max(20).default(8),
+    }),
+  ],
+  { error: 'groups.mode must be one of: memberOf, search, ad-nested, recursive' },
+);
+
+/** Configuration of the LDAP / Active Directory password connector (search-then-bind). */
+export const ldapConnectorConfigSchema = z
+  .strictObject({
+    id: connectorIdSchema,
+    type: z.literal('ldap'),
+    name: z.string().optional(),
+    url: ldapUrl,
+    /** Upgrade ldap:// with StartTLS; a failed upgrade aborts before any credential is sent. */
+    startTls: z.boolean().default(false),
+    /** Allow ldap:// without StartTLS. Only for tests; start-up warns. */
+    insecure: z.boolean().default(false),
+    tls: z
+      .strictObject({
+        /** PEM of the CA(s) that sign the directory's certificate; the system store when absent. */
+        ca: z.string().optional(),
+        /** The name to verify in the certificate, when it differs from the URL's host. */
+        serverName: z.string().optional(),
+      })
+      .prefault({}),
+    /** The service account that searches for users and groups. */
+    bindDn: z.string().min(1),
+    bindPassword: z.string().min(1),
+    connectTimeout: timeoutMs(5000),
+    operationTimeout: timeoutMs(5000),
+    /** Which spellings of a username are accepted, and reduced to the plain name the filter uses. */
+    usernames: z
+      .strictObject({
+        /** NetBIOS domains accepted in `DOMAIN\user`. */
+        downLevelDomains: z.array(z.string().min(1)).default([]),
+        /** Suffixes accepted in `user@suffix`. */
+        upnSuffixes: z.array(z.string().min(1)).default([]),
+      })
+      .prefault({}),
+    userSearch: z.strictObject({
+      baseDn: z.string().min(1),
+      /** `{username}` is replaced by the escaped (RFC 4515) plain username. */
+      filter: z
+        .string()
+        .includes('{username}', { message: 'must contain {username}' })
+        .default('(uid={username})'),
+    }),
+    /** Entry attributes that make the identity. */
+    attributes: z
+      .strictObject({
+        subject: z.string().default('entryUUID'),
+        username: z.string().default('uid'),
+        email: z.string().default('mail'),
+        displayName: z.string().default('cn'),
+        /** Identity attribute name → LDAP attribute, e.g. `department: departmentNumber`. */
+        extra: z.record(z.string(), z.string()).default({}),
+      })
+      .prefault({}),
+    groups: groupsSchema.optional(),
+    /** How group names appear in the identity: the group's `cn`, or its full DN. */
+    groupName: z.enum(['cn', 'dn']).default('cn'),
+    /** Which account-state checks apply: Active Directory attributes and bind codes, or OpenLDAP ppolicy. */
+    directory: z.enum(['openldap', 'active-directory']).default('openldap'),
+  })
+  .superRefine((config, context) => {
+    if (config.url.startsWith('ldap://') && !config.startTls && !config.insecure) {
+      context.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message:
+          'ldap:// sends passwords in clear: use ldaps://, set startTls: true, or (tests only) insecure: true',
+      });
+    }
+    if (config.url.startsWith('ldaps://') && config.startTls) {
+      context.addIssue({
+        code: 'custom',
+        path: ['startTls'],
+        message: 'StartTLS is for ldap:// URLs, not ldaps://',
+      });
+    }
+  });
+
+export type LdapConnectorConfig = z.infer<typeof ldapConnectorConfigSchema>;

@@ -1,0 +1,189 @@
+import { Filter } from 'ldapts';
+import { FedgateError, type Identity } from '@fedgate/core';
+import type { LoginContext, PasswordConnector, PasswordLoginResult } from '../connector';
+import { firstRdnValue } from './dn-names';
+import { DirectoryClient, type DirectoryEntry } from './directory-client';
+import { ACCOUNT_STATE_ATTRIBUTES, refusalFromBindMessage, refusalFromEntry } from './account-state';
+import { resolveGroupDns } from './group-resolver';
+import type { LdapConnectorConfig } from './ldap-connector.config';
+import { plainUsername } from './usernames';
+
+const MAX_USERNAME_LENGTH = 256;
+
+function firstValue(entry: DirectoryEntry, attribute: string): string | Buffer | undefined {
+  const key = Object.keys(entry).find((candidate) => candidate.toLowerCase() === attribute.toLowerCase());
+  const value = key === undefined ? undefined : entry[key];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function allValues(entry: DirectoryEntry, attribute: string): string[] {
+  const key = Object.keys(entry).find((candidate) => candidate.toLowerCase() === attribute.toLowerCase());
+  const value = key === undefined ? undefined : entry[key];
+  if (value === undefined) {
+    return [];
+  }
+  return (Array.isArray(value) ? value : [value]).map((item) => item.toString());
+}
+
+/** AD's objectGUID is 16 bytes in mixed endianness; show it the way AD tools do. */
+function guidString(bytes: Buffer): string {
+  const hex = (slice: Buffer) => slice.toString('hex');
+  const reversed = (start: number, end: number) => hex(Buffer.from(bytes.subarray(start, end)).reverse());
+  return `${reversed(0, 4)}-${reversed(4, 6)}-${reversed(6, 8)}-${hex(bytes.subarray(8, 10))}-${hex(bytes.subarray(10, 16))}`;
+}
+
+function stringOf(value: string | Buffer | undefined): string | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (typeof value === 'string') {
+    return value;
+  }
+  return value.length === 16 ? guidString(value) : value.toString('hex');
+}
+
+/**
+ * The LDAP / Active Directory bind proxy (DESIGN §7 LDAP): search for the
+ * user with the service account (exactly one entry), check the account's
+ * state, then bind as the DN the search returned, on a separate connection
+ * so the service connection is never rebound as a user.
+ */
+export class LdapConnector implements PasswordConnector {
+  readonly type = 'ldap';
+  readonly id: string;
+  readonly displayName: string;
+
+  constructor(
+    private readonly config: LdapConnectorConfig,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.id = config.id;
+    this.displayName = config.name ?? config.id;
+  }
+
+  async login(username: string, password: string, _context: LoginContext): Promise<PasswordLoginResult> {
+    // An empty password would be an unauthenticated bind that many directories accept.
+    if (password.trim() === '') {
+      return { kind: 'invalid_credentials', reason: 'empty password' };
+    }
+    const plain =
+      username.length > MAX_USERNAME_LENGTH ? undefined : plainUsername(username, this.config.usernames);
+    if (plain === undefined) {
+      return { kind: 'invalid_credentials', reason: 'username form not accepted' };
+    }
+    const service = await DirectoryClient.open(this.config);
+    try {
+      const serviceBind = await service.bind(this.config.bindDn, this.config.bindPassword);
+      if (!serviceBind.ok) {
+        throw new FedgateError('idp_unavailable', 'The directory is unavailable', {
+          detail: { connector: this.id, phase: 'service bind', reason: 'the service account was refused' },
+        });
+      }
+      const found = await this.findUser(service, plain);
+      if (found.kind === 'refused') {
+        return { kind: 'invalid_credentials', reason: found.reason };
+      }
+      const refusal = refusalFromEntry(this.config.directory, found.entry, this.now().getTime());
+      if (refusal !== undefined) {
+        return { kind: 'invalid_credentials', reason: refusal };
+      }
+      const bound = await this.bindAsUser(found.entry.dn, password);
+      if (!bound.ok) {
+        return {
+          kind: 'invalid_credentials',
+          reason: refusalFromBindMessage(bound.message) ?? 'wrong password',
+        };
+      }
+      const groupDns = this.config.groups
+        ? await resolveGroupDns(service, this.config.groups, {
+            dn: found.entry.dn,
+            username: plain,
+            entry: found.entry,
+          })
+        : [];
+      return { kind: 'authenticated', identity: this.identityOf(found.entry, plain, groupDns) };
+    } finally {
+      await service.close();
+    }
+  }
+
+  private async findUser(
+    service: DirectoryClient,
+    plain: string,
+  ): Promise<{ kind: 'found'; entry: DirectoryEntry } | { kind: 'refused'; reason: string }> {
+    const { attributes, userSearch, directory } = this.config;
+    const filter = userSearch.filter.replaceAll('{username}', Filter.escape(plain));
+    const requested = [
+      attributes.subject,
+      attributes.username,
+      attributes.email,
+      attributes.displayName,
+      ...Object.values(attributes.extra),
+      ...ACCOUNT_STATE_ATTRIBUTES[directory],
+      ...(this.config.groups?.mode === 'memberOf' ? [this.config.groups.attribute] : []),
+    ];
+    let entries: DirectoryEntry[];
+    try {
+      entries = await service.search(userSearch.baseDn, filter, requested, {
+        sizeLimit: 2,
+        binary: attributes.subject === 'objectGUID' ? ['objectGUID'] : [],
+      });
+    } catch (error) {
+      // More than one match trips the size limit: that is an ambiguous user, not an outage.
+      const cause = error instanceof FedgateError ? error.cause : undefined;
+      if (cause instanceof Error && cause.name === 'SizeLimitExceededError') {
+        return { kind: 'refused', reason: 'more than one entry matches the username' };
+      }
+      throw error;
+    }
+    if (entries.length !== 1 || entries[0] === undefined) {
+      return {
+        kind: 'refused',
+        reason: entries.length === 0 ? 'unknown user' : 'more than one entry matches the username',
+      };
+    }
+    return { kind: 'found', entry: entries[0] };
+  }
+
+  private async bindAsUser(
+    dn: string,
+    password: string,
+  ): Promise<{ ok: true } | { ok: false; message: string }> {
+    const user = await DirectoryClient.open(this.config);
+    try {
+      return await user.bind(dn, password);
+    } finally {
+      await user.close();
+    }
+  }
+
+  private identityOf(entry: DirectoryEntry, plain: string, groupDns: string[]): Identity {
+    const { attributes } = this.config;
+    const subject = stringOf(firstValue(entry, attributes.subject));
+    if (subject === undefined || subject === '') {
+      throw new FedgateError('idp_unavailable', 'The directory is unavailable', {
+        detail: { connector: this.id, phase: 'identity', reason: `the entry has no ${attributes.subject}` },
+      });
+    }
+    const email = stringOf(firstValue(entry, attributes.email));
+    const displayName = stringOf(firstValue(entry, attributes.displayName));
+    const groups = groupDns.map((dn) => (this.config.groupName === 'dn' ? dn : firstRdnValue(dn)));
+    return {
+      connectorId: this.id,
+      subject,
+      username: stringOf(firstValue(entry, attributes.username)) ?? plain,
+      // The directory is the authority for its own mail attribute.
+      ...(email === undefined ? {} : { email, emailVerified: true }),
+      ...(displayName === undefined ? {} : { displayName }),
+      groups: [...new Set(groups)].sort(),
+      attributes: Object.fromEntries(
+        Object.entries(attributes.extra).map(([name, ldapAttribute]) => [
+          name,
+          allValues(entry, ldapAttribute),
+        ]),
+      ),
+      mfa: { satisfied: false, methods: [] },
+      authTime: this.now().toISOString(),
+    };
+  }
+}

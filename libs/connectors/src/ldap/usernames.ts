@@ -1,0 +1,29 @@
+/**
+ * Reduces the spellings of a username people type (`alice`, `CORP\alice`,
+ * `alice@corp.example`) to the plain name the search filter uses. Only
+ * domains and suffixes the config lists are accepted: `OTHER\alice` is not
+ * silently treated as `alice`.
+ */
+export function plainUsername(
+  input: string,
+  accepted: { downLevelDomains: readonly string[]; upnSuffixes: readonly string[] },
+): string | undefined {
+  const name = input.trim();
+  const backslash = name.indexOf('\\');
+  if (backslash >= 0) {
+    const domain = name.slice(0, backslash);
+    const rest = name.slice(backslash + 1);
+    const known = accepted.downLevelDomains.some(
+      (candidate) => candidate.toLowerCase() === domain.toLowerCase(),
+    );
+    return known && rest !== '' ? rest : undefined;
+  }
+  const at = name.lastIndexOf('@');
+  if (at >= 0 && accepted.upnSuffixes.length > 0) {
+    const suffix = name.slice(at + 1);
+    const known = accepted.upnSuffixes.some((candidate) => candidate.toLowerCase() === suffix.toLowerCase());
+    // An unlisted suffix may be part of a username that really contains `@`: keep it whole.
+    return known ? name.slice(0, at) || undefined : name;
+  }
+  return name === '' ? undefined : name;
+}

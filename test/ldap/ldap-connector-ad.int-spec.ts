@@ -1,0 +1,84 @@
+/**
+ * The LDAP connector against a real Active Directory (Samba): UPN and
+ * down-level logon names, objectGUID subjects, nested groups through the
+ * in-chain matching rule, and AD's account states, each refused with its
+ * real reason for the audit and the same outcome for the client.
+ */
+import { readFileSync } from 'node:fs';
+import { LdapConnector, ldapConnectorConfigSchema, type PasswordLoginResult } from '@fedgate/connectors';
+import { startSambaAd, type SambaAdServer } from '../harness/samba-ad';
+
+describe('LdapConnector against Active Directory', () => {
+  let ad: SambaAdServer;
+  let connector: LdapConnector;
+
+  beforeAll(async () => {
+    ad = await startSambaAd();
+    connector = new LdapConnector(
+      ldapConnectorConfigSchema.parse({
+        id: 'corp-ad',
+        type: 'ldap',
+        directory: 'active-directory',
+        url: ad.ldapsUrl,
+        tls: { ca: readFileSync(ad.caCertFile, 'utf8') },
+        bindDn: ad.admin.dn,
+        bindPassword: ad.admin.password,
+        usernames: { downLevelDomains: ['CORP'], upnSuffixes: ['corp.example'] },
+        userSearch: { baseDn: ad.baseDn, filter: '(&(objectClass=user)(sAMAccountName={username}))' },
+        attributes: {
+          subject: 'objectGUID',
+          username: 'sAMAccountName',
+          email: 'mail',
+          displayName: 'displayName',
+          extra: { department: 'department', employeeId: 'employeeID' },
+        },
+        groups: { mode: 'ad-nested', baseDn: ad.baseDn },
+      }),
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    // Unset when beforeAll failed; jest still runs afterAll.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
+    await ad?.stop();
+  });
+
+  function identityOf(result: PasswordLoginResult) {
+    if (result.kind !== 'authenticated') {
+      throw new Error(`expected a login, got ${result.kind}: ${result.reason}`);
+    }
+    return result.identity;
+  }
+
+  it.each(['alice', 'CORP\\alice', 'corp\\alice', 'alice@corp.example', 'alice@CORP.EXAMPLE'])(
+    'signs alice in as %p, with nested groups from the in-chain matching rule',
+    async (username) => {
+      const identity = identityOf(await connector.login(username, ad.passwords.alice, {}));
+      expect(identity).toMatchObject({
+        connectorId: 'corp-ad',
+        username: 'alice',
+        email: 'alice@corp.example',
+        groups: ['Developers', 'Engineering'],
+        attributes: { department: ['Engineering'], employeeId: ['E-1001'] },
+      });
+      expect(identity.subject).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    },
+  );
+
+  it('gives alice the same subject however she spells her name', async () => {
+    const first = identityOf(await connector.login('alice', ad.passwords.alice, {}));
+    const second = identityOf(await connector.login('CORP\\alice', ad.passwords.alice, {}));
+    expect(second.subject).toBe(first.subject);
+  });
+
+  it.each([
+    ['a wrong password', 'alice', 'not-her-password', 'wrong password'],
+    ['a domain it was not told to accept', 'OTHER\\alice', 'Alice-Passw0rd!', 'username form not accepted'],
+    ['a disabled account', 'bob', 'Bob-Passw0rd!', 'account disabled'],
+    ['a locked-out account', 'carol', 'Carol-Passw0rd!', 'account locked'],
+    ['an expired account', 'dave', 'Dave-Passw0rd!', 'account expired'],
+    ['an account that must change its password', 'erin', 'Erin-Passw0rd!', 'password must be changed'],
+  ])('refuses %s with the real reason for the audit', async (_case, username, password, reason) => {
+    expect(await connector.login(username, password, {})).toEqual({ kind: 'invalid_credentials', reason });
+  });
+});
