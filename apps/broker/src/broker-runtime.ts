@@ -3,6 +3,7 @@ import { ConnectorCatalog } from '@fedgate/connectors';
 import { AssumeRoleIssuer } from '@fedgate/issuance';
 import type { Logger } from '@fedgate/logging';
 import { SessionManager } from '@fedgate/sessions';
+import { LoginThrottle } from '@fedgate/throttling';
 import { createStore, type Store } from '@fedgate/store';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { BackendConfig } from '@fedgate/config';
@@ -18,6 +19,7 @@ export interface BrokerRuntime {
   connectors: ConnectorCatalog;
   sessions: SessionManager;
   issuer: AssumeRoleIssuer;
+  throttle: LoginThrottle;
   /** The broker's clock (milliseconds); the mapping measures auth ages with it. */
   now: () => number;
   close(): Promise<void>;
@@ -57,6 +59,11 @@ export async function createBrokerRuntime(
       now,
     ),
     issuer,
+    throttle: new LoginThrottle(store, {
+      maxFailuresPerUser: config.loginThrottle.maxFailuresPerUser,
+      maxFailuresPerClient: config.loginThrottle.maxFailuresPerClient,
+      windowSeconds: config.loginThrottle.window,
+    }),
     now,
     async close() {
       issuer.close();

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ConnectorCatalog } from '@fedgate/connectors';
 import { AssumeRoleIssuer } from '@fedgate/issuance';
 import { SessionManager } from '@fedgate/sessions';
+import { LoginThrottle } from '@fedgate/throttling';
 import type { BrokerRuntime } from './broker-runtime';
 import { AdminController } from './controllers/admin.controller';
 import { ApiController } from './controllers/api.controller';
@@ -26,6 +27,7 @@ export class BrokerModule {
         { provide: ConnectorCatalog, useValue: runtime.connectors },
         { provide: SessionManager, useValue: runtime.sessions },
         { provide: AssumeRoleIssuer, useValue: runtime.issuer },
+        { provide: LoginThrottle, useValue: runtime.throttle },
         { provide: SessionCookie, useValue: new SessionCookie(runtime.config.server) },
         SessionGuard,
       ],

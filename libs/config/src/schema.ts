@@ -55,6 +55,15 @@ const storeSchema = z.discriminatedUnion(
   },
 );
 
+/** Failed-login throttling for password connectors; defaults trip before a typical directory lockout. */
+const loginThrottleSchema = z.strictObject({
+  /** Failed logins of one username (per connector) allowed in a window. */
+  maxFailuresPerUser: z.number().int().min(1).max(1000).default(4),
+  /** Failed logins from one client address allowed in a window. */
+  maxFailuresPerClient: z.number().int().min(1).max(100000).default(20),
+  window: durationSeconds(60, 24 * HOUR).default(15 * 60),
+});
+
 const loggingSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -99,6 +108,7 @@ const accountSchema = z.strictObject({
 export const configSchema = z.strictObject({
   server: serverSchema.prefault({}),
   session: sessionSchema.prefault({}),
+  loginThrottle: loginThrottleSchema.prefault({}),
   store: storeSchema.default({ type: 'memory' }),
   logging: loggingSchema.prefault({}),
   connectors: z.array(connectorConfigSchema).min(1, 'must list at least one connector'),

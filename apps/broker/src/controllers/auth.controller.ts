@@ -5,6 +5,7 @@ import { FedgateError } from '@fedgate/core';
 import { ConnectorCatalog, isPasswordConnector, isRedirectConnector } from '@fedgate/connectors';
 import type { Logger } from '@fedgate/logging';
 import { SessionManager } from '@fedgate/sessions';
+import { LoginThrottle } from '@fedgate/throttling';
 import { assertSameOrigin } from '../http/origin-check';
 import { parseBody } from '../http/parse-body';
 import { CurrentSession } from '../http/request-session';
@@ -24,6 +25,7 @@ export class AuthController {
   constructor(
     @Inject(ConnectorCatalog) private readonly connectors: ConnectorCatalog,
     @Inject(SessionManager) private readonly sessions: SessionManager,
+    @Inject(LoginThrottle) private readonly throttle: LoginThrottle,
     @Inject(SessionCookie) private readonly cookie: SessionCookie,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfigRef,
     @Inject(BROKER_LOGGER) private readonly logger: Logger,
@@ -61,12 +63,22 @@ export class AuthController {
       );
     }
     const { username, password } = parseBody(loginBody, body);
-    const audit = { event: 'login', connector: connector.id, username, clientAddress: request.ip };
-    const result = await connector.login(username, password, { clientAddress: request.ip ?? '' });
+    const clientAddress = request.ip ?? '';
+    const audit = { event: 'login', connector: connector.id, username, clientAddress };
+    // Throttled before the directory is asked, so guessing cannot lock real accounts out there.
+    try {
+      await this.throttle.check(connector.id, username, clientAddress);
+    } catch (error) {
+      this.logger.info({ ...audit, outcome: 'throttled' }, 'audit');
+      throw error;
+    }
+    const result = await connector.login(username, password, { clientAddress });
     if (result.kind === 'invalid_credentials') {
+      await this.throttle.recordFailure(connector.id, username, clientAddress);
       this.logger.info({ ...audit, outcome: 'failure', reason: result.reason }, 'audit');
       throw new FedgateError('invalid_credentials', 'Invalid username or password');
     }
+    await this.throttle.recordSuccess(connector.id, username);
     // A login always starts a fresh session: drop the one the browser had, if any.
     const previous = (request.cookies as Record<string, unknown> | undefined)?.[this.cookie.name];
     if (typeof previous === 'string') {

@@ -27,6 +27,10 @@ export class ErrorsFilter implements ExceptionFilter {
     if (response.headersSent) {
       return;
     }
+    const retryAfter = error.detail.retryAfterSeconds;
+    if (typeof retryAfter === 'number') {
+      response.setHeader('Retry-After', String(retryAfter));
+    }
     response
       .status(status)
       .setHeader('Cache-Control', 'no-store')
