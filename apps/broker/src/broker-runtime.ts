@@ -37,6 +37,7 @@ export async function createBrokerRuntime(
   options: RuntimeOptions,
 ): Promise<BrokerRuntime> {
   const now = options.now ?? Date.now;
+  warnAboutInsecureConnectors(config, options.logger);
   const store = await createStore(
     config.store.type === 'redis'
       ? {
@@ -70,4 +71,21 @@ export async function createBrokerRuntime(
       await store.close();
     },
   };
+}
+
+/** Plaintext LDAP is allowed only when asked for, and never silently. */
+function warnAboutInsecureConnectors(config: FedgateConfig, logger: Logger): void {
+  for (const connector of config.connectors) {
+    if (
+      connector.type === 'ldap' &&
+      connector.insecure &&
+      !connector.startTls &&
+      connector.url.startsWith('ldap://')
+    ) {
+      logger.warn(
+        { connector: connector.id, url: connector.url },
+        'connector sends passwords to the directory in clear text (insecure: true); use only for tests',
+      );
+    }
+  }
 }

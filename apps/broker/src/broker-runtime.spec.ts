@@ -1,0 +1,52 @@
+import { Writable } from 'node:stream';
+import { parseConfig } from '@fedgate/config';
+import { createLogger } from '@fedgate/logging';
+import { createBrokerRuntime } from './broker-runtime';
+
+function configWithLdap(extra: string) {
+  const result = parseConfig(
+    `
+connectors:
+  - id: corp
+    type: ldap
+    url: ldap://127.0.0.1:1
+    ${extra}
+    bindDn: cn=svc
+    bindPassword: x
+    userSearch: { baseDn: "dc=example,dc=com" }
+`,
+    { env: {}, baseDir: __dirname },
+  );
+  if (!result.ok) {
+    throw new Error(JSON.stringify(result.issues));
+  }
+  return result.config;
+}
+
+async function startupLines(extra: string): Promise<string> {
+  let text = '';
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      text += chunk.toString();
+      callback();
+    },
+  });
+  const runtime = await createBrokerRuntime(configWithLdap(extra), {
+    logger: createLogger({ level: 'info', destination }),
+  });
+  await runtime.close();
+  return text;
+}
+
+describe('createBrokerRuntime', () => {
+  it('warns at start-up about an LDAP connector allowed to send passwords in clear', async () => {
+    const lines = await startupLines('insecure: true');
+    expect(lines).toContain('"level":40');
+    expect(lines).toContain('in clear text (insecure: true)');
+    expect(lines).toContain('"connector":"corp"');
+  });
+
+  it('does not warn when StartTLS protects ldap://', async () => {
+    expect(await startupLines('startTls: true')).not.toContain('clear text');
+  });
+});
