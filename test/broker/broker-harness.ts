@@ -1,7 +1,11 @@
 import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { STSClient } from '@aws-sdk/client-sts';
+import {
+  GetCallerIdentityCommand,
+  STSClient,
+  type GetCallerIdentityCommandOutput,
+} from '@aws-sdk/client-sts';
 import { parseConfig, type BackendConfig, type FedgateConfig } from '@fedgate/config';
 import { createStsClient } from '@fedgate/issuance';
 import { createLogger } from '@fedgate/logging';
@@ -143,5 +147,26 @@ export class HttpClient {
       this.csrfToken = response.body.csrfToken as string;
     }
     return response;
+  }
+}
+
+/** Signs GetCallerIdentity at `endpoint` with credentials in the credential_process shape the broker returned. */
+export async function callerIdentityWith(
+  endpoint: string,
+  issued: Record<string, unknown>,
+): Promise<GetCallerIdentityCommandOutput> {
+  const client = new STSClient({
+    region: 'us-east-1',
+    endpoint,
+    credentials: {
+      accessKeyId: issued.AccessKeyId as string,
+      secretAccessKey: issued.SecretAccessKey as string,
+      sessionToken: issued.SessionToken as string,
+    },
+  });
+  try {
+    return await client.send(new GetCallerIdentityCommand({}));
+  } finally {
+    client.destroy();
   }
 }

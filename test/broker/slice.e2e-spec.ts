@@ -3,9 +3,14 @@
  * → credentials from a real moto_server → those credentials sign a
  * GetCallerIdentity call that moto answers with the assumed-role ARN.
  */
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { startMoto, type MotoServer } from '../harness/moto';
-import { configFrom, HttpClient, startBroker, type RunningBroker } from './broker-harness';
+import {
+  callerIdentityWith,
+  configFrom,
+  HttpClient,
+  startBroker,
+  type RunningBroker,
+} from './broker-harness';
 import { ALICE_PASSWORD, BOB_PASSWORD, BROKER_SECRET_KEY, sliceConfig } from './slice-config';
 
 describe('static login → entitlements → credentials from moto_server', () => {
@@ -96,17 +101,7 @@ describe('static login → entitlements → credentials from moto_server', () =>
     issuedSecrets.push(issued.body.SecretAccessKey as string, issued.body.SessionToken as string);
 
     // The issued credentials sign a real call: moto answers with the assumed role.
-    const asAlice = new STSClient({
-      region: 'us-east-1',
-      endpoint: moto.url,
-      credentials: {
-        accessKeyId: issued.body.AccessKeyId as string,
-        secretAccessKey: issued.body.SecretAccessKey as string,
-        sessionToken: issued.body.SessionToken as string,
-      },
-    });
-    const caller = await asAlice.send(new GetCallerIdentityCommand({}));
-    asAlice.destroy();
+    const caller = await callerIdentityWith(moto.url, issued.body);
     expect(caller.Account).toBe('123456789012');
     expect(caller.Arn).toMatch(
       /^arn:aws:sts::123456789012:assumed-role\/fedgate-Developer\/alice\.[0-9a-f]{8}$/,

@@ -3,8 +3,13 @@
  * from nested groups → credentials from moto_server that sign a real call.
  * And a directory outage answers 503, never "wrong password".
  */
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { configFrom, HttpClient, startBroker, type RunningBroker } from '../broker/broker-harness';
+import {
+  callerIdentityWith,
+  configFrom,
+  HttpClient,
+  startBroker,
+  type RunningBroker,
+} from '../broker/broker-harness';
 import { BROKER_SECRET_KEY } from '../broker/slice-config';
 import { startMoto, type MotoServer } from '../harness/moto';
 import { LDAP_BASE_DN, startSlapd, type SlapdServer } from '../harness/slapd';
@@ -77,17 +82,7 @@ describe('LDAP login through the broker', () => {
       json: { accountId: 'sandbox', permissionSet: 'Engineer' },
     });
     expect(issued.status).toBe(200);
-    const sts = new STSClient({
-      region: 'us-east-1',
-      endpoint: moto.url,
-      credentials: {
-        accessKeyId: issued.body.AccessKeyId as string,
-        secretAccessKey: issued.body.SecretAccessKey as string,
-        sessionToken: issued.body.SessionToken as string,
-      },
-    });
-    const caller = await sts.send(new GetCallerIdentityCommand({}));
-    sts.destroy();
+    const caller = await callerIdentityWith(moto.url, issued.body);
     expect(caller.Arn).toMatch(
       /^arn:aws:sts::123456789012:assumed-role\/fedgate-Engineer\/alice\.[0-9a-f]{8}$/,
     );
