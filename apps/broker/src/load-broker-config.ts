@@ -1,19 +1,6 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { packageRoot } from '@fedgate/core';
 import { loadConfig, type FedgateConfig } from '@fedgate/config';
-
-/** Finds the checkout's root (where package.json is), so `config/demo.yaml` resolves from dist/ too. */
-function packageRoot(start: string): string {
-  let directory = start;
-  while (!existsSync(join(directory, 'package.json'))) {
-    const parent = dirname(directory);
-    if (parent === directory) {
-      return process.cwd();
-    }
-    directory = parent;
-  }
-  return directory;
-}
 
 /** The value of `--config FILE` or `--config=FILE` among the arguments, if given. */
 function configArgument(argv: readonly string[]): string | undefined {

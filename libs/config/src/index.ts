@@ -8,12 +8,16 @@ export {
   ROOT_PATH,
   type ConfigIssue,
   type ConfigPath,
+  type PathIssue,
 } from './issues';
 export {
   loadConfig,
   parseConfig,
+  parseConfigText,
+  type ConfigFormat,
+  type ParsedConfig,
   type ConfigResult,
   type LoadConfigOptions,
   type ParseConfigOptions,
 } from './load-config';
-export { MAX_FILE_BYTES as MAX_CONFIG_BYTES } from './read-text-file';
+export { MAX_FILE_BYTES as MAX_CONFIG_BYTES, readTextFileSync } from './read-text-file';

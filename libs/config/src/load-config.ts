@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import type { z } from 'zod';
 import { ConfigError } from './config-error';
 import { checkCrossReferences } from './cross-references';
 import {
@@ -60,14 +61,29 @@ function inDocumentOrder(issues: readonly PathIssue[], offsetOf: (path: ConfigPa
     });
 }
 
+/** A schema-valid configuration of any schema, or every reason it is not. */
+export type ParsedConfig<Config> = { ok: true; config: Config } | { ok: false; issues: ConfigIssue[] };
+
+/** What a configuration format adds to the shared pipeline: its schema, and the checks zod cannot express. */
+export interface ConfigFormat<Schema extends z.ZodType> {
+  schema: Schema;
+  /** Run on the raw (reference-resolved) data, so their issues come together with the schema's. */
+  crossChecks?: (data: unknown) => PathIssue[];
+}
+
 /**
- * Validates configuration text and reports every problem at once: YAML
- * syntax (with line and column), then secret references, the schema and the
- * cross-references together, sorted in document order. Defaults are applied
- * to the returned config. Messages never contain a value that a reference
+ * Validates configuration text of any fedgate format (the broker's,
+ * sts-local's) and reports every problem at once: YAML syntax (with line
+ * and column), then secret references, the schema and the format's
+ * cross-checks together, sorted in document order. Defaults are applied to
+ * the returned config. Messages never contain a value that a reference
  * produced (defence in depth: they are not meant to echo values at all).
  */
-export function parseConfig(text: string, options: ParseConfigOptions): ConfigResult {
+export function parseConfigText<Schema extends z.ZodType>(
+  text: string,
+  format: ConfigFormat<Schema>,
+  options: ParseConfigOptions,
+): ParsedConfig<z.output<Schema>> {
   const size = Buffer.byteLength(text, 'utf8');
   if (size > MAX_FILE_BYTES) {
     const message = `${options.source ?? 'the file'} is larger than 1 MiB (${size} bytes)`;
@@ -80,10 +96,10 @@ export function parseConfig(text: string, options: ParseConfigOptions): ConfigRe
   const { data, offsetOf } = parsed.source;
 
   const references = resolveReferences(data, { env: options.env ?? process.env, baseDir: options.baseDir });
-  const schema = configSchema.safeParse(references.value, { error: englishErrorMap });
+  const schema = format.schema.safeParse(references.value, { error: englishErrorMap });
   const later: PathIssue[] = [
     ...(schema.success ? [] : fromZodIssues(schema.error.issues, references.value)),
-    ...checkCrossReferences(references.value),
+    ...(format.crossChecks?.(references.value) ?? []),
   ];
   // A value whose reference failed was checked as written (`${env:PORT}` is not a number);
   // the reference issue is the real one. Unknown keys are reported regardless.
@@ -105,6 +121,11 @@ export function parseConfig(text: string, options: ParseConfigOptions): ConfigRe
     return { ok: false, issues: [{ path: ROOT_PATH, message: 'is not valid' }] };
   }
   return { ok: true, config: schema.data };
+}
+
+/** Validates broker configuration text; see parseConfigText. */
+export function parseConfig(text: string, options: ParseConfigOptions): ConfigResult {
+  return parseConfigText(text, { schema: configSchema, crossChecks: checkCrossReferences }, options);
 }
 
 /**
