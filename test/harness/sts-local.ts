@@ -1,0 +1,47 @@
+import { Writable } from 'node:stream';
+import { createLogger } from '@fedgate/logging';
+import { parseStsLocalConfig } from '../../apps/sts-local/src/config/load-sts-local-config';
+import type { StsLocalConfig } from '../../apps/sts-local/src/config/sts-local-config';
+import { startStsLocal, type StsLocalOptions } from '../../apps/sts-local/src/server/sts-local-server';
+
+/** Every line sts-local logged, for secret scans. */
+export class StsLogCapture extends Writable {
+  private readonly chunks: string[] = [];
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this.chunks.push(chunk.toString('utf8'));
+    callback();
+  }
+
+  text(): string {
+    return this.chunks.join('');
+  }
+}
+
+/** An sts-local on a free loopback port, with its logs captured. */
+export interface TestStsLocal {
+  url: string;
+  config: StsLocalConfig;
+  logs: StsLogCapture;
+  stop(): Promise<void>;
+}
+
+/** Parses an sts-local YAML config for a test, failing with every issue when it is invalid. */
+export function stsLocalConfigFrom(yaml: string, env: Record<string, string> = {}): StsLocalConfig {
+  return parseStsLocalConfig(yaml, { env, baseDir: __dirname, source: 'test sts-local config' });
+}
+
+/** Starts sts-local in this process on 127.0.0.1 and a free port (the real HTTP server, nothing faked). */
+export async function startTestStsLocal(
+  config: StsLocalConfig,
+  options: Omit<StsLocalOptions, 'port' | 'host' | 'logger'> = {},
+): Promise<TestStsLocal> {
+  const logs = new StsLogCapture();
+  const running = await startStsLocal(config, {
+    ...options,
+    port: 0,
+    host: '127.0.0.1',
+    logger: createLogger({ level: 'debug', destination: logs }),
+  });
+  return { url: running.url, config, logs, stop: () => running.close() };
+}
