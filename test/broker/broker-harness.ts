@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
@@ -11,27 +10,9 @@ import { createStsClient } from '@fedgate/issuance';
 import { createLogger } from '@fedgate/logging';
 import { createBrokerApp } from '../../apps/broker/src/broker-app';
 import { createBrokerRuntime, type BrokerRuntime } from '../../apps/broker/src/broker-runtime';
+import { LogCapture } from '../harness/log-capture';
 
-/** Every line the broker logged, for secret scans. */
-export class LogCapture extends Writable {
-  private readonly chunks: string[] = [];
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
-    this.chunks.push(chunk.toString('utf8'));
-    callback();
-  }
-
-  text(): string {
-    return this.chunks.join('');
-  }
-
-  lines(): Record<string, unknown>[] {
-    return this.text()
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  }
-}
+export { LogCapture };
 
 /** A broker listening on a free loopback port, with its STS calls counted at the SDK client. */
 export interface RunningBroker {

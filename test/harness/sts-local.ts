@@ -1,28 +1,14 @@
-import { Writable } from 'node:stream';
+import { LogCapture } from './log-capture';
 import { createLogger } from '@fedgate/logging';
 import { parseStsLocalConfig } from '../../apps/sts-local/src/config/load-sts-local-config';
 import type { StsLocalConfig } from '../../apps/sts-local/src/config/sts-local-config';
 import { startStsLocal, type StsLocalOptions } from '../../apps/sts-local/src/server/sts-local-server';
 
-/** Every line sts-local logged, for secret scans. */
-export class StsLogCapture extends Writable {
-  private readonly chunks: string[] = [];
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
-    this.chunks.push(chunk.toString('utf8'));
-    callback();
-  }
-
-  text(): string {
-    return this.chunks.join('');
-  }
-}
-
 /** An sts-local on a free loopback port, with its logs captured. */
 export interface TestStsLocal {
   url: string;
   config: StsLocalConfig;
-  logs: StsLogCapture;
+  logs: LogCapture;
   stop(): Promise<void>;
 }
 
@@ -36,7 +22,7 @@ export async function startTestStsLocal(
   config: StsLocalConfig,
   options: Omit<StsLocalOptions, 'port' | 'host' | 'logger'> = {},
 ): Promise<TestStsLocal> {
-  const logs = new StsLogCapture();
+  const logs = new LogCapture();
   const running = await startStsLocal(config, {
     ...options,
     port: 0,

@@ -5,10 +5,11 @@
  * console page of the resulting session shows the session tags, the
  * SourceIdentity and the RoleSessionName fedgate planned.
  */
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { createStsClient } from '@fedgate/issuance';
 import { assertIssuable, evaluate, findEntitlement } from '@fedgate/mapping';
 import { startTestStsLocal, stsLocalConfigFrom, type TestStsLocal } from '../harness/sts-local';
+import { assumeRoleRequest } from './compiled-request';
 import { identity, mappingConfig } from './config-fixture';
 
 const BROKER_KEY = 'AKIAFEDGATEMAPPING01';
@@ -82,18 +83,7 @@ mapping: { tags: { authTags: true, separator: " " } }
     const entitlement = findEntitlement(evaluate(who, config).entitlements, 'sandbox', 'Data')!;
     assertIssuable(entitlement, who);
 
-    const response = await client.send(
-      new AssumeRoleCommand({
-        RoleArn: entitlement.roleArn,
-        RoleSessionName: entitlement.roleSessionName,
-        SourceIdentity: entitlement.sourceIdentity,
-        DurationSeconds: entitlement.durationPlan.seconds,
-        Tags: entitlement.sessionTags.map((tag) => ({ Key: tag.key, Value: tag.value })),
-        TransitiveTagKeys: entitlement.transitiveTagKeys,
-        Policy: entitlement.policy,
-        PolicyArns: entitlement.policyArns.map((arn) => ({ arn })),
-      }),
-    );
+    const response = await client.send(assumeRoleRequest(entitlement));
     expect(response.SourceIdentity).toBe(entitlement.sourceIdentity);
     expect(response.AssumedRoleUser?.Arn).toBe(
       `arn:aws:sts::123456789012:assumed-role/fedgate-Data/${entitlement.roleSessionName}`,

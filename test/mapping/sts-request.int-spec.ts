@@ -7,10 +7,11 @@
  * accepted as sent, the assumed-role ARN and the policy size STS reports
  * (the sts-local tests check the tags on the session itself).
  */
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createStsClient } from '@fedgate/issuance';
-import { assertIssuable, evaluate, findEntitlement, type ResolvedEntitlement } from '@fedgate/mapping';
+import { assertIssuable, evaluate, findEntitlement } from '@fedgate/mapping';
 import { startMoto, type MotoServer } from '../harness/moto';
+import { assumeRoleRequest } from './compiled-request';
 import { identity, mappingConfig } from './config-fixture';
 
 function configFor(endpoint: string) {
@@ -38,20 +39,6 @@ assignments:
   - { match: { attributes: { department: { regex: ".+" } } }, accounts: [sandbox], permissionSets: [Data] }
 mapping: { tags: { authTags: true, separator: " " } }
 `);
-}
-
-/** The AssumeRole request exactly as the mapping compiled it. */
-function assumeRoleRequest(entitlement: ResolvedEntitlement): AssumeRoleCommand {
-  return new AssumeRoleCommand({
-    RoleArn: entitlement.roleArn,
-    RoleSessionName: entitlement.roleSessionName,
-    SourceIdentity: entitlement.sourceIdentity,
-    DurationSeconds: entitlement.durationPlan.seconds,
-    Tags: entitlement.sessionTags.map((tag) => ({ Key: tag.key, Value: tag.value })),
-    TransitiveTagKeys: entitlement.transitiveTagKeys,
-    Policy: entitlement.policy,
-    PolicyArns: entitlement.policyArns.map((arn) => ({ arn })),
-  });
 }
 
 describe('compiled mapping → AssumeRole at moto_server', () => {
