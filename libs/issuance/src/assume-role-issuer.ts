@@ -1,4 +1,4 @@
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, type AssumeRoleCommandInput, type STSClient } from '@aws-sdk/client-sts';
 import type { BackendConfig } from '@fedgate/config';
 import { FedgateError } from '@fedgate/core';
 import type { Entitlement } from '@fedgate/mapping';
@@ -30,11 +30,36 @@ export class AssumeRoleIssuer {
    * longer than the permission set, never shorter than AWS's minimum.
    */
   static plannedDuration(entitlement: Entitlement, requestedSeconds?: number): number {
-    const allowed = entitlement.sessionDurationSeconds;
+    // The mapping's plan already weighed the request against every limit (role maximum, chaining).
+    if (entitlement.durationPlan !== undefined && requestedSeconds === undefined) {
+      return entitlement.durationPlan.seconds;
+    }
+    const allowed = entitlement.durationPlan?.seconds ?? entitlement.sessionDurationSeconds;
     if (requestedSeconds === undefined) {
       return allowed;
     }
     return Math.max(MIN_SESSION_SECONDS, Math.min(requestedSeconds, allowed));
+  }
+
+  /**
+   * The AssumeRole parameters for an entitlement, built only from the
+   * mapping's validated values: tags, transitive keys, SourceIdentity, the
+   * inline and managed session policies. Empty lists are left out.
+   */
+  static request(entitlement: Entitlement, requestedSeconds?: number): AssumeRoleCommandInput {
+    const tags = entitlement.sessionTags ?? [];
+    const transitive = entitlement.transitiveTagKeys ?? [];
+    const policyArns = entitlement.policyArns ?? [];
+    return {
+      RoleArn: entitlement.roleArn,
+      RoleSessionName: entitlement.roleSessionName,
+      SourceIdentity: entitlement.sourceIdentity,
+      DurationSeconds: AssumeRoleIssuer.plannedDuration(entitlement, requestedSeconds),
+      ...(tags.length === 0 ? {} : { Tags: tags.map((tag) => ({ Key: tag.key, Value: tag.value })) }),
+      ...(transitive.length === 0 ? {} : { TransitiveTagKeys: transitive }),
+      ...(entitlement.policy === undefined ? {} : { Policy: entitlement.policy }),
+      ...(policyArns.length === 0 ? {} : { PolicyArns: policyArns.map((arn) => ({ arn })) }),
+    };
   }
 
   async issue(entitlement: Entitlement, requestedSeconds?: number): Promise<IssuedCredentials> {
@@ -48,12 +73,7 @@ export class AssumeRoleIssuer {
     let response;
     try {
       response = await client.send(
-        new AssumeRoleCommand({
-          RoleArn: entitlement.roleArn,
-          RoleSessionName: entitlement.roleSessionName,
-          SourceIdentity: entitlement.sourceIdentity,
-          DurationSeconds: AssumeRoleIssuer.plannedDuration(entitlement, requestedSeconds),
-        }),
+        new AssumeRoleCommand(AssumeRoleIssuer.request(entitlement, requestedSeconds)),
       );
     } catch (error) {
       throw mapStsError(error, context);
