@@ -32,7 +32,17 @@ export interface SlapdServer {
   stop(): Promise<void>;
 }
 
-function slapdConfig(dir: string, certificates: Awaited<ReturnType<typeof makeTestCertificates>>): string {
+/** Options of a test directory. */
+export interface StartSlapdOptions {
+  /** Close client connections idle this long (slapd's idletimeout), to test reconnects. */
+  idleTimeoutSeconds?: number;
+}
+
+function slapdConfig(
+  dir: string,
+  certificates: Awaited<ReturnType<typeof makeTestCertificates>>,
+  options: StartSlapdOptions,
+): string {
   const service = `uid=svc-fedgate,ou=people,${LDAP_BASE_DN}`;
   return `include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
@@ -44,7 +54,7 @@ moduleload memberof
 moduleload ppolicy
 pidfile "${join(dir, 'slapd.pid')}"
 argsfile "${join(dir, 'slapd.args')}"
-TLSCACertificateFile "${certificates.caCertFile}"
+${options.idleTimeoutSeconds === undefined ? '' : `idletimeout ${options.idleTimeoutSeconds}\n`}TLSCACertificateFile "${certificates.caCertFile}"
 TLSCertificateFile "${certificates.serverCertFile}"
 TLSCertificateKeyFile "${certificates.serverKeyFile}"
 
@@ -78,7 +88,7 @@ access to *
  * fresh CA, loads the fixture directory, and resolves once it serves. Throws,
  * naming the install command, when slapd or ldap-utils are missing.
  */
-export async function startSlapd(): Promise<SlapdServer> {
+export async function startSlapd(options: StartSlapdOptions = {}): Promise<SlapdServer> {
   const slapd = requireBinary('slapd', INSTALL_HINT);
   const slapadd = requireBinary('slapadd', INSTALL_HINT);
   const ldapadd = requireBinary('ldapadd', INSTALL_HINT);
@@ -87,7 +97,7 @@ export async function startSlapd(): Promise<SlapdServer> {
     await mkdir(join(dir, 'db'));
     const certificates = await makeTestCertificates(dir);
     const configFile = join(dir, 'slapd.conf');
-    await writeFile(configFile, slapdConfig(dir, certificates));
+    await writeFile(configFile, slapdConfig(dir, certificates, options));
     await run(slapadd, ['-f', configFile, '-l', join(FIXTURES, 'base.ldif')]);
     const [ldapPort, ldapsPort] = [await freePort(), await freePort()];
     const ldapUrl = `ldap://${HOST}:${ldapPort}`;

@@ -248,3 +248,42 @@ describe('LdapConnector against directories that misbehave', () => {
     expect(sockets.size).toBe(0);
   });
 });
+
+describe('LdapConnector reusing its service connection', () => {
+  let slapd: SlapdServer;
+
+  beforeAll(async () => {
+    // slapd drops connections idle for a second: the pooled service connection will be cut.
+    slapd = await startSlapd({ idleTimeoutSeconds: 1 });
+  });
+
+  afterAll(async () => {
+    await slapd.stop();
+  });
+
+  it('never searches unauthenticated after the directory dropped an idle pooled connection', async () => {
+    // The directory's ACL lets only the service account read entries: an unauthenticated
+    // search would find nobody, and alice would be "unknown".
+    const connector = new LdapConnector(
+      ldapConnectorConfigSchema.parse({
+        id: 'corp',
+        type: 'ldap',
+        url: slapd.ldapsUrl,
+        tls: { ca: readFileSync(slapd.caCertFile, 'utf8') },
+        bindDn: slapd.service.dn,
+        bindPassword: slapd.service.password,
+        userSearch: { baseDn: `ou=people,${LDAP_BASE_DN}` },
+        groups: { mode: 'memberOf' },
+      }),
+    );
+    try {
+      const first = await connector.login('alice', 'alice-password', {});
+      expect(first.kind).toBe('authenticated');
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const second = await connector.login('alice', 'alice-password', {});
+      expect(second.kind === 'authenticated' && second.identity.groups).toEqual(['developers', 'team-a']);
+    } finally {
+      await connector.close();
+    }
+  });
+});

@@ -49,11 +49,12 @@ export async function createBrokerRuntime(
       : { type: 'memory' },
   );
   const issuer = new AssumeRoleIssuer(config.backends, options.stsClientFactory);
+  const connectors = ConnectorCatalog.fromConfig(config.connectors, { now: () => new Date(now()) });
   return {
     config,
     logger: options.logger,
     store,
-    connectors: ConnectorCatalog.fromConfig(config.connectors, { now: () => new Date(now()) }),
+    connectors,
     sessions: new SessionManager(
       store,
       { idleSeconds: config.session.idleTimeout, absoluteSeconds: config.session.absoluteTimeout },
@@ -68,6 +69,7 @@ export async function createBrokerRuntime(
     now,
     async close() {
       issuer.close();
+      await connectors.close();
       await store.close();
     },
   };

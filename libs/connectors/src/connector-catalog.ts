@@ -28,4 +28,9 @@ export class ConnectorCatalog {
   list(): Connector[] {
     return [...this.byId.values()];
   }
+
+  /** Closes every connector that holds resources. */
+  async close(): Promise<void> {
+    await Promise.all(this.list().map((connector) => connector.close?.() ?? Promise.resolve()));
+  }
 }

@@ -10,6 +10,8 @@ export interface ConnectorInfo {
   readonly type: string;
   /** Shown on the portal's sign-in choices. */
   readonly displayName: string;
+  /** Releases what the connector holds open (pooled connections); called at shutdown. */
+  close?(): Promise<void>;
 }
 
 /** Where the login came from; used for throttling and audit, never for the decision itself. */

@@ -17,7 +17,16 @@ export class DirectoryClient {
     private readonly connectorId: string,
   ) {}
 
-  static async open(config: LdapConnectorConfig): Promise<DirectoryClient> {
+  /**
+   * Opens a connection. `reusable` connections (ldaps:// only) replay their
+   * bind after a transparent reconnect, so a connection dropped while idle
+   * never carries on unauthenticated; StartTLS sessions cannot be replayed
+   * safely and are never reusable.
+   */
+  static async open(
+    config: LdapConnectorConfig,
+    options: { reusable?: boolean } = {},
+  ): Promise<DirectoryClient> {
     const tlsOptions: ConnectionOptions = {
       minVersion: 'TLSv1.2',
       rejectUnauthorized: true,
@@ -31,6 +40,7 @@ export class DirectoryClient {
       // ldapts opens TLS at once whenever tlsOptions are given: only ldaps:// gets them here.
       ...(config.url.startsWith('ldaps://') ? { tlsOptions } : {}),
       strictDN: false,
+      autoRebind: options.reusable === true && DirectoryClient.canReuse(config),
     });
     const directory = new DirectoryClient(client, config.id);
     if (config.startTls) {
@@ -38,6 +48,11 @@ export class DirectoryClient {
       await directory.guard('starttls', () => client.startTLS({ ...tlsOptions }));
     }
     return directory;
+  }
+
+  /** Whether connections to this directory may be pooled (see open). */
+  static canReuse(config: LdapConnectorConfig): boolean {
+    return config.url.startsWith('ldaps://');
   }
 
   /** Binds; resolves false for invalid credentials (with the server's message), throws for anything else. */

@@ -9,6 +9,8 @@ import type { LdapConnectorConfig } from './ldap-connector.config';
 import { plainUsername } from './usernames';
 
 const MAX_USERNAME_LENGTH = 256;
+/** Bound service connections kept between logins (ldaps:// only). */
+const MAX_IDLE_SERVICE_CONNECTIONS = 4;
 
 function firstValue(entry: DirectoryEntry, attribute: string): string | Buffer | undefined {
   const key = Object.keys(entry).find((candidate) => candidate.toLowerCase() === attribute.toLowerCase());
@@ -52,6 +54,8 @@ export class LdapConnector implements PasswordConnector {
   readonly type = 'ldap';
   readonly id: string;
   readonly displayName: string;
+  /** Service connections bound and idle, reused by the next logins. */
+  private readonly idleServiceConnections: DirectoryClient[] = [];
 
   constructor(
     private readonly config: LdapConnectorConfig,
@@ -71,40 +75,92 @@ export class LdapConnector implements PasswordConnector {
     if (plain === undefined) {
       return { kind: 'invalid_credentials', reason: 'username form not accepted' };
     }
-    const service = await DirectoryClient.open(this.config);
+    const service = await this.acquireServiceConnection();
+    let healthy = false;
     try {
-      const serviceBind = await service.bind(this.config.bindDn, this.config.bindPassword);
-      if (!serviceBind.ok) {
-        throw new FedgateError('idp_unavailable', 'The directory is unavailable', {
-          detail: { connector: this.id, phase: 'service bind', reason: 'the service account was refused' },
-        });
-      }
-      const found = await this.findUser(service, plain);
-      if (found.kind === 'refused') {
-        return { kind: 'invalid_credentials', reason: found.reason };
-      }
-      const refusal = refusalFromEntry(this.config.directory, found.entry, this.now().getTime());
-      if (refusal !== undefined) {
-        return { kind: 'invalid_credentials', reason: refusal };
-      }
-      const bound = await this.bindAsUser(found.entry.dn, password);
-      if (!bound.ok) {
-        return {
-          kind: 'invalid_credentials',
-          reason: refusalFromBindMessage(bound.message) ?? 'wrong password',
-        };
-      }
-      const groupDns = this.config.groups
-        ? await resolveGroupDns(service, this.config.groups, {
-            dn: found.entry.dn,
-            username: plain,
-            entry: found.entry,
-          })
-        : [];
-      return { kind: 'authenticated', identity: this.identityOf(found.entry, plain, groupDns) };
+      const result = await this.authenticate(service, plain, password);
+      // Refusals are answers too: only a thrown error leaves the connection suspect.
+      healthy = true;
+      return result;
     } finally {
-      await service.close();
+      await this.releaseServiceConnection(service, healthy);
     }
+  }
+
+  /** Search, state checks, the user's bind and groups, over one bound service connection. */
+  private async authenticate(
+    service: DirectoryClient,
+    plain: string,
+    password: string,
+  ): Promise<PasswordLoginResult> {
+    const found = await this.findUser(service, plain);
+    if (found.kind === 'refused') {
+      return { kind: 'invalid_credentials', reason: found.reason };
+    }
+    const refusal = refusalFromEntry(this.config.directory, found.entry, this.now().getTime());
+    if (refusal !== undefined) {
+      return { kind: 'invalid_credentials', reason: refusal };
+    }
+    const bound = await this.bindAsUser(found.entry.dn, password);
+    if (!bound.ok) {
+      return {
+        kind: 'invalid_credentials',
+        reason: refusalFromBindMessage(bound.message) ?? 'wrong password',
+      };
+    }
+    const groupDns = this.config.groups
+      ? await resolveGroupDns(service, this.config.groups, {
+          dn: found.entry.dn,
+          username: plain,
+          entry: found.entry,
+        })
+      : [];
+    return { kind: 'authenticated', identity: this.identityOf(found.entry, plain, groupDns) };
+  }
+
+  /** Closes the idle service connections (at shutdown). */
+  async close(): Promise<void> {
+    const idle = this.idleServiceConnections.splice(0);
+    await Promise.all(idle.map((connection) => connection.close()));
+  }
+
+  /** An idle bound service connection, or a new one bound now. */
+  private async acquireServiceConnection(): Promise<DirectoryClient> {
+    const idle = this.idleServiceConnections.pop();
+    if (idle !== undefined) {
+      return idle;
+    }
+    const service = await DirectoryClient.open(this.config, { reusable: true });
+    const bound = await service
+      .bind(this.config.bindDn, this.config.bindPassword)
+      .catch(async (error: unknown) => {
+        await service.close();
+        throw error;
+      });
+    if (!bound.ok) {
+      await service.close();
+      throw new FedgateError('idp_unavailable', 'The directory is unavailable', {
+        detail: { connector: this.id, phase: 'service bind', reason: 'the service account was refused' },
+      });
+    }
+    return service;
+  }
+
+  /**
+   * Keeps a connection for reuse only when every operation on it succeeded
+   * (a login refused for the user's own reasons counts as success) and the
+   * directory allows safe reuse; anything else is closed.
+   */
+  private async releaseServiceConnection(service: DirectoryClient, healthy: boolean): Promise<void> {
+    if (
+      healthy &&
+      DirectoryClient.canReuse(this.config) &&
+      this.idleServiceConnections.length < MAX_IDLE_SERVICE_CONNECTIONS
+    ) {
+      this.idleServiceConnections.push(service);
+      return;
+    }
+    await service.close();
   }
 
   private async findUser(
