@@ -119,6 +119,13 @@ export const stsLocalConfigSchema = z.strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     })
     .prefault({}),
+  /** Throttle callers like AWS does (per access key, or per address for unsigned calls); off when absent. */
+  throttling: z
+    .strictObject({
+      requestsPerSecond: z.number().positive().max(100000),
+      burst: z.number().int().min(1).max(100000),
+    })
+    .optional(),
   accounts: z.array(account).min(1, 'must list at least one account'),
 });
 

@@ -12,6 +12,7 @@ import type { Directory } from '../sts/directory';
 import { newRequestId } from '../sts/identifiers';
 import { QueryParams } from '../sts/query-params';
 import { StsError } from '../sts/sts-error';
+import type { RequestThrottle } from './request-throttle';
 import { errorXml, successXml } from '../sts/xml';
 import { readBody } from './read-body';
 
@@ -38,6 +39,8 @@ export interface StsHandlerDeps {
   unsigned: UnsignedOperations;
   logger: Logger;
   now: () => number;
+  /** Present when the config turns throttling on. */
+  throttle?: RequestThrottle;
 }
 
 function isFormBody(request: IncomingMessage): boolean {
@@ -109,6 +112,7 @@ export function createStsHandler(deps: StsHandlerDeps) {
         if (version !== STS_VERSION) {
           throw unknownAction();
         }
+        deps.throttle?.take(`address:${context.sourceIp}`, context.now);
         result = await unsigned(context);
       } else {
         const verified = await deps.verifier.verify({
@@ -128,6 +132,7 @@ export function createStsHandler(deps: StsHandlerDeps) {
               'administrator can activate STS in this region using the IAM Console.',
           );
         }
+        deps.throttle?.take(`key:${verified.credentials.accessKeyId}`, context.now);
         result = await signed({ ...context, caller: verified.credentials.caller, region: verified.region });
       }
       send(response, 200, requestId, successXml(action ?? '', result, requestId));

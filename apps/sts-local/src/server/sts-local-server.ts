@@ -1,3 +1,4 @@
+import { RequestThrottle } from './request-throttle';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger, type Logger } from '@fedgate/logging';
@@ -57,6 +58,7 @@ export async function startStsLocal(
     },
     logger,
     now,
+    ...(config.throttling === undefined ? {} : { throttle: new RequestThrottle(config.throttling) }),
   });
   const federation = new FederationEndpoint(store, config.partition, logger, now);
 
