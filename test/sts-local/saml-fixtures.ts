@@ -68,6 +68,8 @@ export interface AssertionFields {
   notOnOrAfter?: Date;
   attributes?: Record<string, string[]>;
   id?: string;
+  /** The Response's StatusCode; none when absent. */
+  status?: string;
 }
 
 function escapeXml(value: string): string {
@@ -87,7 +89,7 @@ export function assertionXml(idp: TestIdp, fields: AssertionFields = {}): string
     )
     .join('');
   const id = fields.id ?? `_a${Math.random().toString(16).slice(2)}`;
-  return `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r${id}" Version="2.0" IssueInstant="${now.toISOString()}"><saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">${escapeXml(fields.issuer ?? idp.entityId)}</saml:Issuer><saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id}" Version="2.0" IssueInstant="${now.toISOString()}"><saml:Issuer>${escapeXml(fields.issuer ?? idp.entityId)}</saml:Issuer><saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">${escapeXml(fields.subject ?? 'alice')}</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="${until}" Recipient="${escapeXml(fields.recipient ?? 'https://signin.aws.amazon.com/saml')}"/></saml:SubjectConfirmation></saml:Subject><saml:Conditions NotBefore="${new Date(now.getTime() - 60_000).toISOString()}" NotOnOrAfter="${until}"><saml:AudienceRestriction><saml:Audience>${escapeXml(fields.audience ?? 'https://signin.aws.amazon.com/saml')}</saml:Audience></saml:AudienceRestriction></saml:Conditions><saml:AttributeStatement>${attributes}</saml:AttributeStatement></saml:Assertion></samlp:Response>`;
+  return `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r${id}" Version="2.0" IssueInstant="${now.toISOString()}"><saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">${escapeXml(fields.issuer ?? idp.entityId)}</saml:Issuer>${fields.status === undefined ? '' : `<samlp:Status><samlp:StatusCode Value="${escapeXml(fields.status)}"/></samlp:Status>`}<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id}" Version="2.0" IssueInstant="${now.toISOString()}"><saml:Issuer>${escapeXml(fields.issuer ?? idp.entityId)}</saml:Issuer><saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">${escapeXml(fields.subject ?? 'alice')}</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="${until}" Recipient="${escapeXml(fields.recipient ?? 'https://signin.aws.amazon.com/saml')}"/></saml:SubjectConfirmation></saml:Subject><saml:Conditions NotBefore="${new Date(now.getTime() - 60_000).toISOString()}" NotOnOrAfter="${until}"><saml:AudienceRestriction><saml:Audience>${escapeXml(fields.audience ?? 'https://signin.aws.amazon.com/saml')}</saml:Audience></saml:AudienceRestriction></saml:Conditions><saml:AttributeStatement>${attributes}</saml:AttributeStatement></saml:Assertion></samlp:Response>`;
 }
 
 /** Signs the Assertion inside `xml` (enveloped, exclusive C14N) and returns the signed document. */

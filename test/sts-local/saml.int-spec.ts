@@ -202,6 +202,12 @@ describe('AssumeRoleWithSAML with the SDK', () => {
       403,
     ],
     ['a subject the trust policy denies', () => signed({ subject: 'mallory' }), 'AccessDenied', 403],
+    [
+      'a response whose status says authentication failed',
+      () => signed({ status: 'urn:oasis:names:tc:SAML:2.0:status:Responder' }),
+      'IDPRejectedClaimException',
+      403,
+    ],
   ])('refuses %s', async (_name, make, sdkName, status) => {
     await expect(anonymous().send(input(make()))).rejects.toMatchObject({
       name: sdkName,
@@ -227,6 +233,8 @@ describe('AssumeRoleWithSAML with botocore', () => {
       call('ok', signed()),
       call('invalid', signed({}, otherIdp)),
       call('expired', signed({ notOnOrAfter: new Date(Date.now() - 10 * 60 * 1000) })),
+      call('rejected', signed({ status: 'urn:oasis:names:tc:SAML:2.0:status:Requester' })),
+      call('success-status', signed({ status: 'urn:oasis:names:tc:SAML:2.0:status:Success' })),
     ]);
     expect(result(results, 'ok').response).toMatchObject({
       Credentials: {
@@ -247,6 +255,12 @@ describe('AssumeRoleWithSAML with botocore', () => {
       status: 400,
       exception: 'InvalidIdentityTokenException',
     });
+    expect(result(results, 'rejected')).toMatchObject({
+      code: 'IDPRejectedClaim',
+      status: 403,
+      exception: 'IDPRejectedClaimException',
+    });
+    expect(result(results, 'success-status').ok).toBe(true);
     expect(result(results, 'expired')).toMatchObject({
       code: 'ExpiredTokenException',
       status: 400,

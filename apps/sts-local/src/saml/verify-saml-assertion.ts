@@ -6,7 +6,7 @@ import type { SamlProvider } from './saml-providers';
 /** Why an assertion was refused: the STS error code and a message safe to send. */
 export class SamlRejection extends Error {
   constructor(
-    readonly code: 'InvalidIdentityToken' | 'ExpiredTokenException',
+    readonly code: 'InvalidIdentityToken' | 'ExpiredTokenException' | 'IDPRejectedClaim',
     message: string,
   ) {
     super(message);
@@ -36,6 +36,7 @@ const DIGEST_ALGORITHMS = [
 /** Allowed clock skew on NotBefore / NotOnOrAfter. */
 const SKEW_MS = 5 * 60 * 1000;
 const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
+const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
 
 function invalid(message: string): SamlRejection {
   return new SamlRejection('InvalidIdentityToken', message);
@@ -69,6 +70,16 @@ function signedAssertion(xml: string, provider: SamlProvider): Element {
     (root.namespaceURI !== SAML_NS.protocol || root.localName !== 'Response')
   ) {
     throw invalid('Invalid SAML response: expected a samlp:Response or a saml:Assertion');
+  }
+  // A Response whose status is not Success is the IdP saying authentication failed (AWS: IDPRejectedClaim).
+  // The status is unsigned, so it can only ever make the answer a refusal.
+  const status = child(
+    child(root, SAML_NS.protocol, 'Status') ?? root,
+    SAML_NS.protocol,
+    'StatusCode',
+  )?.getAttribute('Value');
+  if (root.localName === 'Response' && status !== undefined && status !== null && status !== SUCCESS) {
+    throw new SamlRejection('IDPRejectedClaim', 'The identity provider reported that authentication failed');
   }
   if (assertion === undefined) {
     throw invalid('Invalid SAML response: it must hold exactly one (unencrypted) Assertion');
