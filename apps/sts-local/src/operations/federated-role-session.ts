@@ -3,6 +3,7 @@ import type { SessionPolicy, SessionTags } from '../sts/limits';
 import { StsError } from '../sts/sts-error';
 import { overlayTags } from '../sts/tag-overlay';
 import { evaluateTrustPolicy } from '../trust/evaluate-trust-policy';
+import { trustContext } from '../trust/request-context';
 import { credentialsElement, tokenMetrics, type OperationContext } from './operation';
 import type { XmlElement } from '../sts/xml';
 
@@ -11,9 +12,10 @@ export interface FederatedSessionRequest {
   role: DirectoryRole;
   /** The IAM identity provider's ARN, the trust policy's Federated principal. */
   providerArn: string;
-  /** The actions the trust policy must allow (the operation's, plus TagSession/SetSourceIdentity as used). */
-  actions: string[];
-  conditionContext: Record<string, string[]>;
+  /** The operation's action; TagSession and SetSourceIdentity are added when the session uses them. */
+  action: 'sts:AssumeRoleWithSAML' | 'sts:AssumeRoleWithWebIdentity';
+  /** The provider's own condition keys (`saml:aud`, `ISSUER:sub`, …), beside the common ones. */
+  providerKeys: Record<string, string[]>;
   /** The AccessDenied message of the operation. */
   deniedMessage: string;
   sessionName: string;
@@ -37,10 +39,30 @@ export function issueFederatedRoleSession(
   request: FederatedSessionRequest,
 ): XmlElement {
   const { role, sessionName, sourceIdentity, tags, policy } = request;
+  const actions: string[] = [request.action];
+  if (Object.keys(tags).length > 0) {
+    actions.push('sts:TagSession');
+  }
+  if (sourceIdentity !== undefined) {
+    actions.push('sts:SetSourceIdentity');
+  }
+  const conditionContext = {
+    ...trustContext(undefined, {
+      tags,
+      transitiveTagKeys: [...request.transitiveKeys],
+      ...(sourceIdentity === undefined ? {} : { sourceIdentity }),
+      roleSessionName: sessionName,
+      mfa: false,
+      sourceIp: context.sourceIp,
+      region: context.region,
+      now: context.now,
+    }),
+    ...request.providerKeys,
+  };
   const decision = evaluateTrustPolicy(role.trustPolicy, {
     principal: { kind: 'federated', provider: request.providerArn },
-    actions: request.actions,
-    context: request.conditionContext,
+    actions,
+    context: conditionContext,
   });
   if (!decision.allowed) {
     throw new StsError('AccessDenied', request.deniedMessage);

@@ -11,7 +11,6 @@ import {
 } from '../sts/limits';
 import { QueryParams } from '../sts/query-params';
 import { StsError, validationError } from '../sts/sts-error';
-import { trustContext } from '../trust/request-context';
 import { issueFederatedRoleSession } from '../operations/federated-role-session';
 import type { Operation } from '../operations/operation';
 import type { SamlProviders } from './saml-providers';
@@ -126,33 +125,17 @@ export function createAssumeRoleWithSaml(providers: SamlProviders): Operation {
     const sourceIdentity = checkSourceIdentity(assertion.attributes.get(`${ATTRIBUTE}SourceIdentity`)?.[0]);
     const packed = checkPackedSize(packedPolicySize(policy, tags));
 
-    const actions = ['sts:AssumeRoleWithSAML'];
-    if (Object.keys(tags).length > 0) {
-      actions.push('sts:TagSession');
-    }
-    if (sourceIdentity !== undefined) {
-      actions.push('sts:SetSourceIdentity');
-    }
-    const conditionContext = trustContext(undefined, {
-      tags,
-      transitiveTagKeys: transitiveKeys,
-      ...(sourceIdentity === undefined ? {} : { sourceIdentity }),
-      roleSessionName: sessionName,
-      mfa: false,
-      sourceIp: context.sourceIp,
-      region: context.region,
-      now: context.now,
-    });
-    conditionContext['saml:aud'] = [assertion.audience];
-    conditionContext['saml:iss'] = [assertion.issuer];
-    conditionContext['saml:sub'] = [assertion.subject];
-    conditionContext['saml:sub_type'] = [assertion.subjectType];
     return {
       ...issueFederatedRoleSession(context, {
         role,
         providerArn: provider.arn,
-        actions,
-        conditionContext,
+        action: 'sts:AssumeRoleWithSAML',
+        providerKeys: {
+          'saml:aud': [assertion.audience],
+          'saml:iss': [assertion.issuer],
+          'saml:sub': [assertion.subject],
+          'saml:sub_type': [assertion.subjectType],
+        },
         deniedMessage: DENIED,
         sessionName,
         sourceIdentity,

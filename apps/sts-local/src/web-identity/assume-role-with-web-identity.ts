@@ -12,7 +12,6 @@ import {
 } from '../sts/limits';
 import { QueryParams } from '../sts/query-params';
 import { StsError, validationError } from '../sts/sts-error';
-import { trustContext } from '../trust/request-context';
 import { issueFederatedRoleSession } from '../operations/federated-role-session';
 import { expirationText, type Operation } from '../operations/operation';
 import type { OidcProviders } from './oidc-providers';
@@ -162,34 +161,18 @@ export function createAssumeRoleWithWebIdentity(providers: OidcProviders): Opera
     const sourceIdentity = checkSourceIdentity(typeof sourceClaim === 'string' ? sourceClaim : undefined);
     const packed = checkPackedSize(packedPolicySize(policy, tags));
 
-    const actions = ['sts:AssumeRoleWithWebIdentity'];
-    if (Object.keys(tags).length > 0) {
-      actions.push('sts:TagSession');
-    }
-    if (sourceIdentity !== undefined) {
-      actions.push('sts:SetSourceIdentity');
-    }
-    const conditionContext = trustContext(undefined, {
-      tags,
-      transitiveTagKeys: transitiveKeys,
-      ...(sourceIdentity === undefined ? {} : { sourceIdentity }),
-      roleSessionName: sessionName,
-      mfa: false,
-      sourceIp: context.sourceIp,
-      region: context.region,
-      now: context.now,
-    });
-    conditionContext[`${provider.issuerKey}:aud`.toLowerCase()] = [audience];
-    conditionContext[`${provider.issuerKey}:sub`.toLowerCase()] = [subject];
-    if (Array.isArray(payload.amr)) {
-      conditionContext[`${provider.issuerKey}:amr`.toLowerCase()] = payload.amr.map(String);
-    }
+    const issuerKey = provider.issuerKey.toLowerCase();
+    const providerKeys: Record<string, string[]> = {
+      [`${issuerKey}:aud`]: [audience],
+      [`${issuerKey}:sub`]: [subject],
+      ...(Array.isArray(payload.amr) ? { [`${issuerKey}:amr`]: payload.amr.map(String) } : {}),
+    };
     return {
       ...issueFederatedRoleSession(context, {
         role,
         providerArn: provider.arn,
-        actions,
-        conditionContext,
+        action: 'sts:AssumeRoleWithWebIdentity',
+        providerKeys,
         deniedMessage: DENIED,
         sessionName,
         sourceIdentity,
