@@ -1,8 +1,8 @@
-import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { buildBin } from '../harness/build-bin';
 
 /**
  * `fedgate config validate` as a real process, built the way `npm run build`
@@ -12,13 +12,7 @@ import { promisify } from 'node:util';
  * `npm run build` cannot hand it half-written files.
  */
 const REPO = resolve(__dirname, '..', '..');
-const OUT = join(REPO, 'dist', 'cli-int-test');
-
-// package.json's bin is where `npx fedgate` runs from; the same layout below OUT.
-const packageJson = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
-  bin: { fedgate: string };
-};
-const MAIN = join(OUT, packageJson.bin.fedgate.replace(/^dist\//, ''));
+let MAIN = '';
 
 interface Run {
   code: number | null;
@@ -49,24 +43,7 @@ describe('fedgate config validate (built CLI, child process)', () => {
   let dir: string;
 
   beforeAll(async () => {
-    rmSync(OUT, { recursive: true, force: true });
-    mkdirSync(OUT, { recursive: true });
-    const project = join(OUT, 'tsconfig.json');
-    writeFileSync(
-      project,
-      JSON.stringify({
-        extends: join(REPO, 'tsconfig.build.json'),
-        // Relative: tsc-alias joins even an absolute outDir onto the config's directory.
-        compilerOptions: { outDir: '.' },
-        include: [],
-        files: [join(REPO, 'apps', 'cli', 'src', 'main.ts')],
-      }),
-    );
-    const run = promisify(execFile);
-    await run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', project], { cwd: REPO });
-    await run(process.execPath, [require.resolve('tsc-alias/dist/bin/index.js'), '-p', project], {
-      cwd: REPO,
-    });
+    ({ main: MAIN } = await buildBin('fedgate', 'cli-int-test'));
     dir = mkdtempSync(join(tmpdir(), 'fedgate-cli-int-'));
   }, 120_000);
 

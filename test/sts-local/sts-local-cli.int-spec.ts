@@ -6,18 +6,16 @@
  * problems with their paths, and stops on SIGTERM.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { buildBin } from '../harness/build-bin';
 import { makeTempDir } from '../harness/processes';
 
 const REPO = resolve(__dirname, '..', '..');
-const OUT = join(REPO, 'dist', 'sts-local-int-test');
-const packageJson = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
-  bin: Record<string, string>;
-};
-const MAIN = join(OUT, (packageJson.bin['fedgate-sts-local'] ?? '').replace(/^dist\//, ''));
+let MAIN = '';
+let OUT = '';
 
 /** Starts the CLI and resolves with the URL it logs once listening. */
 function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
@@ -41,23 +39,7 @@ function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; o
 
 describe('fedgate-sts-local (built, child process)', () => {
   beforeAll(async () => {
-    rmSync(OUT, { recursive: true, force: true });
-    mkdirSync(OUT, { recursive: true });
-    const project = join(OUT, 'tsconfig.json');
-    writeFileSync(
-      project,
-      JSON.stringify({
-        extends: join(REPO, 'tsconfig.build.json'),
-        compilerOptions: { outDir: '.' },
-        include: [],
-        files: [join(REPO, 'apps', 'sts-local', 'src', 'main.ts')],
-      }),
-    );
-    const run = promisify(execFile);
-    await run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', project], { cwd: REPO });
-    await run(process.execPath, [require.resolve('tsc-alias/dist/bin/index.js'), '-p', project], {
-      cwd: REPO,
-    });
+    ({ main: MAIN, outDir: OUT } = await buildBin('fedgate-sts-local', 'sts-local-int-test'));
   }, 120_000);
 
   afterAll(() => {
