@@ -291,7 +291,41 @@ function mappingChecks(root: Entry, sections: Sections, connectorIds: readonly s
       const backend = sections.backends.find(
         ({ entry }) => text(entry, 'id') === text(account.entry, 'backend'),
       );
-      if (text(set.entry, 'mode') === 'federation-token' && backend?.entry.roleChaining === true) {
+      const backendMode = text(backend?.entry, 'mode') ?? 'assume-role';
+      const setHasRole =
+        text(set.entry, 'roleName') !== undefined || text(set.entry, 'roleArn') !== undefined;
+      const mode = text(set.entry, 'mode') ?? (setHasRole ? backendMode : 'federation-token');
+      if (text(set.entry, 'mode') === undefined && setHasRole && backendMode === 'federation-token') {
+        once({
+          failed: true,
+          path: ['permissionSets', set.index, 'mode'],
+          message: `is needed: the set names a role, but ${where} on backend ${text(backend?.entry, 'id') ?? ''}, whose mode is federation-token (use assume-role or web-identity)`,
+        });
+      }
+      // A set with neither role nor policy is reported by the schema already.
+      const setHasPolicy =
+        set.entry.sessionPolicy !== undefined || strings(set.entry, 'managedPolicyArns').length > 0;
+      if (
+        text(set.entry, 'mode') === undefined &&
+        !setHasRole &&
+        setHasPolicy &&
+        backendMode !== 'federation-token'
+      ) {
+        once({
+          failed: true,
+          path: ['permissionSets', set.index, 'roleName'],
+          message: `is needed: ${where} on backend ${text(backend?.entry, 'id') ?? ''}, whose mode ${backendMode} assumes a role (or set mode: federation-token)`,
+        });
+      }
+      const credentials = isEntry(backend?.entry.credentials) ? backend.entry.credentials : undefined;
+      if (mode === 'federation-token' && text(credentials, 'sessionToken') !== undefined) {
+        once({
+          failed: true,
+          path: ['assignments', ruleIndex, 'permissionSets'],
+          message: `grants federation-token set ${text(set.entry, 'name') ?? ''} on backend ${text(backend?.entry, 'id') ?? ''}, whose credentials have a session token: GetFederationToken needs an IAM user's long-term keys`,
+        });
+      }
+      if (mode === 'federation-token' && backend?.entry.roleChaining === true) {
         once({
           failed: true,
           path: ['assignments', ruleIndex, 'permissionSets'],

@@ -128,7 +128,7 @@ assignments:
       'backends: must be a list',
       'accounts[0].id: must be a string (YAML read a number here: put the value in quotes)',
       'accounts[0].backend: unknown backend "aws" (none are configured)',
-      'permissionSets[0].roleName: set exactly one of roleName and roleArn',
+      'permissionSets[0].roleName: set roleName or roleArn (or, for GetFederationToken sessions, a sessionPolicy or managedPolicyArns)',
       'permissionSets[0].sessionDuration: must be a string or a number',
       'assignments[0].match: must have at least one condition (connectors, groups, attributes, emailDomains, mfa or maxAuthAge)',
       'assignments[0].accounts: must list at least one account',

@@ -37,8 +37,8 @@ permissionSets:
   - { name: F, mode: federation-token, sessionDuration: 36h, managedPolicyArns: ["arn:{{partition}}:iam::{{accountId}}:policy/x"] }
 admins: { users: ["corp:00u1"], groups: [ops], connectors: [corp] }
 mapping: { roleSessionName: "{{username}}", sourceIdentity: "{{email}}", tags: { separator: " ", onInvalid: reject, authTags: true } }`);
+    expect(config.permissionSets[0]?.mode).toBeUndefined();
     expect(config.permissionSets[0]).toMatchObject({
-      mode: 'assume-role',
       sessionDuration: 7200,
       maxSessionDuration: 14400,
       sessionPolicy:

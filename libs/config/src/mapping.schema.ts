@@ -35,6 +35,9 @@ export const name = z
 
 type Context = z.core.$RefinementCtx;
 
+/** How credentials are issued (DESIGN §6.1): the two role modes, and GetFederationToken. */
+export const issuanceMode = z.enum(['assume-role', 'web-identity', 'federation-token']);
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -150,8 +153,8 @@ export const permissionSetSchema = z
   .strictObject({
     name,
     description: z.string().optional(),
-    /** How credentials are issued for this set: AssumeRole (default) or GetFederationToken. */
-    mode: z.enum(['assume-role', 'federation-token']).default('assume-role'),
+    /** How credentials are issued for this set; the account's backend's mode when absent. */
+    mode: issuanceMode.optional(),
     /** The role in each account: `arn:PARTITION:iam::ACCOUNT:role/<roleName>`. */
     roleName: z
       .string()
@@ -199,7 +202,9 @@ export const permissionSetSchema = z
       // Runs even when a field failed (every mistake at once), so each value is checked for its type.
       const hasRole = set.roleName !== undefined || set.roleArn !== undefined;
       const duration = typeof set.sessionDuration === 'number' ? set.sessionDuration : undefined;
-      if (set.mode === 'federation-token') {
+      // A set with no role and no mode is a GetFederationToken set whose backend chooses the mode
+      // (the cross-checks make sure that backend's mode is federation-token).
+      if (set.mode === 'federation-token' || (set.mode === undefined && !hasRole)) {
         if (hasRole) {
           context.addIssue({
             code: 'custom',
@@ -218,8 +223,11 @@ export const permissionSetSchema = z
         if (set.sessionPolicy === undefined && (!Array.isArray(arns) || arns.length === 0)) {
           context.addIssue({
             code: 'custom',
-            path: ['sessionPolicy'],
-            message: 'is required with mode: federation-token (without a policy the session can do nothing)',
+            path: [set.mode === undefined ? 'roleName' : 'sessionPolicy'],
+            message:
+              set.mode === undefined
+                ? 'set roleName or roleArn (or, for GetFederationToken sessions, a sessionPolicy or managedPolicyArns)'
+                : 'is required with mode: federation-token (without a policy the session can do nothing)',
           });
         }
         const transitive: unknown = set.transitiveTagKeys;

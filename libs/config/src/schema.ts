@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { connectorConfigSchema } from '@fedgate/connectors';
 import { durationSeconds } from './duration.schema';
 import {
+  issuanceMode,
   name,
   assignmentSchema,
   adminsSchema,
@@ -71,8 +72,12 @@ const loggingSchema = z.strictObject({
 const backendSchema = z.strictObject({
   id: name,
   type: z.literal('sts'),
-  /** How credentials are issued. More modes arrive with the issuance issue. */
-  mode: z.enum(['assume-role']).default('assume-role'),
+  /**
+   * How credentials are issued for permission sets that do not choose: AssumeRole with the
+   * broker's credentials, AssumeRoleWithWebIdentity with a token fedgate signs (no AWS
+   * credentials in the broker), or GetFederationToken with an IAM user's long-term keys.
+   */
+  mode: issuanceMode.default('assume-role'),
   region: z
     .string()
     .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')
@@ -95,13 +100,65 @@ const backendSchema = z.strictObject({
   roleChaining: z.boolean().default(false),
   /** Time allowed for one STS request. */
   timeout: durationSeconds(1, 120).default(10),
+  /** Attempts per STS call: throttling, 5xx and network failures are retried. */
   maxAttempts: z.number().int().min(1).max(10).default(3),
+  /** Full-jitter backoff: attempt n waits a random time up to min(retryMaxDelayMs, retryBaseDelayMs × 2^n). */
+  retryBaseDelayMs: z.number().int().min(1).max(10_000).default(100),
+  retryMaxDelayMs: z.number().int().min(1).max(60_000).default(5_000),
+  /** The console federation endpoint; the partition's (https://signin.aws.amazon.com/federation) when absent. */
+  signinUrl: httpUrl.optional(),
 });
 
 const accountSchema = z.strictObject({
   id: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
   name,
   backend: z.string(),
+  /** Sent as AssumeRole's ExternalId for this account's roles (mode assume-role). */
+  externalId: z
+    .string()
+    .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2–1224 characters of letters, digits and _+=,.@:/-')
+    .optional(),
+});
+
+/** A 256-bit key for the credential cache, base64. */
+const cacheKeySchema = z.strictObject({
+  /** Stored with every entry, so entries written under an older key stay readable while it is listed. */
+  id: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1–32 letters, digits or _.-'),
+  key: z
+    .string()
+    .refine((text) => Buffer.from(text, 'base64').length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(text), {
+      message: 'must be 32 random bytes, base64 (openssl rand -base64 32)',
+    }),
+});
+
+const issuanceSchema = z.strictObject({
+  cache: z
+    .strictObject({
+      /** Identical requests share credentials while they have more than `refreshBefore` left. */
+      enabled: z.boolean().default(true),
+      refreshBefore: durationSeconds(5 * 60, HOUR).default(15 * 60),
+      /**
+       * Encryption keys, newest first (the first encrypts). Without keys, each process makes
+       * its own at start: replicas then cannot read each other's entries.
+       */
+      keys: z.array(cacheKeySchema).default([]),
+    })
+    .prefault({}),
+  webIdentity: z
+    .strictObject({
+      /** The `iss` of fedgate's tokens (an IAM OIDC provider must trust it); server.publicUrl when absent. */
+      issuer: httpUrl.optional(),
+      audience: z.string().min(1).default('sts.amazonaws.com'),
+      tokenLifetime: durationSeconds(60, HOUR).default(5 * 60),
+      /**
+       * PEM private keys (RSA ≥ 2048 bits), newest first: the first signs, all are published
+       * in jwks.json. Without keys, fedgate makes one at start (fine for one instance).
+       */
+      signingKeys: z
+        .array(z.strictObject({ id: z.string().min(1).max(64).optional(), privateKey: z.string().min(1) }))
+        .default([]),
+    })
+    .prefault({}),
 });
 
 /** The whole configuration file (docs/configuration.md documents every key). */
@@ -120,6 +177,8 @@ export const configSchema = z.strictObject({
   admins: adminsSchema.prefault({}),
   /** Session names and session-tag compilation, for every permission set. */
   mapping: mappingSettingsSchema.prefault({}),
+  /** Credential cache, and the tokens fedgate signs for mode web-identity. */
+  issuance: issuanceSchema.prefault({}),
 });
 
 export type FedgateConfig = z.infer<typeof configSchema>;
@@ -133,3 +192,4 @@ export type AssignmentMatchConfig = AssignmentConfig['match'];
 export type AttributeConditionConfig = NonNullable<AssignmentMatchConfig['attributes']>[string];
 export type AdminsConfig = FedgateConfig['admins'];
 export type MappingSettingsConfig = FedgateConfig['mapping'];
+export type IssuanceConfig = FedgateConfig['issuance'];

@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'sts_denied',
   'sts_rejected',
   'upstream_unavailable',
+  'upstream_throttled',
   'idp_unavailable',
   'store_unavailable',
   'config_invalid',

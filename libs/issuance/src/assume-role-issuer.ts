@@ -95,6 +95,7 @@ export class AssumeRoleIssuer {
       sessionToken: credentials.SessionToken,
       expiration: credentials.Expiration,
       accountId: entitlement.accountId,
+      kind: 'role',
       ...(response.AssumedRoleUser?.Arn === undefined
         ? {}
         : { assumedRoleArn: response.AssumedRoleUser.Arn }),

@@ -8,6 +8,7 @@ describe('toCredentialProcess', () => {
       sessionToken: 'token',
       expiration: new Date('2026-01-01T12:34:56.789Z'),
       accountId: '111111111111',
+      kind: 'role',
       assumedRoleArn: 'arn:aws:sts::111111111111:assumed-role/Dev/alice',
     });
     expect(JSON.stringify(output)).toBe(

@@ -5,7 +5,13 @@ export interface IssuedCredentials {
   sessionToken: string;
   expiration: Date;
   accountId: string;
-  /** The assumed-role ARN STS reported, for audit. */
+  /**
+   * Role credentials (AssumeRole, AssumeRoleWithWebIdentity) or a federated
+   * user's (GetFederationToken): the console federation endpoint accepts
+   * SessionDuration only for the first (DESIGN §6.3).
+   */
+  kind: 'role' | 'federated-user';
+  /** The assumed-role or federated-user ARN STS reported, for audit. */
   assumedRoleArn?: string;
 }
 

@@ -38,11 +38,12 @@ export function planDuration(inputs: DurationInputs): DurationPlan {
   const ceilings: { limit: DurationLimit; seconds: number }[] = [
     { limit: 'permission-set', seconds: inputs.permissionSetSeconds },
   ];
-  if (inputs.mode === 'assume-role') {
+  if (inputs.mode !== 'federation-token') {
     if (inputs.roleMaximumSeconds !== undefined) {
       ceilings.push({ limit: 'role-maximum', seconds: inputs.roleMaximumSeconds });
     }
-    if (inputs.roleChaining) {
+    // AssumeRoleWithWebIdentity uses no broker credentials, so it is never role chaining.
+    if (inputs.mode === 'assume-role' && inputs.roleChaining) {
       ceilings.push({ limit: 'role-chaining', seconds: AWS_LIMITS.roleChainingMaxSeconds });
     }
   }

@@ -5,7 +5,7 @@ export interface SessionTag {
 }
 
 /** How credentials are issued for an entitlement (DESIGN §6.1). */
-export type IssuanceMode = 'assume-role' | 'federation-token';
+export type IssuanceMode = 'assume-role' | 'web-identity' | 'federation-token';
 
 /** Which limit decided a session's length. */
 export type DurationLimit =
@@ -50,6 +50,8 @@ interface EntitlementCore {
   sessionDurationSeconds: number;
   roleSessionName: string;
   sourceIdentity: string;
+  /** AssumeRole's ExternalId for this account (mode assume-role), when configured. */
+  externalId?: string;
 }
 
 /**

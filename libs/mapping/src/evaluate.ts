@@ -4,7 +4,14 @@ import type { AccountConfig, BackendConfig, FedgateConfig, PermissionSetConfig }
 import { fillAccountPlaceholders } from './aws-rules';
 import { checkLimits } from './budget';
 import { planDuration } from './duration-plan';
-import type { Entitlement, Evaluation, GrantDecision, ResolvedEntitlement, RuleTrace } from './entitlement';
+import type {
+  Entitlement,
+  Evaluation,
+  GrantDecision,
+  IssuanceMode,
+  ResolvedEntitlement,
+  RuleTrace,
+} from './entitlement';
 import { authAgeSeconds, compileRule, matchContext, matchRule, type CompiledRule } from './rules';
 import { federatedUserNameFor, roleSessionNameFor, sourceIdentityFor } from './session-names';
 import { compileSessionTags, type TagTemplate } from './session-tags';
@@ -108,8 +115,13 @@ function pairsOf(
   return accounts.flatMap((account) => sets.map((setName) => ({ account, setName })));
 }
 
+/** The set's own mode, else its account's backend's (DESIGN §6.1). */
+export function issuanceModeOf(set: PermissionSetConfig, backend: BackendConfig): IssuanceMode {
+  return set.mode ?? backend.mode;
+}
+
 function roleArnFor(set: PermissionSetConfig, account: AccountConfig, partition: string): string {
-  if (set.mode === 'federation-token') {
+  if (set.roleName === undefined && set.roleArn === undefined) {
     return '';
   }
   if (set.roleArn !== undefined) {
@@ -151,8 +163,9 @@ function buildEntitlement(
 ): ResolvedEntitlement {
   const { partition } = backend;
   const compiledTags = compileSessionTags(tags, set.transitiveTagKeys, identity, config.mapping.tags);
+  const mode = issuanceModeOf(set, backend);
   const durationPlan = planDuration({
-    mode: set.mode,
+    mode,
     permissionSetSeconds: set.sessionDuration,
     roleChaining: backend.roleChaining,
     ...(set.maxSessionDuration === undefined ? {} : { roleMaximumSeconds: set.maxSessionDuration }),
@@ -165,8 +178,9 @@ function buildEntitlement(
     backendId: backend.id,
     permissionSet: set.name,
     ...(set.description === undefined ? {} : { description: set.description }),
-    mode: set.mode,
+    mode,
     roleArn: roleArnFor(set, account, partition),
+    ...(mode === 'assume-role' && account.externalId !== undefined ? { externalId: account.externalId } : {}),
     sessionDurationSeconds: durationPlan.seconds,
     durationPlan,
     ...names,

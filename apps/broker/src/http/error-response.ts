@@ -30,6 +30,7 @@ export function httpStatusFor(code: ErrorCode): number {
       return 502;
     case 'store_unavailable':
     case 'idp_unavailable':
+    case 'upstream_throttled':
       return 503;
   }
 }
