@@ -219,6 +219,60 @@ assignments:
   });
 });
 
+describe('issuance modes', () => {
+  const MODES = `
+backends:
+  - { id: roles, type: sts, mode: web-identity }
+  - { id: users, type: sts, mode: federation-token, credentials: { accessKeyId: AKIAEXAMPLEEXAMPLE, secretAccessKey: s } }
+  - { id: temporary, type: sts, mode: federation-token, credentials: { accessKeyId: ASIAEXAMPLEEXAMPLE, secretAccessKey: s, sessionToken: t } }
+accounts:
+  - { id: "111111111111", name: web, backend: roles, externalId: "ext-1234" }
+  - { id: "222222222222", name: fed, backend: users }
+  - { id: "333333333333", name: tmp, backend: temporary }
+`;
+  const POLICY = 'managedPolicyArns: [arn:aws:iam::aws:policy/ReadOnlyAccess]';
+
+  it("lets a set without mode take its backend's mode, and a set choose its own", () => {
+    const config = mappingConfig(`${MODES}permissionSets:
+  - { name: Role, roleName: r }
+  - { name: Fed, ${POLICY} }
+  - { name: Own, mode: assume-role, roleName: r }
+assignments:
+  - { match: { groups: [g] }, accounts: [web], permissionSets: [Role, Own] }
+  - { match: { groups: [g] }, accounts: [fed], permissionSets: [Fed, Own] }`);
+    expect(config.permissionSets.map((entry) => entry.mode)).toEqual([undefined, undefined, 'assume-role']);
+    expect(config.accounts[0]?.externalId).toBe('ext-1234');
+  });
+
+  it('rejects sets whose shape does not fit the mode their backend gives them', () => {
+    expect(
+      configIssues(`${MODES.replace('backends:', 'backends:\n  - { id: plain, type: sts }').replace('accounts:', 'accounts:\n  - { id: "444444444444", name: plain, backend: plain }')}permissionSets:
+  - { name: Role, roleName: r }
+  - { name: Fed, ${POLICY} }
+assignments:
+  - { match: { groups: [g] }, accounts: [fed], permissionSets: [Role] }
+  - { match: { groups: [g] }, accounts: [plain], permissionSets: [Fed] }
+  - { match: { groups: [g] }, accounts: [tmp], permissionSets: [Fed] }`),
+    ).toEqual([
+      'permissionSets[0].mode: is needed: the set names a role, but assignments[0] grants it in account fed (222222222222, partition aws) on backend users, whose mode is federation-token (use assume-role or web-identity)',
+      'permissionSets[1].roleName: is needed: assignments[1] grants it in account plain (444444444444, partition aws) on backend plain, whose mode assume-role assumes a role (or set mode: federation-token)',
+      "assignments[2].permissionSets: grants federation-token set Fed on backend temporary, whose credentials have a session token: GetFederationToken needs an IAM user's long-term keys",
+    ]);
+  });
+
+  it('asks a set with neither role nor policy for a role', () => {
+    expect(issues(set('sessionDuration: 1h'))).toEqual([
+      'permissionSets[0].roleName: set roleName or roleArn (or, for GetFederationToken sessions, a sessionPolicy or managedPolicyArns)',
+    ]);
+  });
+
+  it('checks ExternalId characters and length', () => {
+    expect(configIssues(`${MODES.replace('externalId: "ext-1234"', 'externalId: "a b"')}`)).toEqual([
+      'accounts[0].externalId: must be 2–1224 characters of letters, digits and _+=,.@:/-',
+    ]);
+  });
+});
+
 describe('assignment keys', () => {
   it('accepts rules on attributes alone, globs, all/any, deny and *', () => {
     const config = mappingConfig(`${ACCOUNTS}${set('roleName: r')}assignments:

@@ -255,6 +255,34 @@ describe('evaluate: the resolved request', () => {
     });
   });
 
+  it("takes the backend's mode unless the set chooses one; ExternalId only for AssumeRole", () => {
+    const rules = mappingConfig(`
+backends:
+  - { id: web, type: sts, mode: web-identity, roleChaining: true }
+  - { id: keys, type: sts, roleChaining: true }
+accounts:
+  - { id: "111111111111", name: prod, backend: web, externalId: ext-prod }
+  - { id: "222222222222", name: dev, backend: keys, externalId: ext-dev }
+permissionSets:
+  - { name: ReadOnly, roleName: fedgate-ReadOnly, sessionDuration: 4h }
+  - { name: Pinned, mode: assume-role, roleName: fedgate-Pinned, sessionDuration: 4h }
+assignments:
+  - { match: { groups: [x] }, accounts: ["*"], permissionSets: ["*"] }`);
+    const found = evaluate(identity({ groups: ['x'] }), rules).entitlements.map((entitlement) => ({
+      at: `${entitlement.accountName}/${entitlement.permissionSet}`,
+      mode: entitlement.mode,
+      externalId: entitlement.externalId,
+      seconds: entitlement.durationPlan.seconds,
+    }));
+    // Web identity uses no broker credentials, so roleChaining does not cap it.
+    expect(found).toEqual([
+      { at: 'dev/Pinned', mode: 'assume-role', externalId: 'ext-dev', seconds: 3600 },
+      { at: 'dev/ReadOnly', mode: 'assume-role', externalId: 'ext-dev', seconds: 3600 },
+      { at: 'prod/Pinned', mode: 'assume-role', externalId: 'ext-prod', seconds: 3600 },
+      { at: 'prod/ReadOnly', mode: 'web-identity', externalId: undefined, seconds: 14400 },
+    ]);
+  });
+
   it('fills the session policy and managed ARNs for the account, and compiles tags', () => {
     const rules = mappingConfig(`
 backends: [{ id: gov, type: sts, partition: aws-us-gov }]
