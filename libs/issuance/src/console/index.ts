@@ -1,0 +1,3 @@
+export * from './partitions';
+export * from './console-destination';
+export * from './console-signin';
