@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+
+import type { Identity } from '@fedgate/core';
+import type { Entitlement } from '@fedgate/mapping';
+
+/** Bumped whenever the serialization changes, so old entries simply stop matching. */
+const KEY_FORMAT = 'fedgate.credential-cache.v1';
+
+/** What credentialCacheKey returns: 64 lowercase hex characters. */
+export const CREDENTIAL_CACHE_KEY_PATTERN = /^[0-9a-f]{64}$/;
+
+/**
+ * The cache key for one credential request: SHA-256 (hex) over a canonical
+ * serialization of everything that shapes the STS request, namely who
+ * (connector, subject) and what (backend, partition, account, permission set,
+ * mode, role, names, SourceIdentity, ExternalId, compiled session tags,
+ * transitive keys, policies, duration). Any change to configuration or to a
+ * tag value (an MFA or auth-time tag included) gives a new key, so stale
+ * credentials are never served for a changed request.
+ *
+ * Lists whose order STS ignores (tags, transitive keys, policy ARNs) are
+ * sorted, so the same request always maps to the same key. The key holds no
+ * identifying or secret value in the clear.
+ */
+export function credentialCacheKey(
+  identity: Pick<Identity, 'connectorId' | 'subject'>,
+  entitlement: Entitlement,
+  durationSeconds: number,
+): string {
+  if (!Number.isSafeInteger(durationSeconds) || durationSeconds <= 0) {
+    throw new RangeError(`durationSeconds must be a positive integer, got ${String(durationSeconds)}`);
+  }
+  const tags = (entitlement.sessionTags ?? [])
+    .map((tag): [string, string] => [tag.key, tag.value])
+    .sort(compareTags);
+  const canonical: unknown[] = [
+    KEY_FORMAT,
+    identity.connectorId,
+    identity.subject,
+    entitlement.backendId,
+    entitlement.partition,
+    entitlement.accountId,
+    entitlement.permissionSet,
+    entitlement.mode ?? null,
+    entitlement.roleArn,
+    entitlement.federatedUserName ?? null,
+    entitlement.roleSessionName,
+    entitlement.sourceIdentity,
+    entitlement.externalId ?? null,
+    tags,
+    sortedCopy(entitlement.transitiveTagKeys ?? []),
+    entitlement.policy ?? null,
+    sortedCopy(entitlement.policyArns ?? []),
+    durationSeconds,
+  ];
+  // JSON of an array of strings, numbers, nulls and nested arrays is unambiguous: every string is
+  // quoted and escaped, so no two different requests serialize to the same text.
+  return createHash('sha256').update(JSON.stringify(canonical), 'utf8').digest('hex');
+}
+
+function compareTags(a: [string, string], b: [string, string]): number {
+  return compareStrings(a[0], b[0]) || compareStrings(a[1], b[1]);
+}
+
+/** Code-unit order, independent of the process's locale. */
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function sortedCopy(values: readonly string[]): string[] {
+  return [...values].sort(compareStrings);
+}

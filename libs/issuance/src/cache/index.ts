@@ -1,0 +1,3 @@
+export * from './cache-key';
+export * from './cache-cipher';
+export * from './credential-cache';
