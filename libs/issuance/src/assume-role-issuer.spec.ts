@@ -63,3 +63,10 @@ describe('AssumeRoleIssuer.request', () => {
     expect(AssumeRoleIssuer.request(compiled, 1800).DurationSeconds).toBe(1800);
   });
 });
+
+describe('AssumeRoleIssuer.request with an ExternalId', () => {
+  it("sends the account's ExternalId when one is configured, and none otherwise", () => {
+    expect(AssumeRoleIssuer.request({ ...entitlement, externalId: 'ext-123' }).ExternalId).toBe('ext-123');
+    expect(AssumeRoleIssuer.request(entitlement)).not.toHaveProperty('ExternalId');
+  });
+});

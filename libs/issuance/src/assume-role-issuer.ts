@@ -1,9 +1,9 @@
-import { AssumeRoleCommand, type AssumeRoleCommandInput, type STSClient } from '@aws-sdk/client-sts';
-import type { BackendConfig } from '@fedgate/config';
-import { FedgateError } from '@fedgate/core';
+import { AssumeRoleCommand, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
+import { FedgateError, type Identity } from '@fedgate/core';
 import type { Entitlement } from '@fedgate/mapping';
 import type { IssuedCredentials } from './issued-credentials';
-import { createStsClient } from './sts-client';
+import type { ModeIssuer } from './mode-issuer';
+import type { StsClients } from './sts-client';
 import { mapStsError } from './sts-errors';
 
 /** The shortest session AssumeRole accepts (DESIGN §6.1). */
@@ -11,19 +11,11 @@ export const MIN_SESSION_SECONDS = 900;
 
 /**
  * Issues credentials for an entitlement by calling AssumeRole with the
- * broker's own credentials. One SDK client per backend, built once.
+ * broker's own credentials, through the backend's shared SDK client (its
+ * timeouts and retries are the client's, sts-client.ts).
  */
-export class AssumeRoleIssuer {
-  private readonly clients = new Map<string, STSClient>();
-
-  constructor(
-    backends: readonly BackendConfig[],
-    clientFactory: (backend: BackendConfig) => STSClient = createStsClient,
-  ) {
-    for (const backend of backends) {
-      this.clients.set(backend.id, clientFactory(backend));
-    }
-  }
+export class AssumeRoleIssuer implements ModeIssuer {
+  constructor(private readonly clients: StsClients) {}
 
   /**
    * Clamps the requested duration to what the entitlement allows: never
@@ -44,7 +36,8 @@ export class AssumeRoleIssuer {
   /**
    * The AssumeRole parameters for an entitlement, built only from the
    * mapping's validated values: tags, transitive keys, SourceIdentity, the
-   * inline and managed session policies. Empty lists are left out.
+   * inline and managed session policies, the account's ExternalId. Empty
+   * lists are left out.
    */
   static request(entitlement: Entitlement, requestedSeconds?: number): AssumeRoleCommandInput {
     const tags = entitlement.sessionTags ?? [];
@@ -59,24 +52,30 @@ export class AssumeRoleIssuer {
       ...(transitive.length === 0 ? {} : { TransitiveTagKeys: transitive }),
       ...(entitlement.policy === undefined ? {} : { Policy: entitlement.policy }),
       ...(policyArns.length === 0 ? {} : { PolicyArns: policyArns.map((arn) => ({ arn })) }),
+      ...(entitlement.externalId === undefined ? {} : { ExternalId: entitlement.externalId }),
     };
   }
 
-  async issue(entitlement: Entitlement, requestedSeconds?: number): Promise<IssuedCredentials> {
-    const client = this.clients.get(entitlement.backendId);
-    if (!client) {
-      throw new FedgateError('internal', 'No STS backend is configured for this account', {
-        detail: { backend: entitlement.backendId },
-      });
-    }
-    const context = { roleArn: entitlement.roleArn, backendId: entitlement.backendId };
+  async issue(
+    entitlement: Entitlement,
+    _identity: Identity,
+    requestedSeconds?: number,
+  ): Promise<IssuedCredentials> {
+    const { backend, client } = this.clients.get(entitlement.backendId);
+    const request = AssumeRoleIssuer.request(entitlement, requestedSeconds);
     let response;
     try {
-      response = await client.send(
-        new AssumeRoleCommand(AssumeRoleIssuer.request(entitlement, requestedSeconds)),
-      );
+      response = await client.send(new AssumeRoleCommand(request));
     } catch (error) {
-      throw mapStsError(error, context);
+      throw mapStsError(error, {
+        backendId: backend.id,
+        operation: 'AssumeRole',
+        roleArn: entitlement.roleArn,
+        sentTags: request.Tags !== undefined,
+        sentSourceIdentity: request.SourceIdentity !== undefined,
+        sentExternalId: request.ExternalId !== undefined,
+        retryMaxDelayMs: backend.retryMaxDelayMs,
+      });
     }
     const credentials = response.Credentials;
     if (
@@ -86,7 +85,11 @@ export class AssumeRoleIssuer {
       !credentials.Expiration
     ) {
       throw new FedgateError('upstream_unavailable', 'The STS backend returned no credentials', {
-        detail: context,
+        detail: {
+          backend: backend.id,
+          roleArn: entitlement.roleArn,
+          awsRequestId: response.$metadata.requestId,
+        },
       });
     }
     return {
@@ -100,12 +103,5 @@ export class AssumeRoleIssuer {
         ? {}
         : { assumedRoleArn: response.AssumedRoleUser.Arn }),
     };
-  }
-
-  /** Releases the SDK clients' sockets. */
-  close(): void {
-    for (const client of this.clients.values()) {
-      client.destroy();
-    }
   }
 }
