@@ -36,7 +36,7 @@ export function configFrom(yaml: string, env: Record<string, string> = {}): Fedg
 
 export async function startBroker(
   config: FedgateConfig,
-  options: { now?: () => number } = {},
+  options: { now?: () => number; port?: number } = {},
 ): Promise<RunningBroker> {
   const logs = new LogCapture();
   let calls = 0;
@@ -57,7 +57,7 @@ export async function startBroker(
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   const app: NestExpressApplication = await createBrokerApp(runtime);
-  await app.listen(0, '127.0.0.1');
+  await app.listen(options.port ?? 0, '127.0.0.1');
   const address = app.getHttpServer().address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${address.port}`,

@@ -1,6 +1,20 @@
 import type { FedgateConfig } from '@fedgate/config';
 import { ConnectorCatalog } from '@fedgate/connectors';
-import { AssumeRoleIssuer } from '@fedgate/issuance';
+import {
+  AssumeRoleIssuer,
+  CacheCipher,
+  ConsoleSignin,
+  CredentialCache,
+  FederationTokenIssuer,
+  Issuance,
+  StsClients,
+  WebIdentityIssuer,
+  WebIdentityKeyRing,
+  WebIdentityTokenSigner,
+  createUnsignedStsClient,
+  credentialCacheKey,
+  resolveWebIdentitySettings,
+} from '@fedgate/issuance';
 import type { Logger } from '@fedgate/logging';
 import { SessionManager } from '@fedgate/sessions';
 import { LoginThrottle } from '@fedgate/throttling';
@@ -18,7 +32,11 @@ export interface BrokerRuntime {
   store: Store;
   connectors: ConnectorCatalog;
   sessions: SessionManager;
-  issuer: AssumeRoleIssuer;
+  /** Credentials by each entitlement's mode, through the encrypted cache. */
+  issuance: Issuance;
+  consoleSignin: ConsoleSignin;
+  /** The keys fedgate signs web-identity tokens with; published at /.well-known/jwks.json. */
+  webIdentityKeys: WebIdentityKeyRing;
   throttle: LoginThrottle;
   /** The broker's clock (milliseconds); the mapping measures auth ages with it. */
   now: () => number;
@@ -27,8 +45,10 @@ export interface BrokerRuntime {
 
 export interface RuntimeOptions {
   logger: Logger;
-  /** Replaces the SDK client per backend; tests use it to count STS calls. */
+  /** Replaces the signed SDK client per backend; tests use it to count STS calls. */
   stsClientFactory?: (backend: BackendConfig) => STSClient;
+  /** Replaces the unsigned client of mode web-identity; it must never sign. */
+  unsignedStsClientFactory?: (backend: BackendConfig) => STSClient;
   now?: () => number;
 }
 
@@ -48,7 +68,25 @@ export async function createBrokerRuntime(
         }
       : { type: 'memory' },
   );
-  const issuer = new AssumeRoleIssuer(config.backends, options.stsClientFactory);
+  const stsClients = new StsClients(config.backends, options.stsClientFactory);
+  const webIdentityKeys = await WebIdentityKeyRing.fromConfig(config.issuance.webIdentity.signingKeys);
+  // The token signer reads the real clock: STS checks iat/exp against its own.
+  const webIdentityIssuer = new WebIdentityIssuer(
+    config.backends,
+    new WebIdentityTokenSigner(webIdentityKeys, resolveWebIdentitySettings(config)),
+    options.unsignedStsClientFactory ?? createUnsignedStsClient,
+  );
+  const issuance = new Issuance({
+    issuers: {
+      'assume-role': new AssumeRoleIssuer(stsClients),
+      'federation-token': new FederationTokenIssuer(stsClients),
+      'web-identity': webIdentityIssuer,
+    },
+    ...(config.issuance.cache.enabled
+      ? { cache: { store: credentialCache(config, store, now), keyOf: credentialCacheKey } }
+      : {}),
+  });
+  warnAboutSingleInstanceKeys(config, webIdentityKeys, options.logger);
   const connectors = ConnectorCatalog.fromConfig(config.connectors, { now: () => new Date(now()) });
   return {
     config,
@@ -60,7 +98,12 @@ export async function createBrokerRuntime(
       { idleSeconds: config.session.idleTimeout, absoluteSeconds: config.session.absoluteTimeout },
       now,
     ),
-    issuer,
+    issuance,
+    consoleSignin: new ConsoleSignin({
+      issuer: config.server.publicUrl,
+      timeoutMs: Math.max(5, ...config.backends.map((backend) => backend.timeout)) * 1000,
+    }),
+    webIdentityKeys,
     throttle: new LoginThrottle(store, {
       maxFailuresPerUser: config.loginThrottle.maxFailuresPerUser,
       maxFailuresPerClient: config.loginThrottle.maxFailuresPerClient,
@@ -68,11 +111,54 @@ export async function createBrokerRuntime(
     }),
     now,
     async close() {
-      issuer.close();
+      stsClients.close();
+      webIdentityIssuer.close();
       await connectors.close();
       await store.close();
     },
   };
+}
+
+function credentialCache(config: FedgateConfig, store: Store, now: () => number): CredentialCache {
+  const { keys, refreshBefore } = config.issuance.cache;
+  const longestCall = Math.max(
+    10,
+    ...config.backends.map(
+      (backend) => backend.timeout * backend.maxAttempts + backend.retryMaxDelayMs / 1000,
+    ),
+  );
+  return new CredentialCache(
+    store,
+    keys.length > 0 ? CacheCipher.fromConfig(keys) : CacheCipher.ephemeral(),
+    {
+      refreshBeforeSeconds: refreshBefore,
+      now,
+      // A replica waiting for another's STS call gives up only after that call could have.
+      waitMs: Math.ceil(longestCall + 5) * 1000,
+    },
+  );
+}
+
+/** Keys made at start work for one instance only; say so when several could share a store. */
+function warnAboutSingleInstanceKeys(
+  config: FedgateConfig,
+  webIdentityKeys: WebIdentityKeyRing,
+  logger: Logger,
+): void {
+  const shared = config.store.type === 'redis';
+  const usesWebIdentity =
+    config.backends.some((backend) => backend.mode === 'web-identity') ||
+    config.permissionSets.some((set) => set.mode === 'web-identity');
+  if (webIdentityKeys.ephemeral && usesWebIdentity && shared) {
+    logger.warn(
+      'issuance.webIdentity.signingKeys is empty: this instance signs with a key made at start, which other replicas do not publish',
+    );
+  }
+  if (config.issuance.cache.enabled && config.issuance.cache.keys.length === 0 && shared) {
+    logger.warn(
+      'issuance.cache.keys is empty: each replica encrypts cached credentials with its own key, so replicas do not share them',
+    );
+  }
 }
 
 /** Plaintext LDAP is allowed only when asked for, and never silently. */

@@ -1,15 +1,18 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConnectorCatalog } from '@fedgate/connectors';
-import { AssumeRoleIssuer } from '@fedgate/issuance';
+import { WebIdentityKeyRing } from '@fedgate/issuance';
 import { SessionManager } from '@fedgate/sessions';
 import { LoginThrottle } from '@fedgate/throttling';
 import type { BrokerRuntime } from './broker-runtime';
 import { AdminController } from './controllers/admin.controller';
 import { ApiController } from './controllers/api.controller';
 import { AuthController } from './controllers/auth.controller';
+import { ConsoleController } from './controllers/console.controller';
 import { HealthController } from './controllers/health.controller';
+import { WellKnownController } from './controllers/well-known.controller';
 import { SessionCookie } from './http/session-cookie';
 import { SessionGuard } from './http/session.guard';
+import { UserIssuance } from './issuing/user-issuance';
 import { BROKER_CLOCK, BROKER_CONFIG, BROKER_LOGGER, BROKER_STORE } from './tokens';
 
 /** Wires the runtime's ready-built singletons into Nest; nothing is constructed by discovery. */
@@ -18,7 +21,14 @@ export class BrokerModule {
   static forRuntime(runtime: BrokerRuntime): DynamicModule {
     return {
       module: BrokerModule,
-      controllers: [HealthController, AuthController, ApiController, AdminController],
+      controllers: [
+        HealthController,
+        AuthController,
+        ApiController,
+        AdminController,
+        ConsoleController,
+        WellKnownController,
+      ],
       providers: [
         { provide: BROKER_CONFIG, useValue: runtime.config },
         { provide: BROKER_LOGGER, useValue: runtime.logger },
@@ -26,7 +36,17 @@ export class BrokerModule {
         { provide: BROKER_CLOCK, useValue: runtime.now },
         { provide: ConnectorCatalog, useValue: runtime.connectors },
         { provide: SessionManager, useValue: runtime.sessions },
-        { provide: AssumeRoleIssuer, useValue: runtime.issuer },
+        { provide: WebIdentityKeyRing, useValue: runtime.webIdentityKeys },
+        {
+          provide: UserIssuance,
+          useValue: new UserIssuance(
+            runtime.config,
+            runtime.logger,
+            runtime.now,
+            runtime.issuance,
+            runtime.consoleSignin,
+          ),
+        },
         { provide: LoginThrottle, useValue: runtime.throttle },
         { provide: SessionCookie, useValue: new SessionCookie(runtime.config.server) },
         SessionGuard,

@@ -267,7 +267,7 @@ assignments:
   });
 
   it('checks ExternalId characters and length', () => {
-    expect(configIssues(`${MODES.replace('externalId: "ext-1234"', 'externalId: "a b"')}`)).toEqual([
+    expect(configIssues(MODES.replace('externalId: "ext-1234"', 'externalId: "a b"'))).toEqual([
       'accounts[0].externalId: must be 2–1224 characters of letters, digits and _+=,.@:/-',
     ]);
   });

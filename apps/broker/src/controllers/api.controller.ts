@@ -1,14 +1,15 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { FedgateError } from '@fedgate/core';
-import { AssumeRoleIssuer, toCredentialProcess, type CredentialProcessOutput } from '@fedgate/issuance';
+import { toCredentialProcess, type CredentialProcessOutput } from '@fedgate/issuance';
 import type { Logger } from '@fedgate/logging';
-import { assertIssuable, evaluate, findEntitlement } from '@fedgate/mapping';
+import { evaluate } from '@fedgate/mapping';
 import type { BrokerSession } from '@fedgate/sessions';
 import { parseBody } from '../http/parse-body';
 import { CurrentSession } from '../http/request-session';
+import { noStore } from '../http/no-store';
 import { SessionGuard } from '../http/session.guard';
+import { UserIssuance } from '../issuing/user-issuance';
 import {
   BROKER_CLOCK,
   BROKER_CONFIG,
@@ -18,10 +19,16 @@ import {
 } from '../tokens';
 import { describeUser } from './user-view';
 
-const credentialsBody = z.strictObject({
+const entitlementFields = {
   accountId: z.string().min(1, 'is required').max(64, 'is too long'),
   permissionSet: z.string().min(1, 'is required').max(64, 'is too long'),
-  durationSeconds: z.number().int('must be a whole number of seconds').min(900).max(43200).optional(),
+  // GetFederationToken sessions may last up to 36 h; the entitlement's plan clamps every mode.
+  durationSeconds: z.number().int('must be a whole number of seconds').min(900).max(129_600).optional(),
+};
+const credentialsBody = z.strictObject(entitlementFields);
+const consoleBody = z.strictObject({
+  ...entitlementFields,
+  destination: z.string().min(1).max(2048, 'is too long').optional(),
 });
 
 /** The signed-in user's view: who they are, what they may use, and credentials for it. */
@@ -29,7 +36,7 @@ const credentialsBody = z.strictObject({
 @UseGuards(SessionGuard)
 export class ApiController {
   constructor(
-    @Inject(AssumeRoleIssuer) private readonly issuer: AssumeRoleIssuer,
+    @Inject(UserIssuance) private readonly userIssuance: UserIssuance,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfigRef,
     @Inject(BROKER_LOGGER) private readonly logger: Logger,
     @Inject(BROKER_CLOCK) private readonly now: BrokerClock,
@@ -65,62 +72,23 @@ export class ApiController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<CredentialProcessOutput> {
     const request = parseBody(credentialsBody, body);
-    const { identity } = current.session;
-    // The server-side entitlements decide; nothing reaches STS unless they allow it.
-    const entitlement = findEntitlement(
-      evaluate(identity, this.config, { now: new Date(this.now()) }).entitlements,
-      request.accountId,
-      request.permissionSet,
-    );
-    const audit = {
-      event: 'issue_credentials',
-      connector: identity.connectorId,
-      subject: identity.subject,
-      account: request.accountId,
-      permissionSet: request.permissionSet,
-    };
-    if (!entitlement) {
-      this.logger.info({ ...audit, outcome: 'not_entitled' }, 'audit');
-      throw new FedgateError(
-        'not_entitled',
-        `You are not entitled to permission set "${request.permissionSet}" in account "${request.accountId}"`,
-      );
-    }
-    if (entitlement.mode !== 'assume-role') {
-      // The issuer speaks AssumeRole only so far; never hand a federation-token set to it.
-      this.logger.info({ ...audit, outcome: 'unsupported_mode' }, 'audit');
-      throw new FedgateError(
-        'unsupported_operation',
-        `Permission set "${entitlement.permissionSet}" uses GetFederationToken, which this broker cannot issue yet`,
-      );
-    }
-    try {
-      // AWS's limits are checked before any STS call; nothing is dropped to make a request fit.
-      assertIssuable(entitlement, identity);
-    } catch (error) {
-      this.logger.info({ ...audit, outcome: 'over_limit', limits: entitlement.violations }, 'audit');
-      throw error;
-    }
-    const auditIssued = {
-      ...audit,
-      account: entitlement.accountId,
-      roleArn: entitlement.roleArn,
-      sourceIdentity: entitlement.sourceIdentity,
-      roleSessionName: entitlement.roleSessionName,
-      tags: entitlement.sessionTags,
-    };
-    try {
-      const issued = await this.issuer.issue(entitlement, request.durationSeconds);
-      this.logger.info(
-        { ...auditIssued, outcome: 'success', expiration: issued.expiration.toISOString() },
-        'audit',
-      );
-      response.setHeader('Cache-Control', 'no-store');
-      response.setHeader('Pragma', 'no-cache');
-      return toCredentialProcess(issued);
-    } catch (error) {
-      this.logger.info({ ...auditIssued, outcome: 'failure', error: (error as Error).name }, 'audit');
-      throw error;
-    }
+    const issued = await this.userIssuance.credentials(current.session.identity, request);
+    noStore(response);
+    return toCredentialProcess(issued);
+  }
+
+  /** `{url}`: a console sign-in URL, valid for 15 minutes. It is a secret: never logged. */
+  @Post('console')
+  @HttpCode(200)
+  async console(
+    @CurrentSession() current: { session: BrokerSession },
+    @Body() body: unknown,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<{ url: string }> {
+    const request = parseBody(consoleBody, body);
+    const url = await this.userIssuance.consoleUrl(current.session.identity, request);
+    noStore(response);
+    response.setHeader('Referrer-Policy', 'no-referrer');
+    return { url };
   }
 }

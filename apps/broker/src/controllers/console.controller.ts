@@ -1,0 +1,44 @@
+import { Controller, Get, Inject, Param, Query, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import { z } from 'zod';
+import type { BrokerSession } from '@fedgate/sessions';
+import { noStore } from '../http/no-store';
+import { parseBody } from '../http/parse-body';
+import { CurrentSession } from '../http/request-session';
+import { SessionGuard } from '../http/session.guard';
+import { UserIssuance } from '../issuing/user-issuance';
+
+const consoleTarget = z.strictObject({
+  accountId: z.string().min(1).max(64),
+  permissionSet: z.string().min(1).max(64),
+});
+const consoleQuery = z.object({ destination: z.string().min(1).max(2048).optional() });
+
+/**
+ * The portal's "Console" link: signs the user in to the AWS console by a
+ * 302 to the federation endpoint's login URL. The URL holds a sign-in token,
+ * so it is neither cached, nor sent on as a Referer, nor logged.
+ */
+@Controller('console')
+@UseGuards(SessionGuard)
+export class ConsoleController {
+  constructor(@Inject(UserIssuance) private readonly userIssuance: UserIssuance) {}
+
+  @Get(':accountId/:permissionSet')
+  async open(
+    @CurrentSession() current: { session: BrokerSession },
+    @Param() params: unknown,
+    @Query() query: unknown,
+    @Res() response: Response,
+  ): Promise<void> {
+    const target = parseBody(consoleTarget, params);
+    const { destination } = parseBody(consoleQuery, query);
+    const url = await this.userIssuance.consoleUrl(current.session.identity, {
+      ...target,
+      ...(destination === undefined ? {} : { destination }),
+    });
+    noStore(response);
+    response.setHeader('Referrer-Policy', 'no-referrer');
+    response.redirect(302, url);
+  }
+}
