@@ -120,6 +120,23 @@ describe('fedgate config validate', () => {
     await expect(run(['config', 'validate', file])).resolves.toMatchObject({ code: 1 });
   });
 
+  it('checks web identity signing keys as the broker would, without printing them', async () => {
+    const file = join(dir, 'keys.yaml');
+    const notAKey = '-----BEGIN PRIVATE KEY-----\\nbm90IGEga2V5\\n-----END PRIVATE KEY-----';
+    writeFileSync(
+      file,
+      [
+        'connectors: [{ id: x, type: static, users: [{ username: a, passwordHash: "$scrypt$ln=10,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA==$m1rlnJxXIEcXFdgJ0YqXrS+jxF7V3HvXgaGrFYcBnYg=" }] }]',
+        `issuance: { webIdentity: { signingKeys: [{ privateKey: "${notAKey}" }] } }`,
+        '',
+      ].join('\n'),
+    );
+    const result = await run(['config', 'validate', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^\s+issuance\.webIdentity\.signingKeys\[0\]\.privateKey: /m);
+    expect(result.stderr).not.toContain('bm90IGEga2V5');
+  });
+
   it('says clearly when the file cannot be read', async () => {
     const file = join(dir, 'missing.yaml');
     await expect(run(['config', 'validate', file])).resolves.toEqual({

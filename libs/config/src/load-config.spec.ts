@@ -24,6 +24,8 @@ assignments:
   - { match: { groups: [developers] }, accounts: [prod], permissionSets: [ReadOnly] }
 `;
 
+const KEY = Buffer.alloc(32, 7).toString('base64');
+
 function issuesOf(result: ConfigResult): string[] {
   if (result.ok) {
     throw new Error('expected the config to be invalid');
@@ -132,6 +134,23 @@ assignments:
       'permissionSets[0].sessionDuration: must be a string or a number',
       'assignments[0].match: must have at least one condition (connectors, groups, attributes, emailDomains, mfa or maxAuthAge)',
       'assignments[0].accounts: must list at least one account',
+    ]);
+  });
+
+  it('checks issuance settings: endpoints fedgate appends to, cache key ids and material', () => {
+    const text = `
+connectors: [{ id: x, type: static, users: [{ username: a, passwordHash: "${HASH}" }] }]
+backends:
+  - { id: aws, type: sts, signinUrl: "https://user:pw@signin.example/federation?x=1" }
+issuance:
+  cache: { keys: [{ id: k1, key: "${KEY}" }, { id: k1, key: "${KEY}" }, { id: k2, key: c2hvcnQ= }] }
+  webIdentity: { issuer: "https://fedgate.example.com/#frag" }
+`;
+    expect(issuesOf(parse(text))).toEqual([
+      'backends[0].signinUrl: must have no user info, query or fragment: it is a federation endpoint (fedgate adds the query)',
+      'issuance.cache.keys[1].id: "k1" is listed twice',
+      'issuance.cache.keys[2].key: must be 32 random bytes, base64 (openssl rand -base64 32)',
+      'issuance.webIdentity.issuer: must have no user info, query or fragment: it is the iss of the tokens fedgate signs',
     ]);
   });
 

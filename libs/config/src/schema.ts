@@ -15,6 +15,17 @@ const HOUR = 3600;
 // z.url() alone accepts any scheme (javascript:, file:, ftp:), so pin the protocol.
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' });
 
+/** An http(s) URL without user info, query or fragment, for endpoints fedgate appends to. */
+function bareUrl(what: string) {
+  return httpUrl.refine(
+    (text) => {
+      const url = new URL(text);
+      return url.username === '' && url.password === '' && !text.includes('?') && !text.includes('#');
+    },
+    { message: `must have no user info, query or fragment: it is ${what}` },
+  );
+}
+
 const serverSchema = z.strictObject({
   /** The URL users reach fedgate at. `https://` turns on `__Host-` Secure cookies. */
   publicUrl: httpUrl.default('http://127.0.0.1:8080'),
@@ -106,7 +117,7 @@ const backendSchema = z.strictObject({
   retryBaseDelayMs: z.number().int().min(1).max(10_000).default(100),
   retryMaxDelayMs: z.number().int().min(1).max(60_000).default(5_000),
   /** The console federation endpoint; the partition's (https://signin.aws.amazon.com/federation) when absent. */
-  signinUrl: httpUrl.optional(),
+  signinUrl: bareUrl('a federation endpoint (fedgate adds the query)').optional(),
 });
 
 const accountSchema = z.strictObject({
@@ -141,13 +152,26 @@ const issuanceSchema = z.strictObject({
        * Encryption keys, newest first (the first encrypts). Without keys, each process makes
        * its own at start: replicas then cannot read each other's entries.
        */
-      keys: z.array(cacheKeySchema).default([]),
+      keys: z
+        .array(cacheKeySchema)
+        .default([])
+        .superRefine((keys, context) => {
+          keys.forEach((entry, index) => {
+            if (keys.findIndex((other) => other.id === entry.id) < index) {
+              context.addIssue({
+                code: 'custom',
+                path: [index, 'id'],
+                message: `"${entry.id}" is listed twice`,
+              });
+            }
+          });
+        }),
     })
     .prefault({}),
   webIdentity: z
     .strictObject({
       /** The `iss` of fedgate's tokens (an IAM OIDC provider must trust it); server.publicUrl when absent. */
-      issuer: httpUrl.optional(),
+      issuer: bareUrl('the iss of the tokens fedgate signs').optional(),
       audience: z.string().min(1).default('sts.amazonaws.com'),
       tokenLifetime: durationSeconds(60, HOUR).default(5 * 60),
       /**

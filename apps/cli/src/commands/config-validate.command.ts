@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, loadConfig } from '@fedgate/config';
+import { signingKeyIssues } from '@fedgate/issuance';
 import type { CliIo, CommandContext } from '../cli-io';
 
 /**
@@ -12,7 +13,12 @@ import type { CliIo, CommandContext } from '../cli-io';
  */
 export function validateConfigFile(file: string, io: CliIo): number {
   try {
-    loadConfig(resolve(io.cwd ?? process.cwd(), file), { env: io.env, source: file });
+    const config = loadConfig(resolve(io.cwd ?? process.cwd(), file), { env: io.env, source: file });
+    // Key material is checked by the library that uses it, as the broker does at start-up.
+    const keyIssues = signingKeyIssues(config.issuance.webIdentity.signingKeys);
+    if (keyIssues.length > 0) {
+      throw ConfigError.invalid(file, keyIssues);
+    }
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`${error.message}\n`);
