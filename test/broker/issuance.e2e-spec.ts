@@ -72,6 +72,34 @@ describe('issuance through the broker (sts-local)', () => {
     expect(audit.filter((line) => line.source === 'cache' || line.source === 'coalesced')).toHaveLength(100);
   });
 
+  it('lists each entitlement with its mode and what it assumes or federates as', async () => {
+    const listed = await alice.request('GET', '/api/v1/entitlements');
+    expect(
+      (listed.body.entitlements as Record<string, unknown>[]).map(
+        ({ accountName, mode, roleArn, federatedUser }) => ({ accountName, mode, roleArn, federatedUser }),
+      ),
+    ).toEqual([
+      {
+        accountName: 'federated',
+        mode: 'federation-token',
+        roleArn: undefined,
+        federatedUser: expect.stringMatching(/^alice\.[0-9a-f]{8}$/) as unknown,
+      },
+      {
+        accountName: 'sandbox',
+        mode: 'assume-role',
+        roleArn: 'arn:aws:iam::123456789012:role/fedgate-Developer',
+        federatedUser: undefined,
+      },
+      {
+        accountName: 'web',
+        mode: 'web-identity',
+        roleArn: 'arn:aws:iam::111122223333:role/fedgate-Web',
+        federatedUser: undefined,
+      },
+    ]);
+  });
+
   it('issues GetFederationToken credentials for a set without a role on a federation-token backend', async () => {
     const issued = await credentials('federated', 'Reader');
     expect(issued.status).toBe(200);

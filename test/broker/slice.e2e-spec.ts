@@ -67,15 +67,21 @@ describe('static login → entitlements → credentials from moto_server', () =>
         accountId: '123456789012',
         accountName: 'sandbox',
         permissionSet: 'Admin',
+        mode: 'assume-role',
         roleArn: 'arn:aws:iam::123456789012:role/fedgate-Admin',
         sessionDurationSeconds: 3600,
+        sessionDurationReason: "1h: the permission set's sessionDuration",
+        issuable: true,
       },
       {
         accountId: '123456789012',
         accountName: 'sandbox',
         permissionSet: 'Developer',
+        mode: 'assume-role',
         roleArn: 'arn:aws:iam::123456789012:role/fedgate-Developer',
         sessionDurationSeconds: 7200,
+        sessionDurationReason: "2h: the permission set's sessionDuration",
+        issuable: true,
       },
     ]);
 

@@ -58,8 +58,18 @@ export class ApiController {
         accountName: entitlement.accountName,
         permissionSet: entitlement.permissionSet,
         description: entitlement.description,
-        roleArn: entitlement.roleArn,
+        mode: entitlement.mode,
+        ...(entitlement.mode === 'federation-token'
+          ? { federatedUser: entitlement.federatedUserName }
+          : { roleArn: entitlement.roleArn }),
         sessionDurationSeconds: entitlement.sessionDurationSeconds,
+        // Why the session is that long ("1h: role chaining …"), for the portal and the CLI.
+        sessionDurationReason: entitlement.durationPlan.explanation,
+        // Over an AWS limit nothing is issued; say so here rather than only on the failed request.
+        issuable: entitlement.violations.length === 0,
+        ...(entitlement.violations.length === 0
+          ? {}
+          : { problems: entitlement.violations.map((violation) => violation.message) }),
       })),
     };
   }
