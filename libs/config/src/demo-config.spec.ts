@@ -25,9 +25,12 @@ describe('config/demo.yaml', () => {
       }),
     ]);
     expect(config.accounts).toEqual([{ id: '123456789012', name: 'demo', backend: 'local' }]);
-    expect(config.permissionSets.map((set) => [set.name, set.roleName, set.sessionDuration])).toEqual([
-      ['Developer', 'fedgate-Developer', 3600],
-      ['Admin', 'fedgate-Admin', 3600],
+    expect(
+      config.permissionSets.map((set) => [set.name, set.roleName, set.sessionDuration, set.mode]),
+    ).toEqual([
+      ['Developer', 'fedgate-Developer', 3600, undefined],
+      ['Admin', 'fedgate-Admin', 3600, undefined],
+      ['ReadOnly', 'fedgate-ReadOnly', 14400, 'web-identity'],
     ]);
     const connector = staticDemoConnector(config);
     expect(connector).toMatchObject({ id: 'demo', type: 'static', name: 'Demo users' });
