@@ -128,6 +128,14 @@ describe('issuance through the broker (sts-local)', () => {
     expect(url.searchParams.get('Action')).toBe('login');
     expect(url.searchParams.get('Issuer')).toBe(broker.runtime.config.server.publicUrl);
     expect(url.searchParams.get('Destination')).toBe('https://us-east-1.console.aws.amazon.com/s3/home');
+    const audit = broker.logs.lines().filter((line) => line.event === 'console_signin');
+    expect(audit.at(-1)).toMatchObject({
+      outcome: 'success',
+      clientAddress: expect.stringMatching(/127\.0\.0\.1$/) as unknown,
+      account: '123456789012',
+      roleArn: 'arn:aws:iam::123456789012:role/fedgate-Developer',
+      destination: 'https://us-east-1.console.aws.amazon.com/s3/home',
+    });
     const page = await fetch(url);
     const html = await page.text();
     expect(page.status).toBe(200);

@@ -113,7 +113,7 @@ const backendSchema = z.strictObject({
   timeout: durationSeconds(1, 120).default(10),
   /** Attempts per STS call: throttling, 5xx and network failures are retried. */
   maxAttempts: z.number().int().min(1).max(10).default(3),
-  /** Full-jitter backoff: attempt n waits a random time up to min(retryMaxDelayMs, retryBaseDelayMs × 2^n). */
+  /** Full-jitter backoff: retry n (the first is 1) waits a random time up to min(retryMaxDelayMs, retryBaseDelayMs × 2^(n−1)). */
   retryBaseDelayMs: z.number().int().min(1).max(10_000).default(100),
   retryMaxDelayMs: z.number().int().min(1).max(60_000).default(5_000),
   /** The console federation endpoint; the partition's (https://signin.aws.amazon.com/federation) when absent. */

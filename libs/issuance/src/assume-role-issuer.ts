@@ -1,7 +1,7 @@
 import { AssumeRoleCommand, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
-import { FedgateError, type Identity } from '@fedgate/core';
+import type { Identity } from '@fedgate/core';
 import type { Entitlement } from '@fedgate/mapping';
-import type { IssuedCredentials } from './issued-credentials';
+import { fromStsCredentials, type IssuedCredentials } from './issued-credentials';
 import type { ModeIssuer } from './mode-issuer';
 import type { StsClients } from './sts-client';
 import { mapStsError } from './sts-errors';
@@ -77,31 +77,10 @@ export class AssumeRoleIssuer implements ModeIssuer {
         retryMaxDelayMs: backend.retryMaxDelayMs,
       });
     }
-    const credentials = response.Credentials;
-    if (
-      !credentials?.AccessKeyId ||
-      !credentials.SecretAccessKey ||
-      !credentials.SessionToken ||
-      !credentials.Expiration
-    ) {
-      throw new FedgateError('upstream_unavailable', 'The STS backend returned no credentials', {
-        detail: {
-          backend: backend.id,
-          roleArn: entitlement.roleArn,
-          awsRequestId: response.$metadata.requestId,
-        },
-      });
-    }
-    return {
-      accessKeyId: credentials.AccessKeyId,
-      secretAccessKey: credentials.SecretAccessKey,
-      sessionToken: credentials.SessionToken,
-      expiration: credentials.Expiration,
-      accountId: entitlement.accountId,
-      kind: 'role',
-      ...(response.AssumedRoleUser?.Arn === undefined
-        ? {}
-        : { assumedRoleArn: response.AssumedRoleUser.Arn }),
-    };
+    return fromStsCredentials(
+      response.Credentials,
+      { accountId: entitlement.accountId, kind: 'role', arn: response.AssumedRoleUser?.Arn },
+      { backend: backend.id, roleArn: entitlement.roleArn, awsRequestId: response.$metadata.requestId },
+    );
   }
 }

@@ -2,7 +2,7 @@ import { GetFederationTokenCommand, type GetFederationTokenCommandInput } from '
 import { FedgateError, type Identity } from '@fedgate/core';
 import type { Entitlement } from '@fedgate/mapping';
 import { AssumeRoleIssuer } from './assume-role-issuer';
-import type { IssuedCredentials } from './issued-credentials';
+import { fromStsCredentials, type IssuedCredentials } from './issued-credentials';
 import type { ModeIssuer } from './mode-issuer';
 import type { StsClients } from './sts-client';
 import { mapStsError } from './sts-errors';
@@ -84,21 +84,6 @@ export class FederationTokenIssuer implements ModeIssuer {
         retryMaxDelayMs: backend.retryMaxDelayMs,
       });
     }
-    const credentials = response.Credentials;
-    if (
-      !credentials?.AccessKeyId ||
-      !credentials.SecretAccessKey ||
-      !credentials.SessionToken ||
-      !credentials.Expiration
-    ) {
-      throw new FedgateError('upstream_unavailable', 'The STS backend returned no credentials', {
-        detail: {
-          backend: backend.id,
-          federatedUserName: request.Name,
-          awsRequestId: response.$metadata.requestId,
-        },
-      });
-    }
     // The federated user lives in the account of the backend's IAM user: it must be the account asked for.
     const arn = response.FederatedUser?.Arn;
     const arnAccount = arn === undefined ? undefined : /^arn:[^:]+:sts::(\d{12}):/.exec(arn)?.[1];
@@ -109,14 +94,10 @@ export class FederationTokenIssuer implements ModeIssuer {
         { detail: { backend: backend.id, federatedUserArn: arn, account: entitlement.accountId } },
       );
     }
-    return {
-      accessKeyId: credentials.AccessKeyId,
-      secretAccessKey: credentials.SecretAccessKey,
-      sessionToken: credentials.SessionToken,
-      expiration: credentials.Expiration,
-      accountId: entitlement.accountId,
-      kind: 'federated-user',
-      ...(arn === undefined ? {} : { assumedRoleArn: arn }),
-    };
+    return fromStsCredentials(
+      response.Credentials,
+      { accountId: entitlement.accountId, kind: 'federated-user', arn },
+      { backend: backend.id, federatedUserName: request.Name, awsRequestId: response.$metadata.requestId },
+    );
   }
 }

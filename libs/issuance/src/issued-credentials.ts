@@ -1,3 +1,6 @@
+import type { Credentials } from '@aws-sdk/client-sts';
+import { FedgateError } from '@fedgate/core';
+
 /** Temporary credentials as STS returned them. The three key fields are secrets. */
 export interface IssuedCredentials {
   accessKeyId: string;
@@ -38,5 +41,33 @@ export function toCredentialProcess(credentials: IssuedCredentials): CredentialP
     SessionToken: credentials.sessionToken,
     Expiration: formatAwsTimestamp(credentials.expiration),
     AccountId: credentials.accountId,
+  };
+}
+
+/**
+ * STS's Credentials element as IssuedCredentials. An answer without all four
+ * parts is the backend's failure (upstream_unavailable), never half a result.
+ */
+export function fromStsCredentials(
+  credentials: Credentials | undefined,
+  issued: { accountId: string; kind: IssuedCredentials['kind']; arn?: string | undefined },
+  detail: Record<string, unknown>,
+): IssuedCredentials {
+  if (
+    !credentials?.AccessKeyId ||
+    !credentials.SecretAccessKey ||
+    !credentials.SessionToken ||
+    !credentials.Expiration
+  ) {
+    throw new FedgateError('upstream_unavailable', 'The STS backend returned no credentials', { detail });
+  }
+  return {
+    accessKeyId: credentials.AccessKeyId,
+    secretAccessKey: credentials.SecretAccessKey,
+    sessionToken: credentials.SessionToken,
+    expiration: credentials.Expiration,
+    accountId: issued.accountId,
+    kind: issued.kind,
+    ...(issued.arn === undefined ? {} : { assumedRoleArn: issued.arn }),
   };
 }

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Res, UseGuards } from '@nestjs/common';
-import type { Response } from 'express';
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { toCredentialProcess, type CredentialProcessOutput } from '@fedgate/issuance';
 import type { Logger } from '@fedgate/logging';
@@ -79,10 +79,13 @@ export class ApiController {
   async credentials(
     @CurrentSession() current: { session: BrokerSession },
     @Body() body: unknown,
+    @Req() http: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CredentialProcessOutput> {
     const request = parseBody(credentialsBody, body);
-    const issued = await this.userIssuance.credentials(current.session.identity, request);
+    const issued = await this.userIssuance.credentials(current.session.identity, request, {
+      clientAddress: http.ip,
+    });
     noStore(response);
     return toCredentialProcess(issued);
   }
@@ -93,10 +96,13 @@ export class ApiController {
   async console(
     @CurrentSession() current: { session: BrokerSession },
     @Body() body: unknown,
+    @Req() http: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<{ url: string }> {
     const request = parseBody(consoleBody, body);
-    const url = await this.userIssuance.consoleUrl(current.session.identity, request);
+    const url = await this.userIssuance.consoleUrl(current.session.identity, request, {
+      clientAddress: http.ip,
+    });
     noStore(response);
     response.setHeader('Referrer-Policy', 'no-referrer');
     return { url };

@@ -1,5 +1,5 @@
-import { Controller, Get, Inject, Param, Query, Res, UseGuards } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, Inject, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { BrokerSession } from '@fedgate/sessions';
 import { noStore } from '../http/no-store';
@@ -29,14 +29,16 @@ export class ConsoleController {
     @CurrentSession() current: { session: BrokerSession },
     @Param() params: unknown,
     @Query() query: unknown,
+    @Req() http: Request,
     @Res() response: Response,
   ): Promise<void> {
     const target = parseBody(consoleTarget, params);
     const { destination } = parseBody(consoleQuery, query);
-    const url = await this.userIssuance.consoleUrl(current.session.identity, {
-      ...target,
-      ...(destination === undefined ? {} : { destination }),
-    });
+    const url = await this.userIssuance.consoleUrl(
+      current.session.identity,
+      { ...target, ...(destination === undefined ? {} : { destination }) },
+      { clientAddress: http.ip },
+    );
     noStore(response);
     response.setHeader('Referrer-Policy', 'no-referrer');
     response.redirect(302, url);

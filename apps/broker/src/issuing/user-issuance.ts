@@ -1,6 +1,7 @@
 import { FedgateError, type Identity } from '@fedgate/core';
 import type { FedgateConfig } from '@fedgate/config';
 import {
+  AssumeRoleIssuer,
   allowedConsoleDestination,
   type ConsoleSignin,
   type CredentialSourceKind,
@@ -15,6 +16,11 @@ export interface EntitlementRequest {
   accountId: string;
   permissionSet: string;
   durationSeconds?: number;
+}
+
+/** Where a request came from, for the audit trail (DESIGN §7: who, what, when, from where). */
+export interface RequestOrigin {
+  clientAddress: string | undefined;
 }
 
 /**
@@ -32,8 +38,12 @@ export class UserIssuance {
     private readonly consoleSignin: ConsoleSignin,
   ) {}
 
-  async credentials(identity: Identity, request: EntitlementRequest): Promise<IssuedCredentials> {
-    const audit = this.auditBase('issue_credentials', identity, request);
+  async credentials(
+    identity: Identity,
+    request: EntitlementRequest,
+    origin: RequestOrigin,
+  ): Promise<IssuedCredentials> {
+    const audit = this.auditBase('issue_credentials', identity, request, origin);
     const entitlement = this.entitlementFor(identity, request, audit);
     const { credentials } = await this.issue(identity, entitlement, request.durationSeconds, audit);
     return credentials;
@@ -43,8 +53,9 @@ export class UserIssuance {
   async consoleUrl(
     identity: Identity,
     request: EntitlementRequest & { destination?: string },
+    origin: RequestOrigin,
   ): Promise<string> {
-    const audit = this.auditBase('console_signin', identity, request);
+    const audit = this.auditBase('console_signin', identity, request, origin);
     const entitlement = this.entitlementFor(identity, request, audit);
     // Checked before any STS call, so a bad destination changes nothing.
     let destination: string;
@@ -70,7 +81,8 @@ export class UserIssuance {
         partition: entitlement.partition,
         ...(backend?.signinUrl === undefined ? {} : { signinUrl: backend.signinUrl }),
         destination,
-        sessionDurationSeconds: entitlement.durationPlan.seconds,
+        // A shorter session asked for shortens the console session too.
+        sessionDurationSeconds: AssumeRoleIssuer.plannedDuration(entitlement, request.durationSeconds),
       });
       this.logger.info({ ...auditIssued, outcome: 'success', destination }, 'audit');
       return url;
@@ -80,9 +92,15 @@ export class UserIssuance {
     }
   }
 
-  private auditBase(event: string, identity: Identity, request: EntitlementRequest): Record<string, unknown> {
+  private auditBase(
+    event: string,
+    identity: Identity,
+    request: EntitlementRequest,
+    origin: RequestOrigin,
+  ): Record<string, unknown> {
     return {
       event,
+      clientAddress: origin.clientAddress,
       connector: identity.connectorId,
       subject: identity.subject,
       account: request.accountId,
@@ -132,10 +150,14 @@ export class UserIssuance {
       ...audit,
       account: entitlement.accountId,
       mode: entitlement.mode,
-      roleArn: entitlement.roleArn === '' ? undefined : entitlement.roleArn,
-      federatedUser: entitlement.mode === 'federation-token' ? entitlement.federatedUserName : undefined,
-      sourceIdentity: entitlement.sourceIdentity,
-      roleSessionName: entitlement.roleSessionName,
+      // GetFederationToken has a Name and no role, SourceIdentity or session name.
+      ...(entitlement.mode === 'federation-token'
+        ? { federatedUser: entitlement.federatedUserName }
+        : {
+            roleArn: entitlement.roleArn,
+            sourceIdentity: entitlement.sourceIdentity,
+            roleSessionName: entitlement.roleSessionName,
+          }),
       tags: entitlement.sessionTags,
     };
     try {

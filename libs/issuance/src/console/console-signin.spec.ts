@@ -257,6 +257,23 @@ describe('ConsoleSignin', () => {
     }
   });
 
+  it("says when to retry a throttled sign-in: the endpoint's Retry-After, else 5 seconds", async () => {
+    for (const [header, expected] of [
+      ['12', 12],
+      [undefined, 5],
+      ['soon', 5],
+      ['0', 5],
+    ] as const) {
+      const headers: Record<string, string> = header === undefined ? {} : { 'retry-after': header };
+      const response = new Response('slow down', { status: 429, headers });
+      const error = await failure(signin(fakeFetch(() => response).fetch).signinUrl(ROLE, TARGET));
+      expect({ header, retryAfter: error.detail.retryAfterSeconds }).toEqual({
+        header,
+        retryAfter: expected,
+      });
+    }
+  });
+
   it('refuses a 200 answer without a usable sign-in token, without quoting it', async () => {
     for (const body of [
       'not json',

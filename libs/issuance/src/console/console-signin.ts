@@ -5,6 +5,9 @@ import { allowedConsoleDestination } from './console-destination';
 import { federationEndpoint } from './partitions';
 
 /** SessionDuration of getSigninToken: 15 min – 12 h (DESIGN §6.3). */
+/** Retry-After for a throttled getSigninToken when the endpoint names no time. */
+const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
 export const CONSOLE_SESSION_DURATION = { minSeconds: 900, maxSeconds: 43_200 } as const;
 
 /**
@@ -177,6 +180,7 @@ export class ConsoleSignin {
     const context = { endpoint, phase: 'getSigninToken', sessionDuration };
     let status: number;
     let body: string;
+    let retryAfter: string | null = null;
     try {
       const response = await this.fetch(`${endpoint}?${query}`, {
         method: 'GET',
@@ -186,6 +190,7 @@ export class ConsoleSignin {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       status = response.status;
+      retryAfter = response.headers.get('retry-after');
       body = await response.text();
     } catch (error) {
       // No cause: fetch's own errors can quote the URL ("Failed to parse URL from …").
@@ -205,8 +210,12 @@ export class ConsoleSignin {
     const reason = operatorReason(body, [credentials.secretAccessKey, credentials.sessionToken]);
     const detail = { ...context, status, ...(reason === undefined ? {} : { reason }) };
     if (status === 429) {
+      // The broker answers 503 with Retry-After: the endpoint's own, else a few seconds.
+      const seconds = Number(retryAfter);
+      const retryAfterSeconds =
+        Number.isInteger(seconds) && seconds >= 1 ? Math.min(seconds, 3600) : DEFAULT_RETRY_AFTER_SECONDS;
       throw new FedgateError('upstream_throttled', 'The console federation endpoint is throttling requests', {
-        detail,
+        detail: { ...detail, retryAfterSeconds },
       });
     }
     if (status >= 400 && status < 500) {

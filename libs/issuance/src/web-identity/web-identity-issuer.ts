@@ -7,7 +7,7 @@ import type { BackendConfig } from '@fedgate/config';
 import { FedgateError, type Identity } from '@fedgate/core';
 import type { Entitlement } from '@fedgate/mapping';
 import { AssumeRoleIssuer } from '../assume-role-issuer';
-import type { IssuedCredentials } from '../issued-credentials';
+import { fromStsCredentials, type IssuedCredentials } from '../issued-credentials';
 import type { ModeIssuer } from '../mode-issuer';
 import { mapStsError } from '../sts-errors';
 import { createUnsignedStsClient } from './unsigned-sts-client';
@@ -93,28 +93,11 @@ export class WebIdentityIssuer implements ModeIssuer {
         ...(backend === undefined ? {} : { retryMaxDelayMs: backend.retryMaxDelayMs }),
       });
     }
-    const credentials = response.Credentials;
-    if (
-      !credentials?.AccessKeyId ||
-      !credentials.SecretAccessKey ||
-      !credentials.SessionToken ||
-      !credentials.Expiration
-    ) {
-      throw new FedgateError('upstream_unavailable', 'The STS backend returned no credentials', {
-        detail: context,
-      });
-    }
-    return {
-      accessKeyId: credentials.AccessKeyId,
-      secretAccessKey: credentials.SecretAccessKey,
-      sessionToken: credentials.SessionToken,
-      expiration: credentials.Expiration,
-      accountId: entitlement.accountId,
-      kind: 'role',
-      ...(response.AssumedRoleUser?.Arn === undefined
-        ? {}
-        : { assumedRoleArn: response.AssumedRoleUser.Arn }),
-    };
+    return fromStsCredentials(
+      response.Credentials,
+      { accountId: entitlement.accountId, kind: 'role', arn: response.AssumedRoleUser?.Arn },
+      context,
+    );
   }
 
   /** Releases the SDK clients' sockets. */
