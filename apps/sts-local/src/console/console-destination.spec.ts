@@ -6,6 +6,8 @@ describe('isAllowedDestination', () => {
     ['https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1', 'aws', true],
     ['https://console.amazonaws.cn/', 'aws-cn', true],
     ['https://console.amazonaws-us-gov.com/', 'aws-us-gov', true],
+    ['https://s3.console.aws.amazon.com/s3/buckets', 'aws', true],
+    ['https://console.aws.amazon.com/', 'gcp', false],
     ['https://console.amazonaws.cn/', 'aws', false],
     ['http://console.aws.amazon.com/', 'aws', false],
     ['https://console.aws.amazon.com:8443/', 'aws', false],

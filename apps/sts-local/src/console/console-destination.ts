@@ -1,34 +1,29 @@
-/** The console host of each partition (DESIGN §6.3); regional hosts are `REGION.` + this. */
-export const CONSOLE_HOSTS: Readonly<Record<string, string>> = {
-  aws: 'console.aws.amazon.com',
-  'aws-cn': 'console.amazonaws.cn',
-  'aws-us-gov': 'console.amazonaws-us-gov.com',
-};
+import { isConsoleHost, PARTITIONS, type Partition } from '@fedgate/mapping';
+
+function isPartition(value: string): value is Partition {
+  return (PARTITIONS as readonly string[]).includes(value);
+}
 
 /**
  * Whether a login Destination stays on the partition's console: https, the
- * console host or a regional `REGION.console…` host, no credentials in the
- * URL, default port.
+ * console host or one of its single-label subdomains (regional
+ * `us-east-1.console…` or service `s3.console…`, as AWS serves them), no
+ * credentials in the URL, default port. The same host rule as the broker's
+ * allow-list, so a destination fedgate accepts is one sts-local accepts.
  */
 export function isAllowedDestination(destination: string, partition: string): boolean {
-  const host = CONSOLE_HOSTS[partition];
   let url: URL;
   try {
     url = new URL(destination);
   } catch {
     return false;
   }
-  if (
-    host === undefined ||
-    url.protocol !== 'https:' ||
-    url.username !== '' ||
-    url.password !== '' ||
-    url.port !== ''
-  ) {
-    return false;
-  }
   return (
-    url.hostname === host ||
-    new RegExp(`^[a-z]{2}(-[a-z]+)+-\\d\\.${host.replace(/\./g, '\\.')}$`).test(url.hostname)
+    isPartition(partition) &&
+    url.protocol === 'https:' &&
+    url.username === '' &&
+    url.password === '' &&
+    url.port === '' &&
+    isConsoleHost(url.hostname, partition)
   );
 }
