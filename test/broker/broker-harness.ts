@@ -39,6 +39,7 @@ export async function startBroker(
   options: { now?: () => number; port?: number } = {},
 ): Promise<RunningBroker> {
   const logs = new LogCapture();
+  brokerLogs.push(logs);
   let calls = 0;
   const countingFactory = (backend: BackendConfig): STSClient => {
     const client = createStsClient(backend);
@@ -71,6 +72,46 @@ export async function startBroker(
   };
 }
 
+/**
+ * Every secret the brokers of this test file handed out or were sent through
+ * HttpClient: passwords, session cookies, CSRF tokens, credentials, console
+ * URLs and sign-in tokens. RunningBroker.stop() fails the file if the broker
+ * logged any of them (DESIGN §7: the suite scans what it captured).
+ */
+const secretsSeen = new Set<string>();
+
+function rememberSecret(value: unknown): void {
+  // Short values (e.g. "true") would match by accident; every real secret here is longer.
+  if (typeof value === 'string' && value.length >= 8) {
+    secretsSeen.add(value);
+  }
+}
+
+function rememberSecretsOf(body: Record<string, unknown>, location: string | null): void {
+  for (const field of ['SecretAccessKey', 'SessionToken', 'csrfToken', 'url', 'password']) {
+    rememberSecret(body[field]);
+  }
+  for (const url of [body.url, location]) {
+    if (typeof url === 'string' && URL.canParse(url)) {
+      rememberSecret(new URL(url).searchParams.get('SigninToken'));
+      rememberSecret(url);
+    }
+  }
+}
+
+/** The logs of every broker this test file started. */
+const brokerLogs: LogCapture[] = [];
+
+// Registered at the file's top level when the harness is imported, so it runs after the file's
+// own afterAll hooks: servers are stopped first, and a leak fails the file instead of hanging it.
+afterAll(() => {
+  const logs = brokerLogs.map((capture) => capture.text()).join('');
+  const leaked = [...secretsSeen].filter((secret) => logs.includes(secret));
+  if (leaked.length > 0) {
+    throw new Error(`a broker logged ${leaked.length} secret(s) that it issued or was sent`);
+  }
+});
+
 /** A tiny cookie-keeping client, like a browser or `curl -c/-b`. */
 export class HttpClient {
   private cookies = new Map<string, string>();
@@ -93,6 +134,9 @@ export class HttpClient {
     if (options.csrf !== false && this.csrfToken !== undefined) {
       headers['x-csrf-token'] = this.csrfToken;
     }
+    if (typeof options.json === 'object' && options.json !== null) {
+      rememberSecretsOf(options.json as Record<string, unknown>, null);
+    }
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers,
@@ -106,6 +150,7 @@ export class HttpClient {
         this.cookies.delete(name);
       } else {
         this.cookies.set(name, value);
+        rememberSecret(value);
       }
     }
     const text = await response.text();
@@ -115,6 +160,7 @@ export class HttpClient {
     } catch {
       body = {};
     }
+    rememberSecretsOf(body, response.headers.get('location'));
     return { status: response.status, headers: response.headers, body, text };
   }
 
