@@ -78,6 +78,44 @@ issuance: { cache: { keys: [{ id: k1, key: "${randomBytes(32).toString('base64')
   });
 });
 
+describe('replicas sharing a Redis store without cache keys', () => {
+  let redis: RedisServer;
+  let sts: TestStsLocal;
+  const replicas: RunningBroker[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    const url = 'http://127.0.0.1:8080';
+    sts = await startTestStsLocal(stsLocalConfigFrom(stsLocalYaml(url), env));
+    const shared = `store: { type: redis, url: "${redis.url}", keyPrefix: "unkeyed:" }`;
+    for (let index = 0; index < 2; index++) {
+      replicas.push(await startBroker(configFrom(await brokerYaml(url, sts.url, shared), env)));
+    }
+  });
+
+  afterAll(async () => {
+    await Promise.all(replicas.map((replica) => replica.stop()));
+    await sts.stop();
+    await redis.stop();
+  });
+
+  it('keeps each replica to its own entries, so neither overwrites the other', async () => {
+    const [first, second] = await Promise.all(replicas.map(signedIn));
+    const before = stsCalls(sts, 'AssumeRole');
+    const one = await developerCredentials(first!);
+    const two = await developerCredentials(second!);
+    expect(one.body.AccessKeyId).not.toBe(two.body.AccessKeyId);
+    expect(stsCalls(sts, 'AssumeRole') - before).toBe(2);
+    expect((await developerCredentials(first!)).body.AccessKeyId).toBe(one.body.AccessKeyId);
+    expect((await developerCredentials(second!)).body.AccessKeyId).toBe(two.body.AccessKeyId);
+    expect(stsCalls(sts, 'AssumeRole') - before).toBe(2);
+    const warned = replicas[0]!.logs
+      .lines()
+      .some((line) => String(line.msg).includes('issuance.cache.keys is empty'));
+    expect(warned).toBe(true);
+  });
+});
+
 describe('a backend that keeps throttling', () => {
   let sts: TestStsLocal;
   let broker: RunningBroker;

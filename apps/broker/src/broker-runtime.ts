@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FedgateConfig } from '@fedgate/config';
 import { ConnectorCatalog } from '@fedgate/connectors';
 import {
@@ -13,6 +14,7 @@ import {
   WebIdentityTokenSigner,
   createUnsignedStsClient,
   credentialCacheKey,
+  scopedCacheKey,
   resolveWebIdentitySettings,
 } from '@fedgate/issuance';
 import type { Logger } from '@fedgate/logging';
@@ -83,7 +85,7 @@ export async function createBrokerRuntime(
       'web-identity': webIdentityIssuer,
     },
     ...(config.issuance.cache.enabled
-      ? { cache: { store: credentialCache(config, store, now), keyOf: credentialCacheKey } }
+      ? { cache: { store: credentialCache(config, store, now), keyOf: cacheKeyFunction(config) } }
       : {}),
   });
   warnAboutSingleInstanceKeys(config, webIdentityKeys, options.logger);
@@ -137,6 +139,19 @@ function credentialCache(config: FedgateConfig, store: Store, now: () => number)
       waitMs: Math.ceil(longestCall + 5) * 1000,
     },
   );
+}
+
+/**
+ * Replicas without configured cache keys each encrypt with their own: their entries are scoped
+ * by a random value, so they do not overwrite one another's in a shared store.
+ */
+function cacheKeyFunction(config: FedgateConfig): typeof credentialCacheKey {
+  if (config.issuance.cache.keys.length > 0) {
+    return credentialCacheKey;
+  }
+  const scope = randomUUID();
+  return (identity, entitlement, seconds) =>
+    scopedCacheKey(credentialCacheKey(identity, entitlement, seconds), scope);
 }
 
 /** Keys made at start work for one instance only; say so when several could share a store. */

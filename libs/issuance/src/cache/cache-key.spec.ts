@@ -1,6 +1,6 @@
 import type { Entitlement } from '@fedgate/mapping';
 
-import { CREDENTIAL_CACHE_KEY_PATTERN, credentialCacheKey } from './cache-key';
+import { CREDENTIAL_CACHE_KEY_PATTERN, credentialCacheKey, scopedCacheKey } from './cache-key';
 
 const identity = { connectorId: 'corp-ldap', subject: 'alice-0001' };
 
@@ -119,5 +119,15 @@ describe('credentialCacheKey', () => {
     for (const duration of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => credentialCacheKey(identity, entitlement, duration)).toThrow(RangeError);
     }
+  });
+});
+
+describe('scopedCacheKey', () => {
+  it('gives each scope its own valid key, the same every time', () => {
+    const key = 'a'.repeat(64);
+    expect(scopedCacheKey(key, 'one')).toMatch(CREDENTIAL_CACHE_KEY_PATTERN);
+    expect(scopedCacheKey(key, 'one')).toBe(scopedCacheKey(key, 'one'));
+    expect(scopedCacheKey(key, 'one')).not.toBe(scopedCacheKey(key, 'two'));
+    expect(scopedCacheKey(key, 'one')).not.toBe(key);
   });
 });

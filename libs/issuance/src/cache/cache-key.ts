@@ -70,3 +70,15 @@ function compareStrings(a: string, b: string): number {
 function sortedCopy(values: readonly string[]): string[] {
   return [...values].sort(compareStrings);
 }
+
+/**
+ * A cache key within a scope: SHA-256 (hex) of the scope and the key. A
+ * process that encrypts with a key of its own (no `issuance.cache.keys`)
+ * scopes its keys with a random value, so replicas sharing a store neither
+ * read nor overwrite each other's entries they could not decrypt anyway.
+ */
+export function scopedCacheKey(key: string, scope: string): string {
+  return createHash('sha256')
+    .update(JSON.stringify([KEY_FORMAT, scope, key]), 'utf8')
+    .digest('hex');
+}
