@@ -3,7 +3,7 @@ import { parseConfig } from '@fedgate/config';
 import { createLogger } from '@fedgate/logging';
 import { createBrokerRuntime } from './broker-runtime';
 
-function configWithLdap(extra: string) {
+function configWithLdap(extra: string, backends = '') {
   const result = parseConfig(
     `
 connectors:
@@ -14,6 +14,7 @@ connectors:
     bindDn: cn=svc
     bindPassword: x
     userSearch: { baseDn: "dc=example,dc=com" }
+${backends}
 `,
     { env: {}, baseDir: __dirname },
   );
@@ -23,7 +24,7 @@ connectors:
   return result.config;
 }
 
-async function startupLines(extra: string): Promise<string> {
+async function startupLines(extra: string, backends = ''): Promise<string> {
   let text = '';
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -31,7 +32,7 @@ async function startupLines(extra: string): Promise<string> {
       callback();
     },
   });
-  const runtime = await createBrokerRuntime(configWithLdap(extra), {
+  const runtime = await createBrokerRuntime(configWithLdap(extra, backends), {
     logger: createLogger({ level: 'info', destination }),
   });
   await runtime.close();
@@ -48,5 +49,21 @@ describe('createBrokerRuntime', () => {
 
   it('does not warn when StartTLS protects ldap://', async () => {
     expect(await startupLines('startTls: true')).not.toContain('clear text');
+  });
+
+  it('warns about STS and federation endpoints reached over plain http on another machine', async () => {
+    const lines = await startupLines(
+      'startTls: true',
+      `backends:
+  - { id: remote, type: sts, endpoint: "http://sts.internal.example", signinUrl: "http://127.0.0.1:8090/federation" }
+  - { id: local, type: sts, endpoint: "http://127.0.0.1:8090", signinUrl: "https://signin.aws.amazon.com/federation" }`,
+    );
+    const warnings = lines
+      .split('\n')
+      .filter((line) => line.includes('plain http'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(warnings.map(({ backend, key }) => ({ backend, key }))).toEqual([
+      { backend: 'remote', key: 'endpoint' },
+    ]);
   });
 });

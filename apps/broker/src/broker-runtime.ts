@@ -60,6 +60,7 @@ export async function createBrokerRuntime(
 ): Promise<BrokerRuntime> {
   const now = options.now ?? Date.now;
   warnAboutInsecureConnectors(config, options.logger);
+  warnAboutPlaintextEndpoints(config, options.logger);
   const store = await createStore(
     config.store.type === 'redis'
       ? {
@@ -174,6 +175,30 @@ function warnAboutSingleInstanceKeys(
       'issuance.cache.keys is empty: each replica encrypts cached credentials with its own key, so replicas do not share them',
     );
   }
+}
+
+/**
+ * The STS endpoint sees signed requests and the federation endpoint gets credentials in its query
+ * string: over plain http that is only acceptable on this machine (sts-local, moto).
+ */
+function warnAboutPlaintextEndpoints(config: FedgateConfig, logger: Logger): void {
+  for (const backend of config.backends) {
+    for (const [key, url] of [
+      ['endpoint', backend.endpoint],
+      ['signinUrl', backend.signinUrl],
+    ] as const) {
+      if (url !== undefined && url.startsWith('http:') && !isLoopback(new URL(url).hostname)) {
+        logger.warn(
+          { backend: backend.id, key, url },
+          'backend endpoint uses plain http to another machine: credentials cross the network unencrypted',
+        );
+      }
+    }
+  }
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
 /** Plaintext LDAP is allowed only when asked for, and never silently. */

@@ -154,6 +154,20 @@ issuance:
     ]);
   });
 
+  it('keeps each backend region in its partition', () => {
+    const text = `
+connectors: [{ id: x, type: static, users: [{ username: a, passwordHash: "${HASH}" }] }]
+backends:
+  - { id: gov, type: sts, partition: aws-us-gov }
+  - { id: cn, type: sts, region: cn-north-1 }
+  - { id: ok, type: sts, partition: aws-cn, region: cn-northwest-1 }
+`;
+    expect(issuesOf(parse(text))).toEqual([
+      'backends[0].region: us-east-1 is in partition aws, not aws-us-gov (set region, e.g. us-gov-west-1, or partition)',
+      'backends[1].region: cn-north-1 is in partition aws-cn, not aws (set region, e.g. us-east-1, or partition)',
+    ]);
+  });
+
   it('reports a missing section and a missing discriminator as required', () => {
     expect(issuesOf(parse('store: {}\n'))).toEqual(['store.type: is required', 'connectors: is required']);
   });

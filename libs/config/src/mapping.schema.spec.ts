@@ -3,7 +3,7 @@ import { configIssues, mappingConfig } from '../../../test/mapping/config-fixtur
 const ACCOUNTS = `
 backends:
   - { id: aws, type: sts }
-  - { id: gov, type: sts, partition: aws-us-gov }
+  - { id: gov, type: sts, partition: aws-us-gov, region: us-gov-west-1 }
   - { id: chained, type: sts, roleChaining: true }
 accounts:
   - { id: "111111111111", name: prod, backend: aws }

@@ -80,45 +80,70 @@ const loggingSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-const backendSchema = z.strictObject({
-  id: name,
-  type: z.literal('sts'),
-  /**
-   * How credentials are issued for permission sets that do not choose: AssumeRole with the
-   * broker's credentials, AssumeRoleWithWebIdentity with a token fedgate signs (no AWS
-   * credentials in the broker), or GetFederationToken with an IAM user's long-term keys.
-   */
-  mode: issuanceMode.default('assume-role'),
-  region: z
-    .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')
-    .default('us-east-1'),
-  /** An STS-compatible endpoint (moto, MinIO, sts-local); AWS's regional endpoint when absent. */
-  endpoint: httpUrl.optional(),
-  partition: z.enum(['aws', 'aws-cn', 'aws-us-gov']).default('aws'),
-  /** The broker's own AWS credentials; the SDK's default provider chain when absent. */
-  credentials: z
-    .strictObject({
-      accessKeyId: z.string().min(16, 'must be an access key id'),
-      secretAccessKey: z.string().min(1),
-      sessionToken: z.string().optional(),
-    })
-    .optional(),
-  /**
-   * The broker's own credentials are themselves role credentials (an instance or task role,
-   * or keys from AssumeRole): AWS then caps every session fedgate starts at 1 h (role chaining).
-   */
-  roleChaining: z.boolean().default(false),
-  /** Time allowed for one STS request. */
-  timeout: durationSeconds(1, 120).default(10),
-  /** Attempts per STS call: throttling, 5xx and network failures are retried. */
-  maxAttempts: z.number().int().min(1).max(10).default(3),
-  /** Full-jitter backoff: retry n (the first is 1) waits a random time up to min(retryMaxDelayMs, retryBaseDelayMs × 2^(n−1)). */
-  retryBaseDelayMs: z.number().int().min(1).max(10_000).default(100),
-  retryMaxDelayMs: z.number().int().min(1).max(60_000).default(5_000),
-  /** The console federation endpoint; the partition's (https://signin.aws.amazon.com/federation) when absent. */
-  signinUrl: bareUrl('a federation endpoint (fedgate adds the query)').optional(),
-});
+type PartitionName = 'aws' | 'aws-cn' | 'aws-us-gov';
+
+/** The partition a region belongs to: `cn-*` China, `us-gov-*` GovCloud, every other one aws. */
+function partitionOfRegion(region: string): PartitionName {
+  return region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+}
+
+const EXAMPLE_REGION: Readonly<Record<PartitionName, string>> = {
+  aws: 'us-east-1',
+  'aws-cn': 'cn-north-1',
+  'aws-us-gov': 'us-gov-west-1',
+};
+
+const backendSchema = z
+  .strictObject({
+    id: name,
+    type: z.literal('sts'),
+    /**
+     * How credentials are issued for permission sets that do not choose: AssumeRole with the
+     * broker's credentials, AssumeRoleWithWebIdentity with a token fedgate signs (no AWS
+     * credentials in the broker), or GetFederationToken with an IAM user's long-term keys.
+     */
+    mode: issuanceMode.default('assume-role'),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')
+      .default('us-east-1'),
+    /** An STS-compatible endpoint (moto, MinIO, sts-local); AWS's regional endpoint when absent. */
+    endpoint: httpUrl.optional(),
+    partition: z.enum(['aws', 'aws-cn', 'aws-us-gov']).default('aws'),
+    /** The broker's own AWS credentials; the SDK's default provider chain when absent. */
+    credentials: z
+      .strictObject({
+        accessKeyId: z.string().min(16, 'must be an access key id'),
+        secretAccessKey: z.string().min(1),
+        sessionToken: z.string().optional(),
+      })
+      .optional(),
+    /**
+     * The broker's own credentials are themselves role credentials (an instance or task role,
+     * or keys from AssumeRole): AWS then caps every session fedgate starts at 1 h (role chaining).
+     */
+    roleChaining: z.boolean().default(false),
+    /** Time allowed for one STS request. */
+    timeout: durationSeconds(1, 120).default(10),
+    /** Attempts per STS call: throttling, 5xx and network failures are retried. */
+    maxAttempts: z.number().int().min(1).max(10).default(3),
+    /** Full-jitter backoff: retry n (the first is 1) waits a random time up to min(retryMaxDelayMs, retryBaseDelayMs × 2^(n−1)). */
+    retryBaseDelayMs: z.number().int().min(1).max(10_000).default(100),
+    retryMaxDelayMs: z.number().int().min(1).max(60_000).default(5_000),
+    /** The console federation endpoint; the partition's (https://signin.aws.amazon.com/federation) when absent. */
+    signinUrl: bareUrl('a federation endpoint (fedgate adds the query)').optional(),
+  })
+  .superRefine((backend, context) => {
+    // AWS's regional STS endpoints and role ARNs only exist in the region's own partition.
+    const expected = partitionOfRegion(backend.region);
+    if (expected !== backend.partition) {
+      context.addIssue({
+        code: 'custom',
+        path: ['region'],
+        message: `${backend.region} is in partition ${expected}, not ${backend.partition} (set region, e.g. ${EXAMPLE_REGION[backend.partition]}, or partition)`,
+      });
+    }
+  });
 
 const accountSchema = z.strictObject({
   id: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),

@@ -285,7 +285,7 @@ assignments:
 
   it('fills the session policy and managed ARNs for the account, and compiles tags', () => {
     const rules = mappingConfig(`
-backends: [{ id: gov, type: sts, partition: aws-us-gov }]
+backends: [{ id: gov, type: sts, partition: aws-us-gov, region: us-gov-west-1 }]
 accounts: [{ id: "333333333333", name: gov, backend: gov }]
 permissionSets:
   - name: Data
