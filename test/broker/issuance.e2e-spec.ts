@@ -113,6 +113,20 @@ describe('issuance through the broker (sts-local)', () => {
     const caller = await callerIdentityWith(sts.url, issued.body);
     expect(caller.Arn).toMatch(/^arn:aws:sts::111122223333:assumed-role\/fedgate-Web\/alice\.[0-9a-f]{8}$/);
     expect(stsCalls(sts, 'AssumeRoleWithWebIdentity')).toBe(1);
+    // The audit line joins fedgate's trail to CloudTrail: key id, session ARN, the token's jti and kid.
+    const jwks = (await alice.request('GET', '/.well-known/jwks.json')).body.keys as { kid: string }[];
+    const audit = broker.logs
+      .lines()
+      .filter((line) => line.event === 'issue_credentials' && line.mode === 'web-identity');
+    expect(audit).toEqual([
+      expect.objectContaining({
+        outcome: 'success',
+        source: 'issued',
+        accessKeyId: issued.body.AccessKeyId,
+        sessionArn: caller.Arn,
+        webIdentityToken: { id: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown, keyId: jwks[0]?.kid },
+      }),
+    ]);
   });
 
   it('returns a console URL that opens the demo console as the right session', async () => {

@@ -16,6 +16,8 @@ export interface IssuedCredentials {
   kind: 'role' | 'federated-user';
   /** The assumed-role or federated-user ARN STS reported, for audit. */
   assumedRoleArn?: string;
+  /** Mode web-identity: the token fedgate signed for this call (its `jti` and `kid`), for audit. */
+  webIdentityToken?: { id: string; keyId: string };
 }
 
 /** The AWS `credential_process` output (DESIGN §6.4). Version is the number 1. */

@@ -168,6 +168,10 @@ export class UserIssuance {
           event: 'issue_credentials',
           outcome: 'success',
           source: result.source,
+          // Not secrets: what CloudTrail shows, so the two trails can be joined.
+          accessKeyId: result.credentials.accessKeyId,
+          sessionArn: result.credentials.assumedRoleArn,
+          webIdentityToken: result.credentials.webIdentityToken,
           expiration: result.credentials.expiration.toISOString(),
         },
         'audit',

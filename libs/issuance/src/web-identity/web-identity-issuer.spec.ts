@@ -120,11 +120,15 @@ describe('WebIdentityIssuer.issue', () => {
       accountId: '111111111111',
       kind: 'role',
       assumedRoleArn: 'arn:aws:sts::111111111111:assumed-role/fedgate-Data/alice.0123abcd',
+      webIdentityToken: { id: expect.any(String) as unknown, keyId: expect.any(String) as unknown },
     });
     expect(fake.sent).toHaveLength(1);
     const input = fake.sent[0]!.input;
     expect(input.DurationSeconds).toBe(1800);
-    expect(decodeJwt(input.WebIdentityToken ?? '')).toMatchObject({
+    const claims = decodeJwt(input.WebIdentityToken ?? '');
+    // The audit's token id is the token that went to STS.
+    expect(credentials.webIdentityToken?.id).toBe(claims.jti);
+    expect(claims).toMatchObject({
       sub: 'corp:u-1234',
       'https://aws.amazon.com/tags': { principal_tags: { Department: ['Data'] } },
     });

@@ -93,11 +93,12 @@ export class WebIdentityIssuer implements ModeIssuer {
         ...(backend === undefined ? {} : { retryMaxDelayMs: backend.retryMaxDelayMs }),
       });
     }
-    return fromStsCredentials(
+    const issued = fromStsCredentials(
       response.Credentials,
       { accountId: entitlement.accountId, kind: 'role', arn: response.AssumedRoleUser?.Arn },
       context,
     );
+    return { ...issued, webIdentityToken: { id: signed.jti, keyId: signed.kid } };
   }
 
   /** Releases the SDK clients' sockets. */
