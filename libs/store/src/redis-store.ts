@@ -10,6 +10,7 @@ import { withLock } from './with-lock';
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 const DEFAULT_COMMAND_TIMEOUT_MS = 2_000;
 const MAX_RECONNECT_DELAY_MS = 2_000;
+const DISCONNECT_TIMEOUT_MS = 100;
 
 // The counter gets its TTL when INCR created it (no TTL yet); checking PTTL
 // rather than "count == 1" also repairs a counter someone wrote without a TTL.
@@ -72,6 +73,10 @@ export function failClosedClientOptions(timeouts: RedisClientTimeouts = {}): Red
     autoResendUnfulfilledCommands: false,
     retryStrategy: (attempt: number) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
     lazyConnect: true,
+    // How long disconnect() waits for the socket to close before destroying it. A socket the server
+    // already dropped never reports closing again, so ioredis's 2 s default kept closed stores'
+    // processes alive that long after a Redis outage.
+    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
   };
 }
 
