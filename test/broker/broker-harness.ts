@@ -181,9 +181,10 @@ export class HttpClient {
 export async function callerIdentityWith(
   endpoint: string,
   issued: Record<string, unknown>,
+  region = 'us-east-1',
 ): Promise<GetCallerIdentityCommandOutput> {
   const client = new STSClient({
-    region: 'us-east-1',
+    region,
     endpoint,
     credentials: {
       accessKeyId: issued.AccessKeyId as string,
