@@ -66,4 +66,14 @@ describe('createBrokerRuntime', () => {
       { backend: 'remote', key: 'endpoint' },
     ]);
   });
+
+  it('refuses to start with a signing key it cannot use, naming where it is configured', async () => {
+    const config = configWithLdap(
+      'startTls: true',
+      'issuance: { webIdentity: { signingKeys: [{ privateKey: "not a PEM key" }] } }',
+    );
+    const started = createBrokerRuntime(config, { logger: createLogger({ level: 'silent' }) });
+    await expect(started).rejects.toThrow(/issuance\.webIdentity\.signingKeys\[0\]\.privateKey/);
+    await expect(started).rejects.not.toThrow(/not a PEM key/);
+  });
 });

@@ -61,6 +61,9 @@ export async function createBrokerRuntime(
   const now = options.now ?? Date.now;
   warnAboutInsecureConnectors(config, options.logger);
   warnAboutPlaintextEndpoints(config, options.logger);
+  // Key material and settings that can be wrong are checked before anything opens a connection.
+  const webIdentityKeys = await WebIdentityKeyRing.fromConfig(config.issuance.webIdentity.signingKeys);
+  const webIdentitySettings = resolveWebIdentitySettings(config);
   const store = await createStore(
     config.store.type === 'redis'
       ? {
@@ -72,11 +75,10 @@ export async function createBrokerRuntime(
       : { type: 'memory' },
   );
   const stsClients = new StsClients(config.backends, options.stsClientFactory);
-  const webIdentityKeys = await WebIdentityKeyRing.fromConfig(config.issuance.webIdentity.signingKeys);
   // The token signer reads the real clock: STS checks iat/exp against its own.
   const webIdentityIssuer = new WebIdentityIssuer(
     config.backends,
-    new WebIdentityTokenSigner(webIdentityKeys, resolveWebIdentitySettings(config)),
+    new WebIdentityTokenSigner(webIdentityKeys, webIdentitySettings),
     options.unsignedStsClientFactory ?? createUnsignedStsClient,
   );
   const issuance = new Issuance({
