@@ -31,3 +31,45 @@ export async function startTestStsLocal(
   });
   return { url: running.url, config, logs, stop: () => running.close() };
 }
+
+/** Temporary credentials in either casing the tests hold them (SDK `Credentials` or IssuedCredentials). */
+export interface SessionKeys {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+}
+
+/**
+ * Signs in to sts-local's demo console with temporary credentials, the way
+ * the federation endpoint is used (getSigninToken, then login), and returns
+ * the page: what the console shows about the session.
+ */
+export async function demoConsolePage(
+  stsUrl: string,
+  keys: SessionKeys,
+  issuer = 'https://fedgate.example.com/',
+): Promise<{ status: number; html: string }> {
+  const session = JSON.stringify({
+    sessionId: keys.accessKeyId,
+    sessionKey: keys.secretAccessKey,
+    sessionToken: keys.sessionToken,
+  });
+  const tokenResponse = await fetch(
+    `${stsUrl}/federation?${new URLSearchParams({ Action: 'getSigninToken', Session: session }).toString()}`,
+  );
+  const { SigninToken } = (await tokenResponse.json()) as { SigninToken: string };
+  const page = await fetch(
+    `${stsUrl}/federation?${new URLSearchParams({
+      Action: 'login',
+      Issuer: issuer,
+      Destination: 'https://console.aws.amazon.com/',
+      SigninToken,
+    }).toString()}`,
+  );
+  return { status: page.status, html: await page.text() };
+}
+
+/** Text as the demo console page writes it (HTML-escaped). */
+export function htmlEscaped(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

@@ -34,7 +34,13 @@ import { assertIssuable, evaluate, findEntitlement, type ResolvedEntitlement } f
 import { WellKnownController } from '../../apps/broker/src/controllers/well-known.controller';
 import { BROKER_CONFIG } from '../../apps/broker/src/tokens';
 import { startMoto, type MotoServer } from '../harness/moto';
-import { startTestStsLocal, stsLocalConfigFrom, type TestStsLocal } from '../harness/sts-local';
+import {
+  demoConsolePage,
+  htmlEscaped,
+  startTestStsLocal,
+  stsLocalConfigFrom,
+  type TestStsLocal,
+} from '../harness/sts-local';
 
 const ACCOUNT = '111111111111';
 const ISSUER_HOST = 'fedgate.example.com';
@@ -150,10 +156,6 @@ function clientWith(endpoint: string, credentials: IssuedCredentials): StsClient
   });
 }
 
-function htmlEscaped(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
 describe('web-identity against sts-local, verified through fedgate’s JWKS', () => {
   let sts: TestStsLocal;
   let wellKnown: INestApplication;
@@ -259,25 +261,8 @@ accounts:
       client.destroy();
     }
 
-    const session = JSON.stringify({
-      sessionId: credentials.accessKeyId,
-      sessionKey: credentials.secretAccessKey,
-      sessionToken: credentials.sessionToken,
-    });
-    const tokenResponse = await fetch(
-      `${sts.url}/federation?${new URLSearchParams({ Action: 'getSigninToken', Session: session }).toString()}`,
-    );
-    const { SigninToken } = (await tokenResponse.json()) as { SigninToken: string };
-    const page = await fetch(
-      `${sts.url}/federation?${new URLSearchParams({
-        Action: 'login',
-        Issuer: ISSUER,
-        Destination: 'https://console.aws.amazon.com/',
-        SigninToken,
-      }).toString()}`,
-    );
-    const html = await page.text();
-    expect(page.status).toBe(200);
+    const { status, html } = await demoConsolePage(sts.url, credentials, ISSUER);
+    expect(status).toBe(200);
     expect(entitlement.sessionTags.map((tag) => tag.key)).toEqual([
       'Department',
       'fedgate:mfa',

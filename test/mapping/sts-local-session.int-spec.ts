@@ -8,7 +8,13 @@
 import type { STSClient } from '@aws-sdk/client-sts';
 import { createStsClient } from '@fedgate/issuance';
 import { assertIssuable, evaluate, findEntitlement } from '@fedgate/mapping';
-import { startTestStsLocal, stsLocalConfigFrom, type TestStsLocal } from '../harness/sts-local';
+import {
+  demoConsolePage,
+  htmlEscaped,
+  startTestStsLocal,
+  stsLocalConfigFrom,
+  type TestStsLocal,
+} from '../harness/sts-local';
 import { assumeRoleRequest } from './compiled-request';
 import { identity, mappingConfig } from './config-fixture';
 
@@ -31,10 +37,6 @@ accounts:
               Action: [sts:AssumeRole, sts:SetSourceIdentity, sts:TagSession]
               Condition: { StringEquals: { "aws:RequestTag/fedgate:mfa": "true" } }
 `;
-
-function htmlEscaped(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 describe('compiled mapping → AssumeRole at sts-local → the session', () => {
   let sts: TestStsLocal;
@@ -90,25 +92,12 @@ mapping: { tags: { authTags: true, separator: " " } }
     );
 
     const credentials = response.Credentials!;
-    const session = JSON.stringify({
-      sessionId: credentials.AccessKeyId,
-      sessionKey: credentials.SecretAccessKey,
-      sessionToken: credentials.SessionToken,
+    const { status, html } = await demoConsolePage(sts.url, {
+      accessKeyId: credentials.AccessKeyId!,
+      secretAccessKey: credentials.SecretAccessKey!,
+      sessionToken: credentials.SessionToken!,
     });
-    const tokenResponse = await fetch(
-      `${sts.url}/federation?${new URLSearchParams({ Action: 'getSigninToken', Session: session }).toString()}`,
-    );
-    const { SigninToken } = (await tokenResponse.json()) as { SigninToken: string };
-    const page = await fetch(
-      `${sts.url}/federation?${new URLSearchParams({
-        Action: 'login',
-        Issuer: 'https://fedgate.example.com/',
-        Destination: 'https://console.aws.amazon.com/',
-        SigninToken,
-      }).toString()}`,
-    );
-    const html = await page.text();
-    expect(page.status).toBe(200);
+    expect(status).toBe(200);
     expect(entitlement.sessionTags.map((tag) => tag.key)).toEqual([
       'Department',
       'Teams',
