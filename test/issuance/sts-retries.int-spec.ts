@@ -115,7 +115,7 @@ describe('STS throttling at sts-local', () => {
       expect(error.code).toBe('upstream_throttled');
       expect(httpStatusFor(error.code)).toBe(503);
       // The longest backoff of this backend, 1.5 s, in whole seconds: what the broker sends as Retry-After.
-      expect(error.detail.retryAfterSeconds).toBe(2);
+      expect(error.retryAfterSeconds).toBe(2);
       expect(error.message).toBe(
         "The STS backend local is throttling fedgate's requests (Throttling after 3 attempts); try again in 2 s",
       );

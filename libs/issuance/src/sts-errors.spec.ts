@@ -76,9 +76,10 @@ describe('mapStsError', () => {
     expect(error.message).toBe(
       "The STS backend aws is throttling fedgate's requests (Throttling after 3 attempts); try again in 3 s",
     );
-    expect(error.detail).toMatchObject({ retryAfterSeconds: 3, attempts: 3, awsRequestId: 'req-1' });
+    expect(error.detail).toMatchObject({ attempts: 3, awsRequestId: 'req-1' });
+    expect(error.retryAfterSeconds).toBe(3);
     // Without the backend's settings, the SDK-like default of 5 s.
-    expect(mapStsError(throttled, context).detail.retryAfterSeconds).toBe(5);
+    expect(mapStsError(throttled, context).retryAfterSeconds).toBe(5);
   });
 
   it('names the packed-size budget for PackedPolicyTooLarge', () => {

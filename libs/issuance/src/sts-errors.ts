@@ -237,12 +237,11 @@ export function mapStsError(error: unknown, context: StsCallContext): FedgateErr
       { retryMaxDelayMs: context.retryMaxDelayMs ?? DEFAULT_RETRY_MAX_DELAY_MS },
       shape.$response,
     );
-    detail.retryAfterSeconds = seconds;
     return new FedgateError(
       'upstream_throttled',
       `The STS backend ${context.backendId} is throttling fedgate's requests (${name}` +
         `${typeof detail.attempts === 'number' ? ` after ${detail.attempts} attempts` : ''}); try again in ${seconds} s`,
-      options,
+      { ...options, retryAfterSeconds: seconds },
     );
   }
   if (name === 'AccessDenied' || name === 'AccessDeniedException') {

@@ -6,6 +6,10 @@ export function httpStatusFor(code: ErrorCode): number {
   switch (code) {
     case 'invalid_request':
     case 'unsupported_operation':
+    case 'sign_in_state_unknown':
+    case 'sign_in_state_replayed':
+    case 'sign_in_state_expired':
+    case 'sign_in_state_mismatch':
     case 'assertion_invalid':
     case 'sts_rejected':
       return 400;

@@ -18,7 +18,13 @@ export class ErrorsFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const error = toFedgateError(exception);
     const status = httpStatusFor(error.code);
-    const context = { code: error.code, method: request.method, path: request.path, detail: error.detail };
+    const context = {
+      code: error.code,
+      method: request.method,
+      path: request.path,
+      ...(error.phase === undefined ? {} : { phase: error.phase }),
+      detail: error.detail,
+    };
     if (status >= 500) {
       this.logger.error({ ...context, err: error.cause ?? error }, error.message);
     } else {
@@ -27,7 +33,8 @@ export class ErrorsFilter implements ExceptionFilter {
     if (response.headersSent) {
       return;
     }
-    const retryAfter = error.detail.retryAfterSeconds;
+    // Only the error's own client-facing field: operator detail never shapes the answer.
+    const retryAfter = error.retryAfterSeconds;
     if (typeof retryAfter === 'number') {
       response.setHeader('Retry-After', String(retryAfter));
     }

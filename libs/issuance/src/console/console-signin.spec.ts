@@ -267,7 +267,7 @@ describe('ConsoleSignin', () => {
       const headers: Record<string, string> = header === undefined ? {} : { 'retry-after': header };
       const response = new Response('slow down', { status: 429, headers });
       const error = await failure(signin(fakeFetch(() => response).fetch).signinUrl(ROLE, TARGET));
-      expect({ header, retryAfter: error.detail.retryAfterSeconds }).toEqual({
+      expect({ header, retryAfter: error.retryAfterSeconds }).toEqual({
         header,
         retryAfter: expected,
       });

@@ -215,7 +215,8 @@ export class ConsoleSignin {
       const retryAfterSeconds =
         Number.isInteger(seconds) && seconds >= 1 ? Math.min(seconds, 3600) : DEFAULT_RETRY_AFTER_SECONDS;
       throw new FedgateError('upstream_throttled', 'The console federation endpoint is throttling requests', {
-        detail: { ...detail, retryAfterSeconds },
+        detail,
+        retryAfterSeconds,
       });
     }
     if (status >= 400 && status < 500) {
