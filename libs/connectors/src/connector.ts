@@ -1,9 +1,11 @@
 import type { Identity } from '@fedgate/core';
 
 /**
- * Connector capabilities, after Dex: no base class, small interfaces. A
- * connector implements the capabilities it supports; the broker asks which
- * with the type guards below.
+ * Connector capabilities, after Dex: no base class, one small interface per
+ * way of signing in. A connector implements the capabilities it has (the
+ * class's `implements` clause is the compile-time proof) and the sign-in
+ * flows ask which with the type guards below. docs/architecture.md says
+ * where a new connector goes.
  */
 export interface ConnectorInfo {
   readonly id: string;
@@ -20,46 +22,154 @@ export interface LoginContext {
 }
 
 /**
+ * What a connector hands back on success: the normalized identity, and
+ * optionally opaque data it needs to refresh that identity later (an OIDC
+ * refresh token, the DN an LDAP search found). `connectorData` is kept
+ * server-side only: never shown to users, never logged.
+ */
+export interface SignedIn {
+  identity: Identity;
+  connectorData?: string;
+}
+
+/**
+ * What the user typed, reduced to the account the connector will
+ * authenticate: the throttle and the audit key on `account`, so every
+ * spelling of one account (`CORP\alice`, `alice@corp.example`, ` Alice `)
+ * shares one counter. `unacceptable` is a form the connector will never
+ * authenticate (an unlisted domain); it still costs a throttled attempt.
+ */
+export type CanonicalUsername =
+  { kind: 'account'; account: string } | { kind: 'unacceptable'; reason: string };
+
+/**
  * The outcome of a password login. A wrong password and an unknown user are
  * one result (`invalid_credentials`) so that callers cannot tell them apart;
  * `reason` is for the audit log only. Infrastructure failure (directory
  * down) is not a result: it is thrown as a FedgateError.
  */
 export type PasswordLoginResult =
-  { kind: 'authenticated'; identity: Identity } | { kind: 'invalid_credentials'; reason: string };
+  ({ kind: 'authenticated' } & SignedIn) | { kind: 'invalid_credentials'; reason: string };
 
 /** A connector that checks a username and password itself (static, ldap). */
 export interface PasswordConnector extends ConnectorInfo {
-  login(username: string, password: string, context: LoginContext): Promise<PasswordLoginResult>;
+  /**
+   * Reduces what the user typed to the account key. Throws
+   * FedgateError('invalid_request') for characters no account name can hold
+   * (control characters), before any throttle or directory sees them.
+   */
+  canonicalUsername(typed: string): CanonicalUsername;
+  /** Authenticates the canonical account (what canonicalUsername returned). */
+  login(account: string, password: string, context: LoginContext): Promise<PasswordLoginResult>;
 }
 
-/** What a redirect login starts with: where to send the browser, and the state to keep server-side. */
-export interface RedirectStart {
-  /** A URL to redirect to, or an HTML form to auto-POST (SAML HTTP-POST binding). */
-  redirect: { kind: 'url'; url: string } | { kind: 'form'; action: string; fields: Record<string, string> };
-  /** Opaque state the broker stores server-side and hands back to `complete`. */
-  state: Record<string, string>;
+/** What an OAuth-style connector needs to build the provider's authorization URL. */
+export interface LoginUrlRequest {
+  /** fedgate's exact redirect URI for this connector. */
+  callbackUrl: string;
+  /** Single-use, bound to the browser by the sign-in flow. */
+  state: string;
+  /** Single-use; the ID token must carry it back. */
+  nonce: string;
+  /** PKCE S256 challenge of the verifier the flow keeps server-side (RFC 7636). */
+  codeChallenge: string;
 }
 
-/** The browser's return to the callback URL. */
+/** Where to send the browser, and anything the connector must get back at the callback. */
+export interface LoginUrl {
+  url: string;
+  /** Opaque, stored server-side with the sign-in state, handed back to handleCallback. */
+  connectorState?: string;
+}
+
+/** The browser's return to fedgate's callback URL, with what the flow kept for it. */
 export interface CallbackRequest {
-  method: 'GET' | 'POST';
-  query: Record<string, string>;
-  body: Record<string, string>;
+  callbackUrl: string;
+  /** The callback's query parameters (code, state, iss, error…). */
+  query: Readonly<Record<string, string>>;
+  /** The values the flow stored at loginUrl time and has now consumed, once. */
+  nonce: string;
+  codeVerifier: string;
+  connectorState?: string;
 }
 
-/** A connector that sends the browser to an identity provider (saml, oidc, github). */
-export interface RedirectConnector extends ConnectorInfo {
-  begin(context: LoginContext & { callbackUrl: string }): Promise<RedirectStart>;
-  complete(state: Record<string, string>, request: CallbackRequest): Promise<Identity>;
+/** A connector that sends the browser to an OAuth 2 / OpenID provider (oidc, github). */
+export interface CallbackConnector extends ConnectorInfo {
+  loginUrl(request: LoginUrlRequest, context: LoginContext): Promise<LoginUrl>;
+  handleCallback(request: CallbackRequest, context: LoginContext): Promise<SignedIn>;
 }
 
-export type Connector = PasswordConnector | RedirectConnector;
-
-export function isPasswordConnector(connector: Connector): connector is PasswordConnector {
-  return 'login' in connector && typeof connector.login === 'function';
+/** What a SAML connector needs to build an AuthnRequest. */
+export interface AuthnRequestInput {
+  /** fedgate's Assertion Consumer Service URL for this connector. */
+  acsUrl: string;
+  /** The opaque key the flow sends as RelayState (never a URL). */
+  relayState: string;
 }
 
-export function isRedirectConnector(connector: Connector): connector is RedirectConnector {
-  return 'begin' in connector && typeof connector.begin === 'function';
+/** An AuthnRequest ready to send: by redirect, or as an auto-posted form (HTTP-POST binding). */
+export interface AuthnRequestOutput {
+  redirect: { kind: 'url'; url: string } | { kind: 'form'; action: string; fields: Record<string, string> };
+  /** The request's ID: the response's InResponseTo must equal it, once. */
+  requestId: string;
+}
+
+/** A SAML response posted to the ACS. */
+export interface SamlPost {
+  acsUrl: string;
+  samlResponse: string;
+  /**
+   * The AuthnRequest ID the flow consumed for this browser, or undefined for
+   * an IdP-initiated response (which the connector refuses unless allowed).
+   */
+  inResponseTo: string | undefined;
+}
+
+/** A SAML 2.0 Service Provider connector. */
+export interface SamlConnector extends ConnectorInfo {
+  authnRequest(input: AuthnRequestInput, context: LoginContext): Promise<AuthnRequestOutput>;
+  handlePost(post: SamlPost, context: LoginContext): Promise<SignedIn>;
+}
+
+/** The outcome of re-checking an identity with its source. */
+export type RefreshResult = ({ kind: 'current' } & SignedIn) | { kind: 'revoked'; reason: string };
+
+/**
+ * Optional: re-checks an identity with its source after sign-in (an LDAP
+ * re-search, an OIDC refresh token), so a user disabled or removed from a
+ * group upstream loses access before the session ends. Infrastructure
+ * failure is thrown, not `revoked`.
+ */
+export interface RefreshConnector extends ConnectorInfo {
+  refresh(signedIn: SignedIn, context: LoginContext): Promise<RefreshResult>;
+}
+
+export type Connector = PasswordConnector | CallbackConnector | SamlConnector;
+
+/** Every capability a connector may have, for listings (`GET /auth/connectors`). */
+export type ConnectorKind = 'password' | 'callback' | 'saml';
+
+export function isPasswordConnector(connector: ConnectorInfo): connector is PasswordConnector {
+  return hasMethods(connector, ['login', 'canonicalUsername']);
+}
+
+export function isCallbackConnector(connector: ConnectorInfo): connector is CallbackConnector {
+  return hasMethods(connector, ['loginUrl', 'handleCallback']);
+}
+
+export function isSamlConnector(connector: ConnectorInfo): connector is SamlConnector {
+  return hasMethods(connector, ['authnRequest', 'handlePost']);
+}
+
+export function canRefresh(connector: ConnectorInfo): connector is ConnectorInfo & RefreshConnector {
+  return hasMethods(connector, ['refresh']);
+}
+
+/** How the user signs in through a connector. */
+export function connectorKind(connector: Connector): ConnectorKind {
+  return isPasswordConnector(connector) ? 'password' : isSamlConnector(connector) ? 'saml' : 'callback';
+}
+
+function hasMethods(value: object, names: readonly string[]): boolean {
+  return names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
 }

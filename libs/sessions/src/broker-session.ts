@@ -7,6 +7,8 @@ import type { Identity } from '@fedgate/core';
  */
 export interface BrokerSession {
   identity: Identity;
+  /** The connector's opaque data for refreshing the identity; never shown to users or logged. */
+  connectorData?: string;
   /** Sent back by the client on state-changing calls (double-submit CSRF defence). */
   csrfToken: string;
   createdAt: string;

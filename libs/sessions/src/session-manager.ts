@@ -40,12 +40,20 @@ export class SessionManager {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Starts a session for a fresh login. Each login gets a new token (no session fixation). */
-  async create(identity: Identity): Promise<{ token: string; session: BrokerSession }> {
+  /**
+   * Starts a session for a fresh login. Each login gets a new token (no
+   * session fixation). `connectorData` is the connector's opaque refresh
+   * material, kept with the session and never shown.
+   */
+  async create(
+    identity: Identity,
+    options: { connectorData?: string } = {},
+  ): Promise<{ token: string; session: BrokerSession }> {
     const token = randomBytes(TOKEN_BYTES).toString('base64url');
     const createdAt = this.now();
     const session: BrokerSession = {
       identity,
+      ...(options.connectorData === undefined ? {} : { connectorData: options.connectorData }),
       csrfToken: randomBytes(TOKEN_BYTES).toString('base64url'),
       createdAt: new Date(createdAt).toISOString(),
       lastSeenAt: new Date(createdAt).toISOString(),

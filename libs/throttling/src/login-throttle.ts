@@ -2,6 +2,32 @@ import { createHash } from 'node:crypto';
 import { FedgateError } from '@fedgate/core';
 import type { Store } from '@fedgate/store';
 
+/** One sign-in attempt, as the throttle sees it. */
+export interface LoginAttempt {
+  connectorId: string;
+  /**
+   * The canonical account the connector will authenticate (its
+   * canonicalUsername), or undefined when the typed form names no account
+   * the connector accepts (only the client's allowance is spent then).
+   */
+  account: string | undefined;
+  clientAddress: string;
+}
+
+/** An attempt the throttle let through; exactly one of the two is called when it ends. */
+export interface LoginReservation {
+  /** The password was right: the account's failures are forgiven, as the directory forgives them. */
+  succeeded(): Promise<void>;
+  /** The password was wrong (or the account refused): the attempt counts. */
+  failed(): Promise<void>;
+}
+
+/** Decides whether a sign-in attempt may reach the connector at all. */
+export interface LoginGuard {
+  /** Throws FedgateError('rate_limited', { retryAfterSeconds }) when the attempt must not be made. */
+  reserve(attempt: LoginAttempt): Promise<LoginReservation>;
+}
+
 /** How many failed logins are allowed in a window, per username and per client address. */
 export interface LoginThrottleLimits {
   maxFailuresPerUser: number;
@@ -30,13 +56,22 @@ function digest(text: string): string {
  * starts with its first failure and expires `windowSeconds` later. Store
  * failures propagate: no store, no login (fail closed).
  */
-export class LoginThrottle {
+export class LoginThrottle implements LoginGuard {
   constructor(
     private readonly store: Store,
     private readonly limits: LoginThrottleLimits = DEFAULT_LOGIN_THROTTLE,
   ) {}
 
-  /** Throws `rate_limited` (with `detail.retryAfterSeconds`) when either counter is spent. */
+  async reserve(attempt: LoginAttempt): Promise<LoginReservation> {
+    const account = attempt.account ?? '';
+    await this.check(attempt.connectorId, account, attempt.clientAddress);
+    return {
+      succeeded: () => this.recordSuccess(attempt.connectorId, account),
+      failed: () => this.recordFailure(attempt.connectorId, account, attempt.clientAddress),
+    };
+  }
+
+  /** Throws `rate_limited` (with `retryAfterSeconds`) when either counter is spent. */
   async check(connectorId: string, username: string, clientAddress: string): Promise<void> {
     const keys = this.keys(connectorId, username, clientAddress);
     const [userFailures, clientFailures] = await Promise.all([
@@ -54,11 +89,8 @@ export class LoginThrottle {
     }
     const remainingMs = (await this.store.ttl(spent)) ?? this.limits.windowSeconds * 1000;
     throw new FedgateError('rate_limited', 'Too many failed sign-ins; try again later', {
-      detail: {
-        connector: connectorId,
-        limit: spent === keys.user ? 'per-username' : 'per-client',
-        retryAfterSeconds: Math.max(1, Math.ceil(remainingMs / 1000)),
-      },
+      detail: { connector: connectorId, limit: spent === keys.user ? 'per-username' : 'per-client' },
+      retryAfterSeconds: Math.max(1, Math.ceil(remainingMs / 1000)),
     });
   }
 

@@ -1,6 +1,7 @@
 import { Filter } from 'ldapts';
 import { FedgateError, type Identity } from '@fedgate/core';
-import type { LoginContext, PasswordConnector, PasswordLoginResult } from '../connector';
+import type { CanonicalUsername, LoginContext, PasswordConnector, PasswordLoginResult } from '../connector';
+import { cleanTypedUsername } from '../typed-username';
 import { firstRdnValue } from './dn-names';
 import { DirectoryClient, type DirectoryEntry } from './directory-client';
 import { ACCOUNT_STATE_ATTRIBUTES, refusalFromBindMessage, refusalFromEntry } from './account-state';
@@ -8,7 +9,6 @@ import { resolveGroupDns } from './group-resolver';
 import type { LdapConnectorConfig } from './ldap-connector.config';
 import { plainUsername } from './usernames';
 
-const MAX_USERNAME_LENGTH = 256;
 /** Bound service connections kept between logins (ldaps:// only). */
 const MAX_IDLE_SERVICE_CONNECTIONS = 4;
 
@@ -65,16 +65,24 @@ export class LdapConnector implements PasswordConnector {
     this.displayName = config.name ?? config.id;
   }
 
-  async login(username: string, password: string, _context: LoginContext): Promise<PasswordLoginResult> {
+  /**
+   * The plain account name the search filter uses: listed down-level domains
+   * and UPN suffixes removed, lower-cased (directory names match without
+   * case), so every spelling of one account is one throttle key.
+   */
+  canonicalUsername(typed: string): CanonicalUsername {
+    const plain = plainUsername(cleanTypedUsername(typed), this.config.usernames);
+    return plain === undefined
+      ? { kind: 'unacceptable', reason: 'username form not accepted' }
+      : { kind: 'account', account: plain.toLowerCase() };
+  }
+
+  async login(account: string, password: string, _context: LoginContext): Promise<PasswordLoginResult> {
     // An empty password would be an unauthenticated bind that many directories accept.
     if (password.trim() === '') {
       return { kind: 'invalid_credentials', reason: 'empty password' };
     }
-    const plain =
-      username.length > MAX_USERNAME_LENGTH ? undefined : plainUsername(username, this.config.usernames);
-    if (plain === undefined) {
-      return { kind: 'invalid_credentials', reason: 'username form not accepted' };
-    }
+    const plain = account;
     const service = await this.acquireServiceConnection();
     let healthy = false;
     try {

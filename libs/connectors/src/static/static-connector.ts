@@ -1,5 +1,6 @@
 import type { Identity } from '@fedgate/core';
-import type { LoginContext, PasswordConnector, PasswordLoginResult } from '../connector';
+import type { CanonicalUsername, LoginContext, PasswordConnector, PasswordLoginResult } from '../connector';
+import { cleanTypedUsername } from '../typed-username';
 import { parsePasswordHash, verifyPassword, type ScryptParameters } from './password-hash';
 import type { StaticConnectorConfig, StaticUserConfig } from './static-connector.config';
 
@@ -40,8 +41,16 @@ export class StaticConnector implements PasswordConnector {
     this.decoy = { ...first.hash, hash: Buffer.alloc(first.hash.hash.length) };
   }
 
-  async login(username: string, password: string, _context: LoginContext): Promise<PasswordLoginResult> {
-    const user = this.users.get(username.trim().toLowerCase());
+  /** Usernames are case-insensitive here: `Alice` and `alice ` are one account. */
+  canonicalUsername(typed: string): CanonicalUsername {
+    const cleaned = cleanTypedUsername(typed);
+    return cleaned === ''
+      ? { kind: 'unacceptable', reason: 'empty username' }
+      : { kind: 'account', account: cleaned.toLowerCase() };
+  }
+
+  async login(account: string, password: string, _context: LoginContext): Promise<PasswordLoginResult> {
+    const user = this.users.get(account);
     if (password.trim() === '') {
       return { kind: 'invalid_credentials', reason: 'empty password' };
     }
