@@ -6,6 +6,7 @@ import {
   type GetCallerIdentityCommandOutput,
 } from '@aws-sdk/client-sts';
 import { parseConfig, type BackendConfig, type FedgateConfig } from '@fedgate/config';
+import type { Connector } from '@fedgate/connectors';
 import { createStsClient } from '@fedgate/issuance';
 import { createLogger } from '@fedgate/logging';
 import { createBrokerApp } from '../../apps/broker/src/broker-app';
@@ -36,7 +37,7 @@ export function configFrom(yaml: string, env: Record<string, string> = {}): Fedg
 
 export async function startBroker(
   config: FedgateConfig,
-  options: { now?: () => number; port?: number } = {},
+  options: { now?: () => number; port?: number; extraConnectors?: readonly Connector[] } = {},
 ): Promise<RunningBroker> {
   const logs = new LogCapture();
   brokerLogs.push(logs);
@@ -56,6 +57,7 @@ export async function startBroker(
     logger: createLogger({ level: 'debug', destination: logs }),
     stsClientFactory: countingFactory,
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.extraConnectors === undefined ? {} : { extraConnectors: options.extraConnectors }),
   });
   const app: NestExpressApplication = await createBrokerApp(runtime);
   await app.listen(options.port ?? 0, '127.0.0.1');

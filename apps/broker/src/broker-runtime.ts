@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FedgateConfig } from '@fedgate/config';
-import { ConnectorCatalog } from '@fedgate/connectors';
+import { ConnectorCatalog, createConnector, type Connector } from '@fedgate/connectors';
+import { PasswordSignIn, RedirectSignIn, SignInStates, loggerAuditTrail } from '@fedgate/flows';
 import {
   AssumeRoleIssuer,
   CacheCipher,
@@ -23,6 +24,7 @@ import { LoginThrottle } from '@fedgate/throttling';
 import { createStore, type Store } from '@fedgate/store';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { BackendConfig } from '@fedgate/config';
+import { SIGN_IN_LIFETIME_SECONDS } from './http/sign-in-cookie';
 
 /**
  * The broker's singletons, built from the validated config with plain
@@ -40,6 +42,9 @@ export interface BrokerRuntime {
   /** The keys fedgate signs web-identity tokens with; published at /.well-known/jwks.json. */
   webIdentityKeys: WebIdentityKeyRing;
   throttle: LoginThrottle;
+  /** Sign-in flows, shared by every front door. */
+  passwordSignIn: PasswordSignIn;
+  redirectSignIn: RedirectSignIn;
   /** The broker's clock (milliseconds); the mapping measures auth ages with it. */
   now: () => number;
   close(): Promise<void>;
@@ -52,6 +57,11 @@ export interface RuntimeOptions {
   /** Replaces the unsigned client of mode web-identity; it must never sign. */
   unsignedStsClientFactory?: (backend: BackendConfig) => STSClient;
   now?: () => number;
+  /**
+   * Connectors added to the configured ones, for connector types whose real
+   * implementation is not in the registry yet (tests of the redirect flow).
+   */
+  extraConnectors?: readonly Connector[];
 }
 
 export async function createBrokerRuntime(
@@ -92,27 +102,44 @@ export async function createBrokerRuntime(
       : {}),
   });
   warnAboutSingleInstanceKeys(config, webIdentityKeys, options.logger);
-  const connectors = ConnectorCatalog.fromConfig(config.connectors, { now: () => new Date(now()) });
+  const connectors = new ConnectorCatalog([
+    ...config.connectors.map((connector) => createConnector(connector, { now: () => new Date(now()) })),
+    ...(options.extraConnectors ?? []),
+  ]);
+  const sessions = new SessionManager(
+    store,
+    { idleSeconds: config.session.idleTimeout, absoluteSeconds: config.session.absoluteTimeout },
+    now,
+  );
+  const throttle = new LoginThrottle(store, {
+    maxFailuresPerUser: config.loginThrottle.maxFailuresPerUser,
+    maxFailuresPerClient: config.loginThrottle.maxFailuresPerClient,
+    windowSeconds: config.loginThrottle.window,
+  });
+  const audit = loggerAuditTrail(options.logger);
+  const publicUrl = config.server.publicUrl.replace(/\/$/, '');
+  const callbackUrl = (id: string): string => `${publicUrl}/auth/${encodeURIComponent(id)}/callback`;
   return {
     config,
     logger: options.logger,
     store,
     connectors,
-    sessions: new SessionManager(
-      store,
-      { idleSeconds: config.session.idleTimeout, absoluteSeconds: config.session.absoluteTimeout },
-      now,
-    ),
+    sessions,
     issuance,
     consoleSignin: new ConsoleSignin({
       issuer: config.server.publicUrl,
       timeoutMs: Math.max(5, ...config.backends.map((backend) => backend.timeout)) * 1000,
     }),
     webIdentityKeys,
-    throttle: new LoginThrottle(store, {
-      maxFailuresPerUser: config.loginThrottle.maxFailuresPerUser,
-      maxFailuresPerClient: config.loginThrottle.maxFailuresPerClient,
-      windowSeconds: config.loginThrottle.window,
+    throttle,
+    passwordSignIn: new PasswordSignIn({ connectors, guard: throttle, sessions, audit }),
+    redirectSignIn: new RedirectSignIn({
+      connectors,
+      states: new SignInStates(store, { lifetimeSeconds: SIGN_IN_LIFETIME_SECONDS, now }),
+      sessions,
+      audit,
+      // One URL for both: OAuth returns by GET, SAML posts to the same path.
+      urls: { callbackUrl, acsUrl: callbackUrl },
     }),
     now,
     async close() {

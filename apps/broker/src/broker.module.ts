@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConnectorCatalog } from '@fedgate/connectors';
+import { PasswordSignIn, RedirectSignIn } from '@fedgate/flows';
 import { WebIdentityKeyRing } from '@fedgate/issuance';
 import { SessionManager } from '@fedgate/sessions';
 import { LoginThrottle } from '@fedgate/throttling';
@@ -12,6 +13,7 @@ import { HealthController } from './controllers/health.controller';
 import { WellKnownController } from './controllers/well-known.controller';
 import { SessionCookie } from './http/session-cookie';
 import { SessionGuard } from './http/session.guard';
+import { SignInCookie } from './http/sign-in-cookie';
 import { UserIssuance } from './issuing/user-issuance';
 import { BROKER_CLOCK, BROKER_CONFIG, BROKER_LOGGER, BROKER_STORE } from './tokens';
 
@@ -49,6 +51,9 @@ export class BrokerModule {
         },
         { provide: LoginThrottle, useValue: runtime.throttle },
         { provide: SessionCookie, useValue: new SessionCookie(runtime.config.server) },
+        { provide: SignInCookie, useValue: new SignInCookie(runtime.config.server.publicUrl) },
+        { provide: PasswordSignIn, useValue: runtime.passwordSignIn },
+        { provide: RedirectSignIn, useValue: runtime.redirectSignIn },
         SessionGuard,
       ],
     };

@@ -1,34 +1,59 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { FedgateError } from '@fedgate/core';
-import { ConnectorCatalog, isPasswordConnector, isRedirectConnector } from '@fedgate/connectors';
-import type { Logger } from '@fedgate/logging';
+import { ConnectorCatalog, connectorKind } from '@fedgate/connectors';
+import { PasswordSignIn, RedirectSignIn, type CompletedSignIn } from '@fedgate/flows';
 import { SessionManager } from '@fedgate/sessions';
-import { LoginThrottle } from '@fedgate/throttling';
+import { autoPostForm } from '../http/auto-post-form';
+import { noStore } from '../http/no-store';
 import { assertSameOrigin } from '../http/origin-check';
 import { parseBody } from '../http/parse-body';
 import { CurrentSession } from '../http/request-session';
 import { SessionCookie } from '../http/session-cookie';
+import { SignInCookie } from '../http/sign-in-cookie';
 import { SessionGuard } from '../http/session.guard';
-import { BROKER_CONFIG, BROKER_LOGGER, type BrokerConfigRef } from '../tokens';
+import { BROKER_CONFIG, type BrokerConfigRef } from '../tokens';
 import { describeUser } from './user-view';
 
 const loginBody = z.strictObject({
   username: z.string().min(1, 'is required').max(256, 'is too long'),
   password: z.string().min(1, 'is required').max(1024, 'is too long'),
 });
+const beginQuery = z.object({ return_to: z.string().max(2048, 'is too long').optional() });
+const callbackQuery = z.record(z.string(), z.string().max(8192, 'is too long'));
+const samlPost = z.object({
+  SAMLResponse: z.string().min(1, 'is required'),
+  RelayState: z.string().max(256, 'is too long').optional(),
+});
 
-/** Sign-in and sign-out (DESIGN §4). */
+/**
+ * Sign-in and sign-out over HTTP (docs/http-api.md). Only HTTP lives here:
+ * the sign-in flows of @fedgate/flows decide; this parses, calls them and
+ * sets cookies.
+ */
 @Controller('auth')
 export class AuthController {
   constructor(
     @Inject(ConnectorCatalog) private readonly connectors: ConnectorCatalog,
     @Inject(SessionManager) private readonly sessions: SessionManager,
-    @Inject(LoginThrottle) private readonly throttle: LoginThrottle,
+    @Inject(PasswordSignIn) private readonly passwordSignIn: PasswordSignIn,
+    @Inject(RedirectSignIn) private readonly redirectSignIn: RedirectSignIn,
     @Inject(SessionCookie) private readonly cookie: SessionCookie,
+    @Inject(SignInCookie) private readonly signInCookie: SignInCookie,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfigRef,
-    @Inject(BROKER_LOGGER) private readonly logger: Logger,
   ) {}
 
   @Get('connectors')
@@ -38,7 +63,7 @@ export class AuthController {
         id: connector.id,
         type: connector.type,
         name: connector.displayName,
-        kind: isPasswordConnector(connector) ? 'password' : 'redirect',
+        kind: connectorKind(connector) === 'password' ? 'password' : 'redirect',
       })),
     };
   }
@@ -52,41 +77,15 @@ export class AuthController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<Record<string, unknown>> {
     assertSameOrigin(request, this.config.server.publicUrl);
-    const connector = this.connectors.get(connectorId);
-    if (!connector) {
-      throw new FedgateError('unknown_connector', `No connector with id "${connectorId}"`);
-    }
-    if (!isPasswordConnector(connector)) {
-      throw new FedgateError(
-        'unsupported_operation',
-        `Connector "${connectorId}" signs in by redirect: use GET /auth/${connectorId}/login`,
-      );
-    }
     const { username, password } = parseBody(loginBody, body);
-    const clientAddress = request.ip ?? '';
-    const audit = { event: 'login', connector: connector.id, username, clientAddress };
-    // Throttled before the directory is asked, so guessing cannot lock real accounts out there.
-    try {
-      await this.throttle.check(connector.id, username, clientAddress);
-    } catch (error) {
-      this.logger.info({ ...audit, outcome: 'throttled' }, 'audit');
-      throw error;
-    }
-    const result = await connector.login(username, password, { clientAddress });
-    if (result.kind === 'invalid_credentials') {
-      await this.throttle.recordFailure(connector.id, username, clientAddress);
-      this.logger.info({ ...audit, outcome: 'failure', reason: result.reason }, 'audit');
-      throw new FedgateError('invalid_credentials', 'Invalid username or password');
-    }
-    await this.throttle.recordSuccess(connector.id, username);
-    // A login always starts a fresh session: drop the one the browser had, if any.
-    const previous = (request.cookies as Record<string, unknown> | undefined)?.[this.cookie.name];
-    if (typeof previous === 'string') {
-      await this.sessions.destroy(previous);
-    }
-    const { token, session } = await this.sessions.create(result.identity);
+    const { token, session } = await this.passwordSignIn.signIn({
+      connectorId,
+      username,
+      password,
+      clientAddress: request.ip ?? '',
+      replacesSession: this.currentSessionToken(request),
+    });
     response.cookie(this.cookie.name, token, this.cookie.options);
-    this.logger.info({ ...audit, subject: result.identity.subject, outcome: 'success' }, 'audit');
     return { user: describeUser(session), csrfToken: session.csrfToken };
   }
 
@@ -101,19 +100,95 @@ export class AuthController {
     response.clearCookie(this.cookie.name, this.cookie.options);
   }
 
-  /** Redirect connectors arrive with their own issues; say so instead of a bare 404. */
+  /** Starts a redirect sign-in: binds it to this browser, then sends the browser to the provider. */
   @Get(':connector/login')
-  begin(@Param('connector') connectorId: string): never {
-    const connector = this.connectors.get(connectorId);
-    if (!connector) {
-      throw new FedgateError('unknown_connector', `No connector with id "${connectorId}"`);
+  async begin(
+    @Param('connector') connectorId: string,
+    @Query() query: unknown,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const { return_to: returnTo } = parseBody(beginQuery, query);
+    const begun = await this.redirectSignIn.begin({
+      connectorId,
+      returnTo,
+      clientAddress: request.ip ?? '',
+    });
+    noStore(response);
+    response.cookie(this.signInCookie.name, begun.browserBinding, this.signInCookie.options(begun.kind));
+    if (begun.redirect.kind === 'url') {
+      response.redirect(302, begun.redirect.url);
+      return;
     }
-    if (!isRedirectConnector(connector)) {
-      throw new FedgateError(
-        'unsupported_operation',
-        `Connector "${connectorId}" takes a password: POST /auth/${connectorId}/login`,
-      );
-    }
-    throw new FedgateError('unsupported_operation', 'Redirect sign-in is not available yet');
+    const nonce = randomBytes(16).toString('base64');
+    response
+      .status(200)
+      .setHeader('Content-Type', 'text/html; charset=utf-8')
+      .setHeader('Content-Security-Policy', `default-src 'none'; script-src 'nonce-${nonce}'; form-action *`)
+      .send(autoPostForm(begun.redirect.action, begun.redirect.fields, nonce));
+  }
+
+  /** An OAuth provider's redirect back. */
+  @Get(':connector/callback')
+  async callback(
+    @Param('connector') connectorId: string,
+    @Query() query: unknown,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const completed = await this.redirectSignIn.completeCallback({
+      connectorId,
+      query: parseBody(callbackQuery, query),
+      ...this.returnContext(request),
+    });
+    this.finish(completed, response);
+  }
+
+  /** A SAML IdP's POST to the Assertion Consumer Service. */
+  @Post(':connector/callback')
+  async samlCallback(
+    @Param('connector') connectorId: string,
+    @Body() body: unknown,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const post = parseBody(samlPost, body);
+    const completed = await this.redirectSignIn.completeSaml({
+      connectorId,
+      samlResponse: post.SAMLResponse,
+      relayState: post.RelayState,
+      ...this.returnContext(request),
+    });
+    this.finish(completed, response);
+  }
+
+  private returnContext(request: Request): {
+    browserBinding: string | undefined;
+    clientAddress: string;
+    replacesSession: string | undefined;
+  } {
+    const binding = this.cookieValue(request, this.signInCookie.name);
+    return {
+      browserBinding: binding,
+      clientAddress: request.ip ?? '',
+      replacesSession: this.currentSessionToken(request),
+    };
+  }
+
+  /** A completed sign-in: the session cookie set, the binding cookie gone, the browser sent on. */
+  private finish(completed: CompletedSignIn, response: Response): void {
+    noStore(response);
+    response.clearCookie(this.signInCookie.name, this.signInCookie.clearOptions);
+    response.cookie(this.cookie.name, completed.token, this.cookie.options);
+    response.redirect(303, completed.returnTo);
+  }
+
+  private currentSessionToken(request: Request): string | undefined {
+    return this.cookieValue(request, this.cookie.name);
+  }
+
+  private cookieValue(request: Request, name: string): string | undefined {
+    const value = (request.cookies as Record<string, unknown> | undefined)?.[name];
+    return typeof value === 'string' ? value : undefined;
   }
 }

@@ -1,0 +1,3 @@
+export * from './audit';
+export * from './sign-in';
+export * from './credentials';
