@@ -24,7 +24,11 @@ export interface AuditTrail {
 
 /** Audit events as `audit` lines of the application log (pino), which redacts secret-looking keys. */
 export function loggerAuditTrail(logger: Logger): AuditTrail {
-  return { record: (event) => logger.info(event, 'audit') };
+  return {
+    record(event) {
+      logger.info(event, 'audit');
+    },
+  };
 }
 
 /** The error code and failed phase of anything thrown, for an audit event's outcome. */

@@ -71,7 +71,7 @@ export class StaticConnector implements PasswordConnector {
       username: user.username,
       ...(user.email === undefined ? {} : { email: user.email, emailVerified: true }),
       ...(user.displayName === undefined ? {} : { displayName: user.displayName }),
-      groups: [...user.groups],
+      groups: [...new Set(user.groups)].sort(),
       attributes: Object.fromEntries(
         Object.entries(user.attributes).map(([key, values]) => [key, [...values]]),
       ),
