@@ -14,7 +14,8 @@ async function connector(): Promise<StaticConnector> {
         username: 'alice',
         passwordHash: await hashPassword('alice-pass', 10),
         email: 'alice@example.com',
-        groups: ['developers', 'admins'],
+        // Sorted, as every connector's groups are.
+        groups: ['admins', 'developers'],
         attributes: { department: 'Engineering', projects: ['a', 'b'] },
         mfa: true,
       },
@@ -35,7 +36,8 @@ describe('StaticConnector', () => {
         username: 'alice',
         email: 'alice@example.com',
         emailVerified: true,
-        groups: ['developers', 'admins'],
+        // Sorted, as every connector's groups are.
+        groups: ['admins', 'developers'],
         attributes: { department: ['Engineering'], projects: ['a', 'b'] },
         mfa: { satisfied: true, methods: ['static'] },
         authTime: '2026-01-01T10:00:00.000Z',
@@ -44,7 +46,10 @@ describe('StaticConnector', () => {
   });
 
   it('uses the configured subject, and matches usernames case-insensitively', async () => {
-    const result = await (await connector()).login('BOB', 'bob-pass', {});
+    const demo = await connector();
+    const canonical = demo.canonicalUsername(' BOB ');
+    expect(canonical).toEqual({ kind: 'account', account: 'bob' });
+    const result = await demo.login('bob', 'bob-pass', {});
     expect(result.kind === 'authenticated' && result.identity.subject).toBe('u-0002');
   });
 
@@ -72,7 +77,7 @@ describe('StaticConnector', () => {
       first.identity.groups.push('root');
     }
     const second = await demo.login('alice', 'alice-pass', {});
-    expect(second.kind === 'authenticated' && second.identity.groups).toEqual(['developers', 'admins']);
+    expect(second.kind === 'authenticated' && second.identity.groups).toEqual(['admins', 'developers']);
   });
 });
 
@@ -129,5 +134,39 @@ describe('password hashes', () => {
     ],
   ])('bounds the cost parameters: %s', (hash, message) => {
     expect(parsePasswordHash(hash)).toBe(message);
+  });
+});
+
+describe('StaticConnector refresh', () => {
+  it('re-reads the configured user, keeping the sign-in time and MFA, and revokes a removed user', async () => {
+    const users = [
+      { username: 'alice', passwordHash: await hashPassword('alice-pass', 10), groups: ['a', 'b'] },
+      { username: 'bob', passwordHash: await hashPassword('bob-pass', 10), groups: ['c'] },
+    ];
+    const before = new StaticConnector(
+      staticConnectorConfigSchema.parse({ id: 'dev', type: 'static', users }),
+    );
+    const signedIn = await before.login('alice', 'alice-pass', {});
+    if (signedIn.kind !== 'authenticated') {
+      throw new Error('alice did not sign in');
+    }
+    const after = new StaticConnector(
+      staticConnectorConfigSchema.parse({
+        id: 'dev',
+        type: 'static',
+        users: [{ ...users[0], groups: ['b'] }, users[1]],
+      }),
+    );
+    const refreshed = await after.refresh(signedIn, {});
+    expect(refreshed).toMatchObject({ kind: 'current', identity: { subject: 'alice', groups: ['b'] } });
+    expect(refreshed.kind === 'current' && refreshed.identity.authTime).toBe(signedIn.identity.authTime);
+
+    const without = new StaticConnector(
+      staticConnectorConfigSchema.parse({ id: 'dev', type: 'static', users: [users[1]] }),
+    );
+    expect(await without.refresh(signedIn, {})).toEqual({
+      kind: 'revoked',
+      reason: 'the user is no longer configured',
+    });
   });
 });

@@ -1,5 +1,13 @@
 import type { Identity } from '@fedgate/core';
-import type { CanonicalUsername, LoginContext, PasswordConnector, PasswordLoginResult } from '../connector';
+import type {
+  CanonicalUsername,
+  LoginContext,
+  PasswordConnector,
+  PasswordLoginResult,
+  RefreshConnector,
+  RefreshResult,
+  SignedIn,
+} from '../connector';
 import { cleanTypedUsername } from '../typed-username';
 import { parsePasswordHash, verifyPassword, type ScryptParameters } from './password-hash';
 import type { StaticConnectorConfig, StaticUserConfig } from './static-connector.config';
@@ -13,7 +21,7 @@ interface StaticUser {
  * Users from the config file, with scrypt password hashes. For development,
  * demos and tests; not a user directory.
  */
-export class StaticConnector implements PasswordConnector {
+export class StaticConnector implements PasswordConnector, RefreshConnector {
   readonly type = 'static';
   readonly id: string;
   readonly displayName: string;
@@ -62,6 +70,26 @@ export class StaticConnector implements PasswordConnector {
       return { kind: 'invalid_credentials', reason: 'wrong password' };
     }
     return { kind: 'authenticated', identity: this.identityOf(user.config) };
+  }
+
+  /**
+   * The user as the config describes them now (groups and attributes may
+   * have changed since sign-in); revoked when the user is gone. The sign-in's
+   * own time and MFA stay: a refresh is not a new authentication.
+   */
+  refresh(signedIn: SignedIn, _context: LoginContext): Promise<RefreshResult> {
+    const { identity } = signedIn;
+    const user = [...this.users.values()].find(
+      (candidate) => (candidate.config.subject ?? candidate.config.username) === identity.subject,
+    );
+    if (identity.connectorId !== this.id || user === undefined) {
+      return Promise.resolve({ kind: 'revoked', reason: 'the user is no longer configured' });
+    }
+    const current = this.identityOf(user.config);
+    return Promise.resolve({
+      kind: 'current',
+      identity: { ...current, authTime: identity.authTime, mfa: identity.mfa },
+    });
   }
 
   private identityOf(user: StaticUserConfig): Identity {
