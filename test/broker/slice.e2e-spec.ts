@@ -57,7 +57,7 @@ describe('static login → entitlements → credentials from moto_server', () =>
       username: 'alice',
       subject: 'alice',
       email: 'alice@example.com',
-      groups: ['developers', 'admins'],
+      groups: ['admins', 'developers'],
       attributes: { department: ['Engineering'] },
     });
 
