@@ -111,9 +111,9 @@ export class DirectoryClient {
     }
     return new FedgateError('idp_unavailable', 'The directory is unavailable', {
       cause: error,
+      phase: `ldap.${phase}`,
       detail: {
         connector: this.connectorId,
-        phase,
         reason: error instanceof Error ? error.message : String(error),
       },
     });

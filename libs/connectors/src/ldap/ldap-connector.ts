@@ -148,7 +148,8 @@ export class LdapConnector implements PasswordConnector {
     if (!bound.ok) {
       await service.close();
       throw new FedgateError('idp_unavailable', 'The directory is unavailable', {
-        detail: { connector: this.id, phase: 'service bind', reason: 'the service account was refused' },
+        phase: 'ldap.service-bind',
+        detail: { connector: this.id, reason: 'the service account was refused' },
       });
     }
     return service;
@@ -226,7 +227,8 @@ export class LdapConnector implements PasswordConnector {
     const subject = stringOf(firstValue(entry, attributes.subject));
     if (subject === undefined || subject === '') {
       throw new FedgateError('idp_unavailable', 'The directory is unavailable', {
-        detail: { connector: this.id, phase: 'identity', reason: `the entry has no ${attributes.subject}` },
+        phase: 'ldap.identity',
+        detail: { connector: this.id, reason: `the entry has no ${attributes.subject}` },
       });
     }
     const email = stringOf(firstValue(entry, attributes.email));
