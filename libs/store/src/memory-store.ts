@@ -1,7 +1,14 @@
 import { notACounter, storeUnavailable } from './errors';
 import { dataKey, lockKey, newLockToken } from './keys';
-import { DEFAULT_KEY_PREFIX, type Store, type StoreLock, type WithLockOptions } from './store';
-import { assertValidTtl } from './validation';
+import {
+  DEFAULT_KEY_PREFIX,
+  type BoundedCounter,
+  type BoundedIncrement,
+  type Store,
+  type StoreLock,
+  type WithLockOptions,
+} from './store';
+import { assertValidLimit, assertValidTtl } from './validation';
 import { withLock } from './with-lock';
 
 export interface MemoryStoreOptions {
@@ -106,13 +113,43 @@ export class MemoryStore implements Store {
         this.entries.set(fullKey, { value: '1', expiresAt: this.now() + ttlMs });
         return 1;
       }
-      // Same rule as Redis INCR: only a decimal integer in the 64-bit range counts.
-      const count = INTEGER_PATTERN.test(entry.value) ? Number(entry.value) : Number.NaN;
-      if (!Number.isSafeInteger(count + 1)) {
-        throw notACounter();
-      }
+      const count = counterValue(entry.value);
       entry.value = String(count + 1);
       return count + 1;
+    });
+  }
+
+  incrementBelowLimits(counters: readonly BoundedCounter[]): Promise<BoundedIncrement> {
+    return this.run('incrementBelowLimits', () => {
+      const entries = counters.map((counter) => {
+        assertValidTtl(counter.ttlMs);
+        assertValidLimit(counter.limit);
+        const fullKey = dataKey(this.keyPrefix, counter.key);
+        const entry = this.read(fullKey);
+        return { counter, fullKey, count: entry === undefined ? 0 : counterValue(entry.value), entry };
+      });
+      const full = entries.findIndex(({ counter, count }) => count >= counter.limit);
+      if (full >= 0) {
+        const { entry } = entries[full] ?? {};
+        return { taken: false, full, ttlMs: entry === undefined ? 0 : entry.expiresAt - this.now() };
+      }
+      const counts = entries.map(({ counter, fullKey, count }) => {
+        this.entries.set(fullKey, { value: String(count + 1), expiresAt: this.now() + counter.ttlMs });
+        return count + 1;
+      });
+      return { taken: true, counts };
+    });
+  }
+
+  decrement(key: string): Promise<number | null> {
+    return this.run('decrement', () => {
+      const entry = this.read(dataKey(this.keyPrefix, key));
+      if (entry === undefined) {
+        return null;
+      }
+      const count = Math.max(0, counterValue(entry.value) - 1);
+      entry.value = String(count);
+      return count;
     });
   }
 
@@ -197,4 +234,13 @@ export class MemoryStore implements Store {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
+}
+
+/** The count a stored value holds; same rule as Redis INCR: only a decimal integer in the 64-bit range counts. */
+function counterValue(value: string): number {
+  const count = INTEGER_PATTERN.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(count + 1)) {
+    throw notACounter();
+  }
+  return count;
 }

@@ -3,8 +3,15 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { storeUnavailable } from './errors';
 import { dataKey, lockKey, newLockToken } from './keys';
 import { redact, translateRedisError } from './redis-errors';
-import { DEFAULT_KEY_PREFIX, type Store, type StoreLock, type WithLockOptions } from './store';
-import { assertValidTtl } from './validation';
+import {
+  DEFAULT_KEY_PREFIX,
+  type BoundedCounter,
+  type BoundedIncrement,
+  type Store,
+  type StoreLock,
+  type WithLockOptions,
+} from './store';
+import { assertValidLimit, assertValidTtl } from './validation';
 import { withLock } from './with-lock';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
@@ -20,6 +27,44 @@ if redis.call('PTTL', KEYS[1]) == -1 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
 end
 return count`;
+
+// Checks every counter, then increments all of them or none, in one step. ARGV holds a limit and a
+// TTL per key. A value INCR could not count is reported in INCR's own words.
+const INCREMENT_BELOW_LIMITS_SCRIPT = `
+for i = 1, #KEYS do
+  local value = redis.call('GET', KEYS[i])
+  local count = 0
+  if value then
+    count = tonumber(value)
+    if count == nil or count ~= math.floor(count) then
+      return redis.error_reply('ERR value is not an integer or out of range')
+    end
+  end
+  if count >= tonumber(ARGV[2 * i - 1]) then
+    return {0, i - 1, redis.call('PTTL', KEYS[i])}
+  end
+end
+local result = {1}
+for i = 1, #KEYS do
+  result[i + 1] = redis.call('INCR', KEYS[i])
+  redis.call('PEXPIRE', KEYS[i], ARGV[2 * i])
+end
+return result`;
+
+// DECR keeps the TTL; an absent counter stays absent (-1 means "absent" to the caller).
+const DECREMENT_SCRIPT = `
+local value = redis.call('GET', KEYS[1])
+if not value then
+  return -1
+end
+local count = tonumber(value)
+if count == nil or count ~= math.floor(count) then
+  return redis.error_reply('ERR value is not an integer or out of range')
+end
+if count <= 0 then
+  return 0
+end
+return redis.call('DECR', KEYS[1])`;
 
 // Compare-and-act on the lock token in one step: a holder whose lock expired
 // must not delete or prolong the lock a later holder took.
@@ -168,6 +213,37 @@ export class RedisStore implements Store {
     assertValidTtl(ttlMs);
     const count = await this.run('increment', () => this.client.eval(INCREMENT_SCRIPT, 1, fullKey, ttlMs));
     return expectInteger('increment', count);
+  }
+
+  async incrementBelowLimits(counters: readonly BoundedCounter[]): Promise<BoundedIncrement> {
+    const keys = counters.map((counter) => dataKey(this.keyPrefix, counter.key));
+    const limitsAndTtls = counters.flatMap((counter) => {
+      assertValidTtl(counter.ttlMs);
+      assertValidLimit(counter.limit);
+      return [counter.limit, counter.ttlMs];
+    });
+    if (keys.length === 0) {
+      return { taken: true, counts: [] };
+    }
+    const reply = await this.run('incrementBelowLimits', () =>
+      this.client.eval(INCREMENT_BELOW_LIMITS_SCRIPT, keys.length, ...keys, ...limitsAndTtls),
+    );
+    if (!Array.isArray(reply)) {
+      throw storeUnavailable('incrementBelowLimits', undefined, { reason: 'unexpected reply type' });
+    }
+    const [taken, ...rest] = reply.map((value) => expectInteger('incrementBelowLimits', value));
+    if (taken === 1) {
+      return { taken: true, counts: rest };
+    }
+    const [full = 0, ttlMs = 0] = rest;
+    return { taken: false, full, ttlMs: Math.max(0, ttlMs) };
+  }
+
+  async decrement(key: string): Promise<number | null> {
+    const fullKey = dataKey(this.keyPrefix, key);
+    const reply = await this.run('decrement', () => this.client.eval(DECREMENT_SCRIPT, 1, fullKey));
+    const count = expectInteger('decrement', reply);
+    return count < 0 ? null : count;
   }
 
   async ttl(key: string): Promise<number | null> {

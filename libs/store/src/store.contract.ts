@@ -240,6 +240,112 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       });
     });
 
+    describe('incrementBelowLimits', () => {
+      const counters = (limits: [number, number]) => [
+        { key: 'a', limit: limits[0], ttlMs: LONG_TTL },
+        { key: 'b', limit: limits[1], ttlMs: LONG_TTL },
+      ];
+
+      it('adds one to every counter while all are below their limits', async () => {
+        const store = await open();
+        expect(await store.incrementBelowLimits(counters([5, 5]))).toEqual({ taken: true, counts: [1, 1] });
+        expect(await store.incrementBelowLimits(counters([5, 5]))).toEqual({ taken: true, counts: [2, 2] });
+        expect(await store.get('a')).toBe('2');
+        expect(await store.incrementBelowLimits([])).toEqual({ taken: true, counts: [] });
+      });
+
+      it('changes nothing when one counter is at its limit, and names it with its remaining TTL', async () => {
+        const store = await open();
+        await store.set('b', '3', 5_000);
+        const refused = await store.incrementBelowLimits(counters([10, 3]));
+        expect(refused).toMatchObject({ taken: false, full: 1 });
+        const { ttlMs } = refused as { ttlMs: number };
+        expect(ttlMs).toBeGreaterThan(4_000);
+        expect(ttlMs).toBeLessThanOrEqual(5_000);
+        expect(await store.get('a')).toBeNull();
+        expect(await store.get('b')).toBe('3');
+      });
+
+      it('never passes a limit, however many callers race on two clients', async () => {
+        const [one, two] = [await open(), await open()];
+        const results = await Promise.all(
+          Array.from({ length: 100 }, (_, index) =>
+            (index % 2 === 0 ? one : two).incrementBelowLimits([
+              { key: `own:${index % 4}`, limit: 50, ttlMs: LONG_TTL },
+              { key: 'shared', limit: 7, ttlMs: LONG_TTL },
+            ]),
+          ),
+        );
+        expect(results.filter((result) => result.taken)).toHaveLength(7);
+        expect(await one.get('shared')).toBe('7');
+        const owns = await Promise.all([0, 1, 2, 3].map((index) => one.get(`own:${index}`)));
+        expect(owns.reduce((sum, value) => sum + Number(value ?? 0), 0)).toBe(7);
+      });
+
+      it('restarts the TTL at every increment (a sliding window)', async () => {
+        const store = await open();
+        const counter = [{ key: 'w', limit: 10, ttlMs: 300 }];
+        await store.incrementBelowLimits(counter);
+        await sleep(200);
+        await store.incrementBelowLimits(counter);
+        await sleep(200);
+        expect(await store.get('w')).toBe('2');
+        await sleep(200);
+        expect(await store.get('w')).toBeNull();
+      });
+
+      it('refuses to count a value that is not an integer', async () => {
+        const store = await open();
+        await store.set('a', 'not a number', LONG_TTL);
+        await expect(store.incrementBelowLimits(counters([5, 5]))).rejects.toMatchObject({
+          code: 'internal',
+        });
+        expect(await store.get('b')).toBeNull();
+      });
+
+      it.each([
+        [{ key: 'a', limit: 0, ttlMs: LONG_TTL }],
+        [{ key: 'a', limit: 1.5, ttlMs: LONG_TTL }],
+        [{ key: 'a', limit: 3, ttlMs: 0 }],
+        [{ key: 'lock:a', limit: 3, ttlMs: LONG_TTL }],
+      ])('rejects %p with RangeError and writes nothing', async (bad) => {
+        const store = await open();
+        await expect(
+          store.incrementBelowLimits([{ key: 'b', limit: 3, ttlMs: LONG_TTL }, bad]),
+        ).rejects.toThrow(RangeError);
+        expect(await store.get('b')).toBeNull();
+      });
+    });
+
+    describe('decrement', () => {
+      it('takes one back, never below zero, and keeps the TTL', async () => {
+        const store = await open();
+        await store.incrementBelowLimits([{ key: 'n', limit: 10, ttlMs: 5_000 }]);
+        await store.incrementBelowLimits([{ key: 'n', limit: 10, ttlMs: 5_000 }]);
+        expect(await store.decrement('n')).toBe(1);
+        expect(await store.decrement('n')).toBe(0);
+        expect(await store.decrement('n')).toBe(0);
+        const remaining = await store.ttl('n');
+        expect(remaining).toBeGreaterThan(4_000);
+        expect(remaining).toBeLessThanOrEqual(5_000);
+      });
+
+      it('leaves an absent counter absent', async () => {
+        const store = await open();
+        expect(await store.decrement('missing')).toBeNull();
+        expect(await store.get('missing')).toBeNull();
+      });
+
+      it('gives back exactly what concurrent callers took', async () => {
+        const [one, two] = [await open(), await open()];
+        await one.set('n', '40', LONG_TTL);
+        await Promise.all(
+          Array.from({ length: 30 }, (_, index) => (index % 2 === 0 ? one : two).decrement('n')),
+        );
+        expect(await one.get('n')).toBe('10');
+      });
+    });
+
     describe('ttl', () => {
       it('is null for an absent key', async () => {
         const store = await open();
@@ -491,6 +597,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         await expectStoreUnavailable(store.setIfAbsent('k', 'v', LONG_TTL));
         await expectStoreUnavailable(store.delete('k'));
         await expectStoreUnavailable(store.increment('n', LONG_TTL));
+        await expectStoreUnavailable(store.incrementBelowLimits([{ key: 'n', limit: 1, ttlMs: LONG_TTL }]));
+        await expectStoreUnavailable(store.decrement('n'));
         await expectStoreUnavailable(store.ttl('k'));
         await expectStoreUnavailable(store.acquireLock('M', LONG_TTL));
         await expectStoreUnavailable(lock.release());

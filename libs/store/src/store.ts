@@ -41,6 +41,24 @@ export interface Store {
   increment(key: string, ttlMs: number): Promise<number>;
 
   /**
+   * All or nothing, atomically: when every counter is below its limit, adds
+   * one to each and (re)sets each one's TTL to its ttlMs from now, so a
+   * counter lives until ttlMs after its latest increment (a sliding window,
+   * the way directories count failed binds); otherwise changes nothing and
+   * names the first counter at its limit with its remaining TTL. However many
+   * callers race, across clients too, no counter ever passes its limit.
+   * Rejects like increment() for a key that is not a counter.
+   */
+  incrementBelowLimits(counters: readonly BoundedCounter[]): Promise<BoundedIncrement>;
+
+  /**
+   * Atomically takes one back from a counter, never below zero, keeping its
+   * TTL: returns the new count, or null when the counter is absent. Undoes
+   * an increment that turned out not to count.
+   */
+  decrement(key: string): Promise<number | null>;
+
+  /**
    * Remaining lifetime in milliseconds, or null when the key is absent.
    * Infinity only for a key written without a TTL by something other than a
    * Store.
@@ -86,6 +104,19 @@ export interface StoreLock {
   /** Resets the lock's TTL to ttlMs from now; false when it is no longer ours. */
   extend(ttlMs: number): Promise<boolean>;
 }
+
+/** One counter of incrementBelowLimits. */
+export interface BoundedCounter {
+  key: string;
+  /** The increment is refused when the counter already holds this many (a positive integer). */
+  limit: number;
+  /** How long the counter lives after this increment. */
+  ttlMs: number;
+}
+
+/** incrementBelowLimits' answer: the new counts, or which counter was full and for how much longer. */
+export type BoundedIncrement =
+  { taken: true; counts: number[] } | { taken: false; full: number; ttlMs: number };
 
 /** How withLock waits for a lock that someone else holds. */
 export interface WithLockOptions {

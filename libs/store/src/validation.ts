@@ -7,3 +7,10 @@ export function assertValidTtl(ttlMs: number): void {
     throw new RangeError(`ttlMs must be a positive integer number of milliseconds, got ${String(ttlMs)}`);
   }
 }
+
+/** Rejects a limit that is not a positive integer (a zero limit would refuse everything, silently). */
+export function assertValidLimit(limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit <= 0) {
+    throw new RangeError(`limit must be a positive integer, got ${String(limit)}`);
+  }
+}
