@@ -1,9 +1,9 @@
 import { FedgateError } from '@fedgate/core';
 import { identity } from '../../../test/mapping/config-fixture';
 import { assertIssuable, checkLimits } from './budget';
-import type { ResolvedEntitlement } from './entitlement';
+import type { Entitlement } from './entitlement';
 
-function entitlement(overrides: Partial<ResolvedEntitlement> = {}): ResolvedEntitlement {
+function entitlement(overrides: Partial<Entitlement> = {}): Entitlement {
   return {
     accountId: '111111111111',
     accountName: 'prod',
@@ -48,7 +48,7 @@ describe('checkLimits', () => {
     ).toEqual([]);
   });
 
-  it.each<[string, Partial<ResolvedEntitlement>, string]>([
+  it.each<[string, Partial<Entitlement>, string]>([
     ['51 tags', { sessionTags: tags(51) }, 'tag-count'],
     ['a 129-character key', { sessionTags: [{ key: 'k'.repeat(129), value: '' }] }, 'tag-key'],
     ['an aws: key', { sessionTags: [{ key: 'AWS:x', value: '' }] }, 'tag-key'],
@@ -110,6 +110,7 @@ describe('assertIssuable', () => {
     expect(thrown).toBeInstanceOf(FedgateError);
     expect(thrown).toMatchObject({
       code: 'sts_rejected',
+      phase: 'mapping.limits',
       message:
         'Cannot issue permission set "Data" in account "prod" for alice (corp): AWS would refuse it (tag D has characters AWS does not allow in a tag value). Nothing was sent to STS; an administrator must change the permission set or the user\'s attributes.',
       detail: {

@@ -1,6 +1,6 @@
 import { FedgateError, type Identity } from '@fedgate/core';
 import { AWS_LIMITS, SESSION_NAME_CHARACTERS, TAG_CHARACTERS, isAwsReservedTagKey } from './aws-rules';
-import type { LimitViolation, ResolvedEntitlement } from './entitlement';
+import type { Entitlement, LimitViolation } from './entitlement';
 import { policyCharacters, policyTextProblem } from './policy-document';
 
 function validName(name: string, max: number): boolean {
@@ -8,14 +8,14 @@ function validName(name: string, max: number): boolean {
 }
 
 /**
- * Every AWS limit (DESIGN §6.1) the entitlement's STS request would break:
+ * Every AWS limit (docs/mapping.md) the entitlement's STS request would break:
  * tag count, key and value sizes and characters, case-insensitive key
  * conflicts, the `aws:` prefix, transitive keys (≤ 50, a subset of the
  * tags, none for GetFederationToken), session policy characters and the
  * 2048-character budget of inline plus managed policy text, ≤ 10 ARNs, and
  * the session names. Empty when STS would accept the request's shape.
  */
-export function checkLimits(entitlement: Omit<ResolvedEntitlement, 'violations'>): LimitViolation[] {
+export function checkLimits(entitlement: Omit<Entitlement, 'violations'>): LimitViolation[] {
   const violations: LimitViolation[] = [];
   const { sessionTags: tags, transitiveTagKeys: transitive } = entitlement;
   if (tags.length > AWS_LIMITS.maxTags) {
@@ -97,20 +97,18 @@ export function checkLimits(entitlement: Omit<ResolvedEntitlement, 'violations'>
 }
 
 /**
- * Refuses, before any STS call, an entitlement whose request AWS would
- * reject (DESIGN §7: limits are enforced before STS, and never "fixed" by
- * dropping tags). The error names the user, the permission set and each
+ * The error for an entitlement whose request AWS would reject (limits are
+ * enforced before STS, and never "fixed" by dropping tags): `sts_rejected`,
+ * phase `mapping.limits`, naming the user, the permission set and each
  * limit, so the person and the administrator both know what to change.
  */
-export function assertIssuable(entitlement: ResolvedEntitlement, identity: Identity): void {
-  if (entitlement.violations.length === 0) {
-    return;
-  }
+export function overLimitError(entitlement: Entitlement, identity: Identity): FedgateError {
   const limits = entitlement.violations.map((violation) => violation.message).join('; ');
-  throw new FedgateError(
+  return new FedgateError(
     'sts_rejected',
     `Cannot issue permission set "${entitlement.permissionSet}" in account "${entitlement.accountName}" for ${identity.username} (${identity.connectorId}): AWS would refuse it (${limits}). Nothing was sent to STS; an administrator must change the permission set or the user's attributes.`,
     {
+      phase: 'mapping.limits',
       detail: {
         connector: identity.connectorId,
         subject: identity.subject,
@@ -120,4 +118,11 @@ export function assertIssuable(entitlement: ResolvedEntitlement, identity: Ident
       },
     },
   );
+}
+
+/** Throws overLimitError when the entitlement breaks any AWS limit; returns otherwise. */
+export function assertIssuable(entitlement: Entitlement, identity: Identity): void {
+  if (entitlement.violations.length > 0) {
+    throw overLimitError(entitlement, identity);
+  }
 }

@@ -50,6 +50,16 @@ describe('planDuration', () => {
     expect(planDuration({ ...role, ...overrides })).toMatchObject({ seconds, limitedBy });
   });
 
+  it('keeps what was requested, and says nothing of a request when there was none', () => {
+    expect(planDuration({ ...role, requestedSeconds: 30000 })).toEqual({
+      seconds: 14400,
+      limitedBy: 'permission-set',
+      explanation: "4h: the permission set's sessionDuration",
+      requestedSeconds: 30000,
+    });
+    expect(planDuration(role)).not.toHaveProperty('requestedSeconds');
+  });
+
   it('explains itself', () => {
     expect(planDuration({ ...role, roleChaining: true }).explanation).toBe(
       '1h: role chaining: sessions started with role credentials last at most 1h',

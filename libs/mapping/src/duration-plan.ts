@@ -25,13 +25,14 @@ const WHY: Record<DurationLimit, string> = {
 };
 
 /**
- * Plans a session's length and says which limit decided it (DESIGN §6.1):
+ * Plans a session's length and says which limit decided it (docs/mapping.md):
  * the request, clamped to [15m, ceiling], where the ceiling is the smallest
  * of the permission set's duration, the role's MaxSessionDuration, the 1h
  * role-chaining cap (AssumeRole with role credentials) and the mode's AWS
  * maximum (12h AssumeRole, 36h GetFederationToken). Without a request the
  * session is as long as the ceiling allows. Ties name the first limit in
- * that order, the one an administrator can change most easily.
+ * that order, the one an administrator can change most easily. The plan
+ * keeps the request, so an audit line or a test can see what was asked.
  */
 export function planDuration(inputs: DurationInputs): DurationPlan {
   const range = inputs.mode === 'federation-token' ? AWS_LIMITS.federationToken : AWS_LIMITS.assumeRole;
@@ -62,5 +63,6 @@ export function planDuration(inputs: DurationInputs): DurationPlan {
     seconds: chosen.seconds,
     limitedBy: chosen.limit,
     explanation: `${formatDuration(chosen.seconds)}: ${WHY[chosen.limit]}`,
+    ...(requested === undefined ? {} : { requestedSeconds: requested }),
   };
 }

@@ -4,7 +4,7 @@ export interface SessionTag {
   value: string;
 }
 
-/** How credentials are issued for an entitlement (DESIGN §6.1). */
+/** How credentials are issued for an entitlement (docs/issuance.md). */
 export type IssuanceMode = 'assume-role' | 'web-identity' | 'federation-token';
 
 /** Which limit decided a session's length. */
@@ -17,6 +17,8 @@ export interface DurationPlan {
   limitedBy: DurationLimit;
   /** For people: "1h: role chaining caps sessions at 1h". */
   explanation: string;
+  /** What the caller asked for, when it asked (before any limit). */
+  requestedSeconds?: number;
 }
 
 /** Which AWS limit an entitlement's request would break. */
@@ -36,37 +38,35 @@ export interface LimitViolation {
   message: string;
 }
 
-/** The fields every producer of an entitlement sets; what the first issuer reads. */
-interface EntitlementCore {
+/**
+ * One (account, permission set) an identity may use, as evaluate resolves
+ * it: the STS request's parameters (role, names, tags, policies, duration),
+ * each built from validated values and checked against AWS's limits
+ * (docs/mapping.md). `violations` lists what AWS would refuse; nothing is
+ * issued while it is non-empty, and nothing is dropped to make it fit.
+ * This is the listing and explain shape (`/api/v1/entitlements`, `fedgate
+ * mapping explain`); what an issuer sends is the narrower IssuePlan of its
+ * mode (issue-plan.ts), built by planIssue.
+ */
+export interface Entitlement {
   accountId: string;
   accountName: string;
   partition: 'aws' | 'aws-cn' | 'aws-us-gov';
   backendId: string;
   permissionSet: string;
   description?: string;
+  mode: IssuanceMode;
   /** The role to assume; empty for mode federation-token, which has no role. */
   roleArn: string;
-  /** The longest session this entitlement allows, in seconds (durationPlan.seconds). */
+  /** The session's planned length in seconds (durationPlan.seconds). */
   sessionDurationSeconds: number;
+  durationPlan: DurationPlan;
   roleSessionName: string;
   sourceIdentity: string;
+  /** GetFederationToken's Name (2–32 characters), used by mode federation-token. */
+  federatedUserName: string;
   /** AssumeRole's ExternalId for this account (mode assume-role), when configured. */
   externalId?: string;
-}
-
-/**
- * One (account, permission set) an identity may use, as evaluate resolves
- * it: the STS request's parameters (role, names, tags, policies, duration),
- * each built from validated values and checked against AWS's limits
- * (DESIGN §6.1). `violations` lists what AWS would refuse; a caller must
- * not issue while it is non-empty (assertIssuable), and nothing is dropped
- * to make it fit.
- */
-export interface ResolvedEntitlement extends EntitlementCore {
-  mode: IssuanceMode;
-  durationPlan: DurationPlan;
-  /** GetFederationToken's Name (2–32 characters), for mode federation-token. */
-  federatedUserName: string;
   sessionTags: SessionTag[];
   /** A subset of sessionTags' keys (never for federation-token). */
   transitiveTagKeys: string[];
@@ -81,14 +81,6 @@ export interface ResolvedEntitlement extends EntitlementCore {
   notes: string[];
   violations: LimitViolation[];
 }
-
-/**
- * An entitlement as the issuer takes it: the core fields, and the resolved
- * ones when the producer has them (evaluate always does). A superset of the
- * first slice's shape, so issuers and fixtures written against it keep
- * working; absent optional fields mean "none" (no tags, no policy).
- */
-export type Entitlement = EntitlementCore & Partial<Omit<ResolvedEntitlement, keyof EntitlementCore>>;
 
 /** One condition of a rule, as evaluated. */
 export interface ConditionTrace {
@@ -123,7 +115,7 @@ export interface GrantDecision {
 
 /** The result of evaluate: entitlements, and the trace that explains them. */
 export interface Evaluation {
-  entitlements: ResolvedEntitlement[];
+  entitlements: Entitlement[];
   trace: RuleTrace[];
   decisions: GrantDecision[];
 }

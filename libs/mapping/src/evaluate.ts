@@ -1,25 +1,18 @@
 import type { Identity } from '@fedgate/core';
 import { formatDuration } from '@fedgate/core';
-import type { AccountConfig, BackendConfig, FedgateConfig, PermissionSetConfig } from '@fedgate/config';
+import type { AccountConfig, BackendConfig, MappingSections, PermissionSetConfig } from './config';
 import { fillAccountPlaceholders } from './aws-rules';
 import { checkLimits } from './budget';
 import { planDuration } from './duration-plan';
-import type {
-  Entitlement,
-  Evaluation,
-  GrantDecision,
-  IssuanceMode,
-  ResolvedEntitlement,
-  RuleTrace,
-} from './entitlement';
+import type { Entitlement, Evaluation, GrantDecision, IssuanceMode, RuleTrace } from './entitlement';
 import { authAgeSeconds, compileRule, matchContext, matchRule, type CompiledRule } from './rules';
 import { federatedUserNameFor, roleSessionNameFor, sourceIdentityFor } from './session-names';
 import { compileSessionTags, type TagTemplate } from './session-tags';
 import { parseValidatedTemplate, type TemplatePart } from './template';
 
-/** The parts of the configuration the mapping reads (validated by @fedgate/config). */
+/** The parts of the configuration the mapping reads (validated by its schemas in ./config). */
 export type MappingConfig = Pick<
-  FedgateConfig,
+  MappingSections,
   'accounts' | 'permissionSets' | 'assignments' | 'backends' | 'mapping'
 >;
 
@@ -27,7 +20,7 @@ export type MappingConfig = Pick<
 export interface EvaluateOptions {
   /** The time auth ages are measured at; the current time when absent. */
   now?: Date;
-  /** A requested session length, for the duration plan of every entitlement. */
+  /** A requested session length, for the duration plan of every entitlement (planIssue passes the user's). */
   requestedSeconds?: number;
 }
 
@@ -115,7 +108,7 @@ function pairsOf(
   return accounts.flatMap((account) => sets.map((setName) => ({ account, setName })));
 }
 
-/** The set's own mode, else its account's backend's (DESIGN §6.1). */
+/** The set's own mode, else its account's backend's (docs/issuance.md). */
 export function issuanceModeOf(set: PermissionSetConfig, backend: BackendConfig): IssuanceMode {
   return set.mode ?? backend.mode;
 }
@@ -160,7 +153,7 @@ function buildEntitlement(
   tags: readonly TagTemplate[],
   config: MappingConfig,
   options: EvaluateOptions,
-): ResolvedEntitlement {
+): Entitlement {
   const { partition } = backend;
   const compiledTags = compileSessionTags(tags, set.transitiveTagKeys, identity, config.mapping.tags);
   const mode = issuanceModeOf(set, backend);
@@ -171,7 +164,7 @@ function buildEntitlement(
     ...(set.maxSessionDuration === undefined ? {} : { roleMaximumSeconds: set.maxSessionDuration }),
     ...(options.requestedSeconds === undefined ? {} : { requestedSeconds: options.requestedSeconds }),
   });
-  const entitlement: Omit<ResolvedEntitlement, 'violations'> = {
+  const entitlement: Omit<Entitlement, 'violations'> = {
     accountId: account.id,
     accountName: account.name,
     partition,
@@ -204,7 +197,7 @@ function compareText(a: string, b: string): number {
 }
 
 /**
- * The entitlements an identity has, and why (DESIGN §2). Every rule is
+ * The entitlements an identity has, and why (docs/mapping.md). Every rule is
  * evaluated; a rule matches when all its conditions hold. Grants are the
  * union of the matching allow rules, minus every pair a matching deny rule
  * names (deny beats allow), minus pairs whose permission set requires MFA or
@@ -266,7 +259,7 @@ export function evaluate(
   });
 
   const decisions: GrantDecision[] = [];
-  const entitlements: ResolvedEntitlement[] = [];
+  const entitlements: Entitlement[] = [];
   let names: SessionNames | undefined;
   for (const { pair, rules } of allowed.values()) {
     const { account, setName } = pair;
@@ -317,11 +310,11 @@ export function evaluate(
 }
 
 /** Finds the entitlement for a request that names the account by id or name. */
-export function findEntitlement<E extends Entitlement>(
-  entitlements: readonly E[],
+export function findEntitlement(
+  entitlements: readonly Entitlement[],
   account: string,
   permissionSet: string,
-): E | undefined {
+): Entitlement | undefined {
   return entitlements.find(
     (entitlement) =>
       (entitlement.accountId === account || entitlement.accountName === account) &&

@@ -1,7 +1,7 @@
 import type { Identity } from '@fedgate/core';
 import { formatDuration } from '@fedgate/core';
 import { AWS_LIMITS } from './aws-rules';
-import type { Evaluation, ResolvedEntitlement } from './entitlement';
+import type { Entitlement, Evaluation } from './entitlement';
 import { policyCharacters } from './policy-document';
 
 function describeIdentity(identity: Identity): string[] {
@@ -21,7 +21,7 @@ function describeIdentity(identity: Identity): string[] {
   ];
 }
 
-function describeEntitlement(entitlement: ResolvedEntitlement): string[] {
+function describeEntitlement(entitlement: Entitlement): string[] {
   const lines = [
     `  ${entitlement.accountName} (${entitlement.accountId}) / ${entitlement.permissionSet}`,
     entitlement.mode === 'federation-token'

@@ -7,5 +7,8 @@ export * from './session-names';
 export * from './session-tags';
 export * from './duration-plan';
 export * from './budget';
+export * from './issue-plan';
+export * from './plan-issue';
 export * from './explain-format';
 export * from './identity-input';
+export * from './config';
