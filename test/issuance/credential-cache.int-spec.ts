@@ -9,7 +9,7 @@ import {
   type CachedCredentials,
   type IssuedCredentials,
 } from '@fedgate/issuance';
-import type { Entitlement } from '@fedgate/mapping';
+import type { AssumeRolePlan } from '@fedgate/mapping';
 import { RedisStore } from '@fedgate/store';
 import { Redis } from 'ioredis';
 
@@ -22,18 +22,24 @@ const keys = [{ id: 'k1', key: randomBytes(32).toString('base64') }];
 const REFRESH_BEFORE_S = 900;
 const LIFETIME_MS = 3_600_000;
 const identity = { connectorId: 'corp-ldap', subject: 'alice-0001' };
-const entitlement: Entitlement = {
+const plan: AssumeRolePlan = {
+  mode: 'assume-role',
   accountId: '111111111111',
   accountName: 'prod',
   partition: 'aws',
   backendId: 'aws',
   permissionSet: 'Developer',
-  mode: 'assume-role',
+  duration: {
+    seconds: 3600,
+    limitedBy: 'permission-set',
+    explanation: "1h: the permission set's sessionDuration",
+  },
   roleArn: 'arn:aws:iam::111111111111:role/Developer',
-  sessionDurationSeconds: 3600,
   roleSessionName: 'alice.0123abcd',
   sourceIdentity: 'alice',
   sessionTags: [{ key: 'fedgate:mfa', value: 'true' }],
+  transitiveTagKeys: [],
+  policyArns: [],
 };
 
 /** A fake STS behind the real store: counts calls and hands out unique secrets. */
@@ -97,7 +103,7 @@ describe('CredentialCache on a real redis-server', () => {
   it('makes 100 concurrent identical requests over two replicas call STS once, then serves hits', async () => {
     const [replicaA, replicaB] = [await replica(), await replica()];
     const sts = fakeSts();
-    const key = credentialCacheKey(identity, entitlement, 3600);
+    const key = credentialCacheKey(identity, plan);
 
     const requests: Promise<CachedCredentials>[] = [];
     for (let i = 0; i < 50; i++) {
@@ -121,7 +127,7 @@ describe('CredentialCache on a real redis-server', () => {
 
   it('stores only ciphertext, until expiration minus refreshBefore, and leaves no lock behind', async () => {
     const sts = fakeSts();
-    const key = credentialCacheKey(identity, entitlement, 3600);
+    const key = credentialCacheKey(identity, plan);
     await (await replica()).getOrIssue(key, sts.issue);
     const credentials = sts.issued[0]!;
 
@@ -141,7 +147,7 @@ describe('CredentialCache on a real redis-server', () => {
     // refreshBefore 1 s and credentials living 2.5 s: the entry expires in Redis after about 1.5 s.
     const cache = await replica(1);
     const sts = fakeSts(2_500, 0);
-    const key = credentialCacheKey(identity, entitlement, 3600);
+    const key = credentialCacheKey(identity, plan);
 
     expect((await cache.getOrIssue(key, sts.issue)).source).toBe('issued');
     expect((await cache.getOrIssue(key, sts.issue)).source).toBe('cache');
@@ -164,7 +170,7 @@ describe('CredentialCache on a real redis-server', () => {
       await own.kill();
 
       const started = Date.now();
-      const error = await cache.getOrIssue(credentialCacheKey(identity, entitlement, 3600), sts.issue).then(
+      const error = await cache.getOrIssue(credentialCacheKey(identity, plan), sts.issue).then(
         () => undefined,
         (rejection: unknown) => rejection,
       );

@@ -14,10 +14,10 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { FedgateConfig } from '@fedgate/config';
+import type { FedgateConfig } from '@fedgate/broker-config';
 import { AssumeRoleIssuer, FederationTokenIssuer, StsClients } from '@fedgate/issuance';
-import { assertIssuable, evaluate, findEntitlement, type ResolvedEntitlement } from '@fedgate/mapping';
 import { startMoto, type MotoServer } from '../harness/moto';
+import { planFor } from '../mapping/compiled-request';
 import { identity, mappingConfig, NOW } from '../mapping/config-fixture';
 
 /** moto's default account: the one its federated users and sessions belong to. */
@@ -134,13 +134,34 @@ describe('issuance modes against moto_server', () => {
     await moto.stop();
   });
 
-  function entitlement(permissionSet: string): ResolvedEntitlement {
-    const found = findEntitlement(evaluate(who, config, { now: NOW }).entitlements, 'sandbox', permissionSet);
-    if (!found) {
-      throw new Error(`zoë is not entitled to ${permissionSet}`);
-    }
-    assertIssuable(found, who);
-    return found;
+  /** Zoë's plan for sandbox/Data (AssumeRole), optionally for a requested duration. */
+  function dataPlan(requestedSeconds?: number) {
+    return planFor(
+      'assume-role',
+      who,
+      config,
+      {
+        account: 'sandbox',
+        permissionSet: 'Data',
+        ...(requestedSeconds === undefined ? {} : { requestedSeconds }),
+      },
+      NOW,
+    );
+  }
+
+  /** Zoë's plan for sandbox/Reports (GetFederationToken), optionally for a requested duration. */
+  function reportsPlan(requestedSeconds?: number) {
+    return planFor(
+      'federation-token',
+      who,
+      config,
+      {
+        account: 'sandbox',
+        permissionSet: 'Reports',
+        ...(requestedSeconds === undefined ? {} : { requestedSeconds }),
+      },
+      NOW,
+    );
   }
 
   async function callerArn(credentials: {
@@ -157,10 +178,10 @@ describe('issuance modes against moto_server', () => {
   }
 
   it('AssumeRole sends tags, transitive keys, SourceIdentity, both session policies and the ExternalId', async () => {
-    const data = entitlement('Data');
+    const data = dataPlan();
     expect(data.externalId).toBe('fedgate-ext:sandbox/1');
 
-    const issued = await new AssumeRoleIssuer(clients).issue(data, who);
+    const issued = await new AssumeRoleIssuer(clients).issue(data);
 
     const sent = proxy.last('AssumeRole');
     expect(Object.fromEntries(sent)).toMatchObject({
@@ -191,9 +212,7 @@ describe('issuance modes against moto_server', () => {
 
   it('AssumeRole: moto reports the packed policy size for the request the issuer builds', async () => {
     const client = clients.get('moto').client;
-    const response = await client.send(
-      new AssumeRoleCommand(AssumeRoleIssuer.request(entitlement('Data'), 3600)),
-    );
+    const response = await client.send(new AssumeRoleCommand(AssumeRoleIssuer.request(dataPlan(3600))));
     // moto answers the classic field only, which the SDK now marks deprecated.
     // eslint-disable-next-line @typescript-eslint/no-deprecated
     const packed = response.PackedPolicySize;
@@ -204,11 +223,10 @@ describe('issuance modes against moto_server', () => {
   });
 
   it("GetFederationToken as the user's federated name, with the permission set's policies and tags", async () => {
-    const reports = entitlement('Reports');
-    expect(reports.mode).toBe('federation-token');
-    expect(reports.durationPlan.seconds).toBe(18 * 3600);
+    const reports = reportsPlan();
+    expect(reports.duration.seconds).toBe(18 * 3600);
 
-    const issued = await new FederationTokenIssuer(clients).issue(reports, who);
+    const issued = await new FederationTokenIssuer(clients).issue(reports);
 
     const sent = proxy.last('GetFederationToken');
     expect(Object.fromEntries(sent)).toMatchObject({
@@ -234,9 +252,9 @@ describe('issuance modes against moto_server', () => {
   });
 
   it('a requested duration is clamped by the plan for both modes', async () => {
-    await new AssumeRoleIssuer(clients).issue(entitlement('Data'), who, 1800);
+    await new AssumeRoleIssuer(clients).issue(dataPlan(1800));
     expect(proxy.last('AssumeRole').get('DurationSeconds')).toBe('1800');
-    await new FederationTokenIssuer(clients).issue(entitlement('Reports'), who, 129_600);
+    await new FederationTokenIssuer(clients).issue(reportsPlan(129_600));
     expect(proxy.last('GetFederationToken').get('DurationSeconds')).toBe(String(18 * 3600));
   });
 });

@@ -10,28 +10,18 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { BackendConfig } from '@fedgate/config';
-import { FedgateError, type Identity } from '@fedgate/core';
+import type { BackendConfig } from '@fedgate/broker-config';
+import { FedgateError } from '@fedgate/core';
 import {
   AssumeRoleIssuer,
   FederationTokenIssuer,
   StsClients,
   type IssuedCredentials,
 } from '@fedgate/issuance';
-import type { Entitlement } from '@fedgate/mapping';
+import type { AssumeRolePlan, DurationPlan, FederationTokenPlan } from '@fedgate/mapping';
 import { httpStatusFor } from '../../apps/broker/src/http/error-response';
 import { startTestStsLocal, stsLocalConfigFrom, type TestStsLocal } from '../harness/sts-local';
 import { ACCOUNT, BROKER, roleArn, TEST_CONFIG_YAML, TEST_ENV } from '../sts-local/sts-local-test-config';
-
-const IDENTITY: Identity = {
-  connectorId: 'corp',
-  subject: 'u-1',
-  username: 'alice',
-  groups: [],
-  attributes: {},
-  mfa: { satisfied: false, methods: [] },
-  authTime: '2026-01-01T09:00:00Z',
-};
 
 function backendAt(endpoint: string, overrides: Partial<BackendConfig> = {}): BackendConfig {
   return {
@@ -51,18 +41,42 @@ function backendAt(endpoint: string, overrides: Partial<BackendConfig> = {}): Ba
   };
 }
 
-function roleEntitlement(role: string, overrides: Partial<Entitlement> = {}): Entitlement {
+/** A planned duration of this many seconds. */
+function lasting(seconds: number): DurationPlan {
+  return { seconds, limitedBy: 'permission-set', explanation: `${seconds}s` };
+}
+
+function rolePlan(role: string, overrides: Partial<AssumeRolePlan> = {}): AssumeRolePlan {
   return {
+    mode: 'assume-role',
     accountId: ACCOUNT,
     accountName: 'test',
     partition: 'aws',
     backendId: 'local',
     permissionSet: role,
-    mode: 'assume-role',
+    duration: lasting(3600),
     roleArn: roleArn(role),
-    sessionDurationSeconds: 3600,
     roleSessionName: 'alice.0123abcd',
     sourceIdentity: 'alice',
+    sessionTags: [],
+    transitiveTagKeys: [],
+    policyArns: [],
+    ...overrides,
+  };
+}
+
+function federationPlan(overrides: Partial<FederationTokenPlan> = {}): FederationTokenPlan {
+  return {
+    mode: 'federation-token',
+    accountId: ACCOUNT,
+    accountName: 'test',
+    partition: 'aws',
+    backendId: 'local',
+    permissionSet: 'ReadOnly',
+    duration: lasting(3600),
+    federatedUserName: 'alice.0123abcd',
+    sessionTags: [],
+    policyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
     ...overrides,
   };
 }
@@ -101,10 +115,10 @@ describe('STS throttling at sts-local', () => {
     const clients = new StsClients([backendAt(sts.url, { maxAttempts: 3, retryMaxDelayMs: 1500 })]);
     const issuer = new AssumeRoleIssuer(clients);
     try {
-      await expect(issuer.issue(roleEntitlement('Basic'), IDENTITY)).resolves.toMatchObject({ kind: 'role' });
+      await expect(issuer.issue(rolePlan('Basic'))).resolves.toMatchObject({ kind: 'role' });
       const before = stsRequests(sts).length;
 
-      const error = await failure(issuer.issue(roleEntitlement('Basic'), IDENTITY));
+      const error = await failure(issuer.issue(rolePlan('Basic')));
 
       const seen = stsRequests(sts).slice(before);
       expect(seen.map((line) => [line.action, line.status, line.code])).toEqual([
@@ -137,7 +151,7 @@ describe('STS throttling at sts-local', () => {
     const clients = new StsClients([backendAt(sts.url, { maxAttempts: 1 })]);
     try {
       const before = stsRequests(sts).length;
-      const error = await failure(new AssumeRoleIssuer(clients).issue(roleEntitlement('Basic'), IDENTITY));
+      const error = await failure(new AssumeRoleIssuer(clients).issue(rolePlan('Basic')));
       expect(error.code).toBe('upstream_throttled');
       expect(error.detail.attempts).toBe(1);
       expect(stsRequests(sts).length - before).toBe(1);
@@ -167,10 +181,10 @@ describe('STS throttling that a later attempt gets through', () => {
     ]);
     const issuer = new AssumeRoleIssuer(clients);
     try {
-      await issuer.issue(roleEntitlement('Basic'), IDENTITY);
+      await issuer.issue(rolePlan('Basic'));
       const before = stsRequests(sts).length;
 
-      const issued = await issuer.issue(roleEntitlement('Basic'), IDENTITY);
+      const issued = await issuer.issue(rolePlan('Basic'));
 
       expect(issued.assumedRoleArn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/Basic/alice.0123abcd`);
       const seen = stsRequests(sts).slice(before);
@@ -212,7 +226,7 @@ describe('an STS backend that answers 500', () => {
   it('is retried maxAttempts times, then mapped to upstream_unavailable (502) keeping the request id', async () => {
     const clients = new StsClients([backendAt(url, { maxAttempts: 3 })]);
     try {
-      const error = await failure(new AssumeRoleIssuer(clients).issue(roleEntitlement('Basic'), IDENTITY));
+      const error = await failure(new AssumeRoleIssuer(clients).issue(rolePlan('Basic')));
       expect(requests).toBe(3);
       expect(error.code).toBe('upstream_unavailable');
       expect(httpStatusFor(error.code)).toBe(502);
@@ -253,7 +267,7 @@ describe('an STS backend that accepts connections and never answers', () => {
     const clients = new StsClients([backend]);
     try {
       const started = Date.now();
-      const error = await failure(new AssumeRoleIssuer(clients).issue(roleEntitlement('Basic'), IDENTITY));
+      const error = await failure(new AssumeRoleIssuer(clients).issue(rolePlan('Basic')));
       const elapsed = Date.now() - started;
 
       expect(error.code).toBe('upstream_unavailable');
@@ -289,8 +303,7 @@ describe('STS refusals are not retried, and are explained (sts-local)', () => {
     const before = stsRequests(sts).length;
     const error = await failure(
       new AssumeRoleIssuer(clients).issue(
-        roleEntitlement('NoTagSession', { sessionTags: [{ key: 'team', value: 'platform' }] }),
-        IDENTITY,
+        rolePlan('NoTagSession', { sessionTags: [{ key: 'team', value: 'platform' }] }),
       ),
     );
     expect(
@@ -311,12 +324,12 @@ describe('STS refusals are not retried, and are explained (sts-local)', () => {
   it("sends the account's ExternalId, and explains a missing one", async () => {
     // The role's trust policy requires sts:ExternalId ext-123 and does not allow SetSourceIdentity:
     // fedgate always sends a SourceIdentity, so the message names both.
-    const error = await failure(new AssumeRoleIssuer(clients).issue(roleEntitlement('ExternalId'), IDENTITY));
+    const error = await failure(new AssumeRoleIssuer(clients).issue(rolePlan('ExternalId')));
     expect(error.code).toBe('sts_denied');
     expect(error.message).toContain('sts:SetSourceIdentity');
     expect(error.message).toContain('it requires an sts:ExternalId, which this account does not configure');
     const wrong = await failure(
-      new AssumeRoleIssuer(clients).issue(roleEntitlement('ExternalId', { externalId: 'ext-999' }), IDENTITY),
+      new AssumeRoleIssuer(clients).issue(rolePlan('ExternalId', { externalId: 'ext-999' })),
     );
     expect(wrong.message).toContain("its sts:ExternalId condition does not match the account's externalId");
   });
@@ -332,9 +345,7 @@ describe('STS refusals are not retried, and are explained (sts-local)', () => {
       value: random(200),
     }));
     const before = stsRequests(sts).length;
-    const error = await failure(
-      new AssumeRoleIssuer(clients).issue(roleEntitlement('Basic', { sessionTags }), IDENTITY),
-    );
+    const error = await failure(new AssumeRoleIssuer(clients).issue(rolePlan('Basic', { sessionTags })));
     expect(
       stsRequests(sts)
         .slice(before)
@@ -348,22 +359,18 @@ describe('STS refusals are not retried, and are explained (sts-local)', () => {
 
   it('MalformedPolicyDocument and InvalidParameterValue: 400 naming what to fix', async () => {
     const malformed = await failure(
-      new AssumeRoleIssuer(clients).issue(
-        roleEntitlement('Basic', { policy: '{"Statement": 42}' }),
-        IDENTITY,
-      ),
+      new AssumeRoleIssuer(clients).issue(rolePlan('Basic', { policy: '{"Statement": 42}' })),
     );
     expect(malformed.code).toBe('sts_rejected');
     expect(malformed.message).toContain('the session policy is not a valid IAM policy document');
     const duplicate = await failure(
       new AssumeRoleIssuer(clients).issue(
-        roleEntitlement('Basic', {
+        rolePlan('Basic', {
           sessionTags: [
             { key: 'Team', value: 'a' },
             { key: 'team', value: 'b' },
           ],
         }),
-        IDENTITY,
       ),
     );
     expect(duplicate.code).toBe('sts_rejected');
@@ -373,10 +380,7 @@ describe('STS refusals are not retried, and are explained (sts-local)', () => {
   it("ValidationError: 400 naming the role's MaxSessionDuration", async () => {
     // Basic allows 2 h.
     const error = await failure(
-      new AssumeRoleIssuer(clients).issue(
-        roleEntitlement('Basic', { sessionDurationSeconds: 10_800 }),
-        IDENTITY,
-      ),
+      new AssumeRoleIssuer(clients).issue(rolePlan('Basic', { duration: lasting(10_800) })),
     );
     expect(error.code).toBe('sts_rejected');
     expect(error.message).toBe(
@@ -387,18 +391,13 @@ describe('STS refusals are not retried, and are explained (sts-local)', () => {
   });
 
   it("GetFederationToken with the IAM user's long-term keys: a federated user with the policies and tags", async () => {
-    const entitlement: Entitlement = {
-      ...roleEntitlement('ReadOnly'),
-      mode: 'federation-token',
-      roleArn: '',
-      federatedUserName: 'alice.0123abcd',
-      sessionDurationSeconds: 7200,
+    const plan = federationPlan({
+      duration: lasting(7200),
       sessionTags: [{ key: 'team', value: 'platform' }],
       policy:
         '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}',
-      policyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
-    };
-    const issued = await new FederationTokenIssuer(clients).issue(entitlement, IDENTITY);
+    });
+    const issued = await new FederationTokenIssuer(clients).issue(plan);
     expect(issued).toMatchObject({
       kind: 'federated-user',
       accountId: ACCOUNT,
@@ -424,7 +423,7 @@ describe('STS refusals are not retried, and are explained (sts-local)', () => {
   });
 
   it('GetFederationToken with session credentials: 403 naming the kind of credentials it needs', async () => {
-    const role = await new AssumeRoleIssuer(clients).issue(roleEntitlement('Basic'), IDENTITY);
+    const role = await new AssumeRoleIssuer(clients).issue(rolePlan('Basic'));
     const sessionClients = new StsClients([
       backendAt(sts.url, {
         credentials: {
@@ -435,18 +434,7 @@ describe('STS refusals are not retried, and are explained (sts-local)', () => {
       }),
     ]);
     try {
-      const error = await failure(
-        new FederationTokenIssuer(sessionClients).issue(
-          {
-            ...roleEntitlement('ReadOnly'),
-            mode: 'federation-token',
-            roleArn: '',
-            federatedUserName: 'alice.0123abcd',
-            policyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
-          },
-          IDENTITY,
-        ),
-      );
+      const error = await failure(new FederationTokenIssuer(sessionClients).issue(federationPlan()));
       expect(error.code).toBe('sts_denied');
       expect(error.message).toContain("IAM user's long-term access keys");
       // Nothing secret in what the client or the operator sees.

@@ -19,7 +19,7 @@ import {
   STSClient,
   type STSClient as StsClientType,
 } from '@aws-sdk/client-sts';
-import { parseConfig, type BackendConfig, type FedgateConfig } from '@fedgate/config';
+import { parseConfig, type BackendConfig, type FedgateConfig } from '@fedgate/broker-config';
 import type { Identity } from '@fedgate/core';
 import {
   createStsClient,
@@ -30,7 +30,7 @@ import {
   WebIdentityTokenSigner,
   type IssuedCredentials,
 } from '@fedgate/issuance';
-import { assertIssuable, evaluate, findEntitlement, type ResolvedEntitlement } from '@fedgate/mapping';
+import type { WebIdentityPlan } from '@fedgate/mapping';
 import { WellKnownController } from '../../apps/broker/src/controllers/well-known.controller';
 import { BROKER_CONFIG } from '../../apps/broker/src/tokens';
 import { startMoto, type MotoServer } from '../harness/moto';
@@ -41,6 +41,7 @@ import {
   stsLocalConfigFrom,
   type TestStsLocal,
 } from '../harness/sts-local';
+import { planFor } from '../mapping/compiled-request';
 
 const ACCOUNT = '111111111111';
 const ISSUER_HOST = 'fedgate.example.com';
@@ -114,13 +115,8 @@ function identity(overrides: Partial<Identity> = {}): Identity {
   };
 }
 
-function entitlementFor(config: FedgateConfig, who: Identity): ResolvedEntitlement {
-  const entitlement = findEntitlement(evaluate(who, config).entitlements, 'sandbox', 'Data');
-  if (entitlement === undefined) {
-    throw new Error('the test identity should be entitled to sandbox/Data');
-  }
-  assertIssuable(entitlement, who);
-  return entitlement;
+function planOf(config: FedgateConfig, who: Identity): WebIdentityPlan {
+  return planFor('web-identity', who, config, { account: 'sandbox', permissionSet: 'Data' });
 }
 
 /** The broker's WellKnownController alone, on a free loopback port: fedgate's JWKS over real HTTP. */
@@ -166,7 +162,7 @@ describe('web-identity against sts-local, verified through fedgate’s JWKS', ()
 
   /** An issuer like the broker's, but signing with other keys or settings. */
   function issuerWith(ring: WebIdentityKeyRing, audience?: string): WebIdentityIssuer {
-    const settings = resolveWebIdentitySettings(config);
+    const settings = resolveWebIdentitySettings(config.issuance, config.server.publicUrl);
     const made = new WebIdentityIssuer(
       config.backends,
       new WebIdentityTokenSigner(ring, { ...settings, audience: audience ?? settings.audience }),
@@ -204,7 +200,7 @@ accounts:
     config = brokerConfig(sts.url);
     issuer = new WebIdentityIssuer(
       config.backends,
-      new WebIdentityTokenSigner(keys, resolveWebIdentitySettings(config)),
+      new WebIdentityTokenSigner(keys, resolveWebIdentitySettings(config.issuance, config.server.publicUrl)),
     );
   });
 
@@ -245,10 +241,9 @@ accounts:
 
   it('issues role credentials whose session carries the compiled tags and SourceIdentity', async () => {
     const who = identity();
-    const entitlement = entitlementFor(config, who);
-    expect(entitlement.mode).toBe('web-identity');
-    const credentials = await issuer.issue(entitlement, who);
-    const sessionArn = `arn:aws:sts::${ACCOUNT}:assumed-role/fedgate-Data/${entitlement.roleSessionName}`;
+    const plan = planOf(config, who);
+    const credentials = await issuer.issue(plan, who);
+    const sessionArn = `arn:aws:sts::${ACCOUNT}:assumed-role/fedgate-Data/${plan.roleSessionName}`;
     expect(credentials).toMatchObject({ kind: 'role', accountId: ACCOUNT, assumedRoleArn: sessionArn });
     expect(credentials.accessKeyId).toMatch(/^ASIA/);
     // Not role chaining: the permission set's 2 h, not the 1 h chaining cap.
@@ -263,15 +258,15 @@ accounts:
 
     const { status, html } = await demoConsolePage(sts.url, credentials, ISSUER);
     expect(status).toBe(200);
-    expect(entitlement.sessionTags.map((tag) => tag.key)).toEqual([
+    expect(plan.sessionTags.map((tag) => tag.key)).toEqual([
       'Department',
       'fedgate:mfa',
       'fedgate:auth-time',
     ]);
     for (const shown of [
-      entitlement.roleSessionName,
-      entitlement.sourceIdentity,
-      ...entitlement.sessionTags.flatMap((tag) => [tag.key, tag.value]),
+      plan.roleSessionName,
+      plan.sourceIdentity,
+      ...plan.sessionTags.flatMap((tag) => [tag.key, tag.value]),
     ]) {
       expect(html).toContain(htmlEscaped(shown));
     }
@@ -280,7 +275,7 @@ accounts:
   it('still accepts tokens of the retired key while it is published', async () => {
     const retired = WebIdentityKeyRing.fromPem([{ id: 'retired', privateKey: RETIRED_KEY }]);
     const who = identity();
-    await expect(issuerWith(retired).issue(entitlementFor(config, who), who)).resolves.toMatchObject({
+    await expect(issuerWith(retired).issue(planOf(config, who), who)).resolves.toMatchObject({
       kind: 'role',
     });
   });
@@ -293,7 +288,7 @@ accounts:
     ],
   ])('refuses a token signed by %s', async (_name, ring) => {
     const who = identity();
-    await expect(issuerWith(ring()).issue(entitlementFor(config, who), who)).rejects.toMatchObject({
+    await expect(issuerWith(ring()).issue(planOf(config, who), who)).rejects.toMatchObject({
       code: expect.stringMatching(/^sts_(rejected|denied)$/) as unknown,
       detail: { awsError: 'InvalidIdentityTokenException' },
     });
@@ -301,14 +296,14 @@ accounts:
 
   it('refuses a token for another audience', async () => {
     const who = identity();
-    await expect(
-      issuerWith(keys, 'someone-else').issue(entitlementFor(config, who), who),
-    ).rejects.toMatchObject({ code: expect.stringMatching(/^sts_(rejected|denied)$/) as unknown });
+    await expect(issuerWith(keys, 'someone-else').issue(planOf(config, who), who)).rejects.toMatchObject({
+      code: expect.stringMatching(/^sts_(rejected|denied)$/) as unknown,
+    });
   });
 
   it('is bound by the trust policy’s sub condition', async () => {
     const outsider = identity({ connectorId: 'github', subject: '4242' });
-    await expect(issuer.issue(entitlementFor(config, outsider), outsider)).rejects.toMatchObject({
+    await expect(issuer.issue(planOf(config, outsider), outsider)).rejects.toMatchObject({
       code: 'sts_denied',
       detail: { awsError: 'AccessDenied' },
     });
@@ -368,11 +363,11 @@ describe('web-identity sends no Authorization header, whatever the environment h
     const keys = await WebIdentityKeyRing.fromConfig(config.issuance.webIdentity.signingKeys);
     const issuer = new WebIdentityIssuer(
       config.backends,
-      new WebIdentityTokenSigner(keys, resolveWebIdentitySettings(config)),
+      new WebIdentityTokenSigner(keys, resolveWebIdentitySettings(config.issuance, config.server.publicUrl)),
     );
     const who = identity();
     try {
-      await expect(issuer.issue(entitlementFor(config, who), who)).resolves.toMatchObject({
+      await expect(issuer.issue(planOf(config, who), who)).resolves.toMatchObject({
         accessKeyId: 'ASIACAPTURE000000001',
       });
     } finally {
@@ -418,17 +413,17 @@ describe('web-identity against moto_server', () => {
     const keys = await WebIdentityKeyRing.fromConfig(config.issuance.webIdentity.signingKeys);
     const issuer = new WebIdentityIssuer(
       config.backends,
-      new WebIdentityTokenSigner(keys, resolveWebIdentitySettings(config)),
+      new WebIdentityTokenSigner(keys, resolveWebIdentitySettings(config.issuance, config.server.publicUrl)),
     );
     const who = identity();
-    const entitlement = entitlementFor(config, who);
+    const plan = planOf(config, who);
     try {
-      const credentials = await issuer.issue(entitlement, who);
+      const credentials = await issuer.issue(plan, who);
       expect(credentials).toMatchObject({
         kind: 'role',
         accountId: ACCOUNT,
         assumedRoleArn: expect.stringContaining(
-          `assumed-role/fedgate-Data/${entitlement.roleSessionName}`,
+          `assumed-role/fedgate-Data/${plan.roleSessionName}`,
         ) as unknown,
       });
       expect(credentials.accessKeyId).toMatch(/^ASIA/);

@@ -7,7 +7,6 @@
  */
 import type { STSClient } from '@aws-sdk/client-sts';
 import { createStsClient } from '@fedgate/issuance';
-import { assertIssuable, evaluate, findEntitlement } from '@fedgate/mapping';
 import {
   demoConsolePage,
   htmlEscaped,
@@ -15,7 +14,7 @@ import {
   stsLocalConfigFrom,
   type TestStsLocal,
 } from '../harness/sts-local';
-import { assumeRoleRequest } from './compiled-request';
+import { assumeRoleRequest, planFor } from './compiled-request';
 import { identity, mappingConfig } from './config-fixture';
 
 const BROKER_KEY = 'AKIAFEDGATEMAPPING01';
@@ -82,13 +81,12 @@ mapping: { tags: { authTags: true, separator: " " } }
       attributes: { department: ['Données & Analyse'] },
       mfa: { satisfied: true, methods: ['webauthn'] },
     });
-    const entitlement = findEntitlement(evaluate(who, config).entitlements, 'sandbox', 'Data')!;
-    assertIssuable(entitlement, who);
+    const plan = planFor('assume-role', who, config, { account: 'sandbox', permissionSet: 'Data' });
 
-    const response = await client.send(assumeRoleRequest(entitlement));
-    expect(response.SourceIdentity).toBe(entitlement.sourceIdentity);
+    const response = await client.send(assumeRoleRequest(plan));
+    expect(response.SourceIdentity).toBe(plan.sourceIdentity);
     expect(response.AssumedRoleUser?.Arn).toBe(
-      `arn:aws:sts::123456789012:assumed-role/fedgate-Data/${entitlement.roleSessionName}`,
+      `arn:aws:sts::123456789012:assumed-role/fedgate-Data/${plan.roleSessionName}`,
     );
 
     const credentials = response.Credentials!;
@@ -98,16 +96,16 @@ mapping: { tags: { authTags: true, separator: " " } }
       sessionToken: credentials.SessionToken!,
     });
     expect(status).toBe(200);
-    expect(entitlement.sessionTags.map((tag) => tag.key)).toEqual([
+    expect(plan.sessionTags.map((tag) => tag.key)).toEqual([
       'Department',
       'Teams',
       'fedgate:mfa',
       'fedgate:auth-time',
     ]);
     for (const shown of [
-      entitlement.roleSessionName,
-      entitlement.sourceIdentity,
-      ...entitlement.sessionTags.flatMap((tag) => [tag.key, tag.value]),
+      plan.roleSessionName,
+      plan.sourceIdentity,
+      ...plan.sessionTags.flatMap((tag) => [tag.key, tag.value]),
     ]) {
       expect(html).toContain(htmlEscaped(shown));
     }

@@ -9,9 +9,8 @@
  */
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createStsClient } from '@fedgate/issuance';
-import { assertIssuable, evaluate, findEntitlement } from '@fedgate/mapping';
 import { startMoto, type MotoServer } from '../harness/moto';
-import { assumeRoleRequest } from './compiled-request';
+import { assumeRoleRequest, planFor } from './compiled-request';
 import { identity, mappingConfig } from './config-fixture';
 
 function configFor(endpoint: string) {
@@ -65,10 +64,8 @@ describe('compiled mapping → AssumeRole at moto_server', () => {
       attributes: { department: ['Données & Analyse'] },
       mfa: { satisfied: true, methods: ['webauthn'] },
     });
-    const entitlement = findEntitlement(evaluate(who, config).entitlements, 'sandbox', 'Data');
-    expect(entitlement).toBeDefined();
-    assertIssuable(entitlement!, who);
-    expect(entitlement!.sessionTags).toEqual([
+    const plan = planFor('assume-role', who, config, { account: 'sandbox', permissionSet: 'Data' });
+    expect(plan.sessionTags).toEqual([
       { key: 'Department', value: 'Données _ Analyse' },
       { key: 'Teams', value: 'R_D eng platform' },
       { key: 'Who', value: 'Zoë Ångström/ops' },
@@ -76,14 +73,14 @@ describe('compiled mapping → AssumeRole at moto_server', () => {
       { key: 'fedgate:auth-time', value: '2026-01-01T09:00:00Z' },
     ]);
 
-    const response = await client.send(assumeRoleRequest(entitlement!));
+    const response = await client.send(assumeRoleRequest(plan));
 
-    expect(entitlement!.roleSessionName).toMatch(/^Zoe-Angstrom-ops\.[0-9a-f]{8}$/);
+    expect(plan.roleSessionName).toMatch(/^Zoe-Angstrom-ops\.[0-9a-f]{8}$/);
     expect(response.AssumedRoleUser?.Arn).toBe(
-      `arn:aws:sts::123456789012:assumed-role/fedgate-Data/${entitlement!.roleSessionName}`,
+      `arn:aws:sts::123456789012:assumed-role/fedgate-Data/${plan.roleSessionName}`,
     );
     expect(response.AssumedRoleUser?.AssumedRoleId).toMatch(
-      new RegExp(`:${entitlement!.roleSessionName.replace(/\./g, '\\.')}$`),
+      new RegExp(`:${plan.roleSessionName.replace(/\./g, '\\.')}$`),
     );
     // STS reports how much of the packed-policy limit the tags and policies used (percent);
     // moto answers the classic field only, which the SDK now marks deprecated.

@@ -180,8 +180,7 @@ function cacheKeyFunction(config: FedgateConfig): typeof credentialCacheKey {
     return credentialCacheKey;
   }
   const scope = randomUUID();
-  return (identity, entitlement, seconds) =>
-    scopedCacheKey(credentialCacheKey(identity, entitlement, seconds), scope);
+  return (identity, plan) => scopedCacheKey(credentialCacheKey(identity, plan), scope);
 }
 
 /** Keys made at start work for one instance only; say so when several could share a store. */

@@ -1,8 +1,7 @@
 import type { Identity } from '@fedgate/core';
-import type { Entitlement, IssuanceMode } from '@fedgate/mapping';
-import { AssumeRoleIssuer } from './assume-role-issuer';
+import type { IssuanceMode, IssuePlan, IssuePlanOf } from '@fedgate/mapping';
 import type { IssuedCredentials } from './issued-credentials';
-import type { ModeIssuer } from './mode-issuer';
+import type { ModeIssuers } from './mode-issuer';
 
 /** Where a response's credentials came from, for audit and metrics. */
 export type CredentialSourceKind = 'cache' | 'issued' | 'coalesced';
@@ -16,34 +15,41 @@ export interface CredentialCacheLike {
 }
 
 export interface IssuanceOptions {
-  issuers: Readonly<Record<IssuanceMode, ModeIssuer>>;
+  issuers: ModeIssuers;
   /** Absent when issuance.cache.enabled is false: every request then calls STS. */
   cache?: {
     store: CredentialCacheLike;
-    keyOf: (identity: Identity, entitlement: Entitlement, durationSeconds: number) => string;
+    /** The plan's cache key (credentialCacheKey, or a scoped one). */
+    keyOf: (identity: Pick<Identity, 'connectorId' | 'subject'>, plan: IssuePlan) => string;
   };
 }
 
 /**
- * Credentials for a checked entitlement: by the entitlement's mode, through
- * the cache when there is one, so identical requests share one STS call.
+ * Executes plans: credentials by the plan's mode, through the cache when
+ * there is one, so identical plans share one STS call. It plans nothing:
+ * the duration and every parameter sent are the plan's.
  */
 export class Issuance {
   constructor(private readonly options: IssuanceOptions) {}
 
   async credentials(
+    plan: IssuePlan,
     identity: Identity,
-    entitlement: Entitlement,
-    requestedSeconds?: number,
   ): Promise<{ credentials: IssuedCredentials; source: CredentialSourceKind }> {
-    const issuer = this.options.issuers[entitlement.mode ?? 'assume-role'];
-    const issue = (): Promise<IssuedCredentials> => issuer.issue(entitlement, identity, requestedSeconds);
+    const issue = (): Promise<IssuedCredentials> => issueBy(this.options.issuers, plan, identity);
     const cache = this.options.cache;
     if (cache === undefined) {
       return { credentials: await issue(), source: 'issued' };
     }
-    // The planned duration is part of the key: a request for 1h never gets a cached 8h session.
-    const seconds = AssumeRoleIssuer.plannedDuration(entitlement, requestedSeconds);
-    return cache.store.getOrIssue(cache.keyOf(identity, entitlement, seconds), issue);
+    return cache.store.getOrIssue(cache.keyOf(identity, plan), issue);
   }
+}
+
+/** Hands a plan to its mode's issuer (the registry's mapped type keeps the two in step). */
+function issueBy<M extends IssuanceMode>(
+  issuers: ModeIssuers,
+  plan: IssuePlanOf<M> & { mode: M },
+  identity: Identity,
+): Promise<IssuedCredentials> {
+  return issuers[plan.mode].issue(plan, identity);
 }

@@ -48,12 +48,13 @@ export function toCredentialProcess(credentials: IssuedCredentials): CredentialP
 
 /**
  * STS's Credentials element as IssuedCredentials. An answer without all four
- * parts is the backend's failure (upstream_unavailable), never half a result.
+ * parts is the backend's failure (upstream_unavailable, with the call's
+ * phase and detail), never half a result.
  */
 export function fromStsCredentials(
   credentials: Credentials | undefined,
   issued: { accountId: string; kind: IssuedCredentials['kind']; arn?: string | undefined },
-  detail: Record<string, unknown>,
+  failure: { phase: string; detail: Record<string, unknown> },
 ): IssuedCredentials {
   if (
     !credentials?.AccessKeyId ||
@@ -61,7 +62,7 @@ export function fromStsCredentials(
     !credentials.SessionToken ||
     !credentials.Expiration
   ) {
-    throw new FedgateError('upstream_unavailable', 'The STS backend returned no credentials', { detail });
+    throw new FedgateError('upstream_unavailable', 'The STS backend returned no credentials', failure);
   }
   return {
     accessKeyId: credentials.AccessKeyId,

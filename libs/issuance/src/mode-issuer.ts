@@ -1,13 +1,20 @@
 import type { Identity } from '@fedgate/core';
-import type { Entitlement } from '@fedgate/mapping';
+import type { IssuanceMode, IssuePlan, IssuePlanOf } from '@fedgate/mapping';
 import type { IssuedCredentials } from './issued-credentials';
 
 /**
- * One way of turning an entitlement into credentials (DESIGN §6.1):
- * AssumeRole, AssumeRoleWithWebIdentity or GetFederationToken. The caller
- * has already checked the entitlement and AWS's limits; an issuer only
- * talks to STS and maps its failures to FedgateErrors.
+ * One way of turning a plan into credentials: AssumeRole,
+ * AssumeRoleWithWebIdentity or GetFederationToken. The mapping has already
+ * checked the entitlement and AWS's limits and planned everything sent,
+ * duration included; an issuer only sends its plan to STS and maps the
+ * failures to FedgateErrors with the call's phase (STS_PHASES).
  */
-export interface ModeIssuer {
-  issue(entitlement: Entitlement, identity: Identity, requestedSeconds?: number): Promise<IssuedCredentials>;
+export interface ModeIssuer<P extends IssuePlan = IssuePlan> {
+  issue(plan: P, identity: Identity): Promise<IssuedCredentials>;
 }
+
+/**
+ * The issuer of every mode, each typed by its mode's plan: a mode without
+ * an issuer, or an issuer for another mode's plan, does not compile.
+ */
+export type ModeIssuers = { readonly [M in IssuanceMode]: ModeIssuer<IssuePlanOf<M>> };

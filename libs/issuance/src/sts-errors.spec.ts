@@ -200,6 +200,20 @@ describe('mapStsError', () => {
     expect(mapStsError(timeout, context).detail.networkError).toBe('TimeoutError');
   });
 
+  it("names the failed STS operation as the error's phase, whatever the outcome", () => {
+    const denied = serviceError('AccessDenied', 'client');
+    expect(mapStsError(denied, context).phase).toBe('sts.assume-role');
+    expect(mapStsError(denied, { ...context, operation: 'AssumeRoleWithWebIdentity' }).phase).toBe(
+      'sts.assume-role-with-web-identity',
+    );
+    expect(mapStsError(denied, { backendId: 'aws', operation: 'GetFederationToken' }).phase).toBe(
+      'sts.get-federation-token',
+    );
+    const throttled = serviceError('Throttling', 'client', 'Rate exceeded');
+    expect(mapStsError(throttled, context).phase).toBe('sts.assume-role');
+    expect(mapStsError(new Error('boom'), context).phase).toBe('sts.assume-role');
+  });
+
   it('copes with values that are not errors', () => {
     expect(mapStsError('boom', context).code).toBe('upstream_unavailable');
     expect(mapStsError(undefined, context).code).toBe('upstream_unavailable');

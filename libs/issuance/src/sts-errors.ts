@@ -12,11 +12,21 @@ interface SdkErrorShape {
   $response?: unknown;
 }
 
+/** The STS operations fedgate calls to issue credentials. */
+export type StsOperation = 'AssumeRole' | 'AssumeRoleWithWebIdentity' | 'GetFederationToken';
+
+/** The `phase` of a FedgateError raised at each STS operation: logged and audited, never sent to clients. */
+export const STS_PHASES: Readonly<Record<StsOperation, string>> = {
+  AssumeRole: 'sts.assume-role',
+  AssumeRoleWithWebIdentity: 'sts.assume-role-with-web-identity',
+  GetFederationToken: 'sts.get-federation-token',
+};
+
 /** The STS call that failed, and what it sent: the messages name the causes that fit. */
 export interface StsCallContext {
   backendId: string;
-  /** AssumeRole when absent. */
-  operation?: 'AssumeRole' | 'AssumeRoleWithWebIdentity' | 'GetFederationToken';
+  /** AssumeRole when absent; also decides the error's phase (STS_PHASES). */
+  operation?: StsOperation;
   /** The role asked for (AssumeRole*). */
   roleArn?: string;
   /** GetFederationToken's Name. */
@@ -188,10 +198,11 @@ function packedShare(awsMessage: string): string {
 
 /**
  * Turns an SDK failure, after the SDK's retries, into a FedgateError a
- * person can act on. AWS's message, its request id and the attempts made go
- * to `detail` for operators; the client message names the role (or
- * federated user) and the likely causes but never echoes AWS's text (it can
- * hold ARNs of other principals and the values sent) or anything secret.
+ * person can act on, its `phase` the operation's (STS_PHASES). AWS's
+ * message, its request id and the attempts made go to `detail` for
+ * operators; the client message names the role (or federated user) and the
+ * likely causes but never echoes AWS's text (it can hold ARNs of other
+ * principals and the values sent) or anything secret.
  *
  * | STS answer                               | code                   | HTTP |
  * | ---------------------------------------- | ---------------------- | ---- |
@@ -218,7 +229,7 @@ export function mapStsError(error: unknown, context: StsCallContext): FedgateErr
     attempts: shape.$metadata?.attempts,
     totalRetryDelayMs: shape.$metadata?.totalRetryDelay,
   };
-  const options = { cause: error, detail };
+  const options = { cause: error, detail, phase: STS_PHASES[context.operation ?? 'AssumeRole'] };
   const network = networkErrorCode(error);
   if (NETWORK_ERROR_NAMES.has(name) || network !== undefined) {
     detail.networkError = network ?? name;

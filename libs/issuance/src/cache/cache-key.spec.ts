@@ -1,22 +1,25 @@
-import type { Entitlement } from '@fedgate/mapping';
+import type { AssumeRolePlan, FederationTokenPlan, IssuePlan } from '@fedgate/mapping';
 
 import { CREDENTIAL_CACHE_KEY_PATTERN, credentialCacheKey, scopedCacheKey } from './cache-key';
 
 const identity = { connectorId: 'corp-ldap', subject: 'alice-0001' };
 
-const entitlement: Entitlement = {
+const plan: AssumeRolePlan = {
+  mode: 'assume-role',
   accountId: '111111111111',
   accountName: 'prod',
   partition: 'aws',
   backendId: 'aws',
   permissionSet: 'Developer',
-  mode: 'assume-role',
+  duration: {
+    seconds: 3600,
+    limitedBy: 'permission-set',
+    explanation: "1h: the permission set's sessionDuration",
+  },
   roleArn: 'arn:aws:iam::111111111111:role/Developer',
-  sessionDurationSeconds: 3600,
   roleSessionName: 'alice.0123abcd',
   sourceIdentity: 'alice',
   externalId: 'ext-123',
-  federatedUserName: 'alice',
   sessionTags: [
     { key: 'team', value: 'blue' },
     { key: 'fedgate:mfa', value: 'true' },
@@ -26,22 +29,25 @@ const entitlement: Entitlement = {
   policyArns: ['arn:aws:iam::aws:policy/A', 'arn:aws:iam::aws:policy/B'],
 };
 
-const base = credentialCacheKey(identity, entitlement, 3600);
+/** The plan with another duration. */
+function lasting(seconds: number, from: IssuePlan = plan): IssuePlan {
+  return { ...from, duration: { ...from.duration, seconds } };
+}
+
+const base = credentialCacheKey(identity, plan);
 
 describe('credentialCacheKey', () => {
   it('is 64 lowercase hex characters and the same for the same request', () => {
     expect(base).toMatch(CREDENTIAL_CACHE_KEY_PATTERN);
-    expect(credentialCacheKey({ ...identity }, structuredClone(entitlement), 3600)).toBe(base);
+    expect(credentialCacheKey({ ...identity }, structuredClone(plan))).toBe(base);
   });
 
-  it.each<[string, Partial<Entitlement>]>([
+  it.each<[string, Partial<AssumeRolePlan>]>([
     ['backendId', { backendId: 'moto' }],
     ['partition', { partition: 'aws-cn' }],
     ['accountId', { accountId: '222222222222' }],
     ['permissionSet', { permissionSet: 'Admin' }],
-    ['mode', { mode: 'web-identity' }],
     ['roleArn', { roleArn: 'arn:aws:iam::111111111111:role/Other' }],
-    ['federatedUserName', { federatedUserName: 'alice2' }],
     ['roleSessionName', { roleSessionName: 'alice.ffffffff' }],
     ['sourceIdentity', { sourceIdentity: 'alice2' }],
     ['externalId', { externalId: 'ext-456' }],
@@ -70,54 +76,83 @@ describe('credentialCacheKey', () => {
     ['policy removed', { policy: undefined }],
     ['policyArns', { policyArns: ['arn:aws:iam::aws:policy/A'] }],
   ])('changes with %s', (_field, change) => {
-    expect(credentialCacheKey(identity, { ...entitlement, ...change }, 3600)).not.toBe(base);
+    expect(credentialCacheKey(identity, { ...plan, ...change })).not.toBe(base);
   });
 
-  it('changes with the connector, the subject and the duration', () => {
-    expect(credentialCacheKey({ ...identity, connectorId: 'other' }, entitlement, 3600)).not.toBe(base);
-    expect(credentialCacheKey({ ...identity, subject: 'bob-0002' }, entitlement, 3600)).not.toBe(base);
-    expect(credentialCacheKey(identity, entitlement, 3601)).not.toBe(base);
+  it('changes with the mode', () => {
+    const { externalId: _externalId, ...withoutExternalId } = plan;
+    const webIdentity: IssuePlan = { ...withoutExternalId, mode: 'web-identity' };
+    const assumeRole: IssuePlan = { ...withoutExternalId, mode: 'assume-role' };
+    expect(credentialCacheKey(identity, webIdentity)).not.toBe(credentialCacheKey(identity, assumeRole));
+  });
+
+  it('changes with the connector and the subject', () => {
+    expect(credentialCacheKey({ ...identity, connectorId: 'other' }, plan)).not.toBe(base);
+    expect(credentialCacheKey({ ...identity, subject: 'bob-0002' }, plan)).not.toBe(base);
+  });
+
+  it("changes with the plan's duration, so a shorter request never gets a longer cached session", () => {
+    expect(credentialCacheKey(identity, lasting(3601))).not.toBe(base);
+    expect(credentialCacheKey(identity, lasting(1800))).not.toBe(base);
+    const requested: IssuePlan = {
+      ...plan,
+      duration: {
+        seconds: 1800,
+        limitedBy: 'requested',
+        explanation: '30m: as requested',
+        requestedSeconds: 1800,
+      },
+    };
+    expect(credentialCacheKey(identity, requested)).toBe(credentialCacheKey(identity, lasting(1800)));
+  });
+
+  it('changes with the federated user name of a GetFederationToken plan', () => {
+    const federated: FederationTokenPlan = {
+      mode: 'federation-token',
+      accountId: plan.accountId,
+      accountName: plan.accountName,
+      partition: plan.partition,
+      backendId: plan.backendId,
+      permissionSet: plan.permissionSet,
+      duration: plan.duration,
+      sessionTags: plan.sessionTags,
+      policyArns: plan.policyArns,
+      federatedUserName: 'alice',
+    };
+    const key = credentialCacheKey(identity, federated);
+    expect(key).toMatch(CREDENTIAL_CACHE_KEY_PATTERN);
+    expect(key).not.toBe(base);
+    expect(credentialCacheKey(identity, { ...federated, federatedUserName: 'alice2' })).not.toBe(key);
   });
 
   it('does not let one field run into the next', () => {
-    expect(credentialCacheKey({ connectorId: 'ab', subject: 'c' }, entitlement, 3600)).not.toBe(
-      credentialCacheKey({ connectorId: 'a', subject: 'bc' }, entitlement, 3600),
+    expect(credentialCacheKey({ connectorId: 'ab', subject: 'c' }, plan)).not.toBe(
+      credentialCacheKey({ connectorId: 'a', subject: 'bc' }, plan),
     );
     const tagsA = [{ key: 'a', value: 'b,c' }];
     const tagsB = [
       { key: 'a', value: 'b' },
       { key: 'c', value: '' },
     ];
-    expect(credentialCacheKey(identity, { ...entitlement, sessionTags: tagsA }, 3600)).not.toBe(
-      credentialCacheKey(identity, { ...entitlement, sessionTags: tagsB }, 3600),
+    expect(credentialCacheKey(identity, { ...plan, sessionTags: tagsA })).not.toBe(
+      credentialCacheKey(identity, { ...plan, sessionTags: tagsB }),
     );
   });
 
   it('ignores the order of tags, transitive keys and policy ARNs, which STS ignores too', () => {
-    const reordered: Entitlement = {
-      ...entitlement,
-      sessionTags: [...entitlement.sessionTags!].reverse(),
-      transitiveTagKeys: [...entitlement.transitiveTagKeys!].reverse(),
-      policyArns: [...entitlement.policyArns!].reverse(),
+    const reordered: AssumeRolePlan = {
+      ...plan,
+      sessionTags: [...plan.sessionTags].reverse(),
+      transitiveTagKeys: [...plan.transitiveTagKeys].reverse(),
+      policyArns: [...plan.policyArns].reverse(),
     };
-    expect(credentialCacheKey(identity, reordered, 3600)).toBe(base);
-    expect(entitlement.sessionTags![0]!.key).toBe('team'); // the caller's arrays are left alone
-  });
-
-  it('treats absent optional fields as empty, like the issuer does', () => {
-    const bare: Entitlement = {
-      ...entitlement,
-      sessionTags: undefined,
-      transitiveTagKeys: undefined,
-      policyArns: undefined,
-    };
-    const empty: Entitlement = { ...entitlement, sessionTags: [], transitiveTagKeys: [], policyArns: [] };
-    expect(credentialCacheKey(identity, bare, 3600)).toBe(credentialCacheKey(identity, empty, 3600));
+    expect(credentialCacheKey(identity, reordered)).toBe(base);
+    expect(plan.sessionTags[0]!.key).toBe('team'); // the caller's arrays are left alone
   });
 
   it('rejects a duration that is not a positive integer', () => {
     for (const duration of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(() => credentialCacheKey(identity, entitlement, duration)).toThrow(RangeError);
+      expect(() => credentialCacheKey(identity, lasting(duration))).toThrow(RangeError);
     }
   });
 });

@@ -1,22 +1,24 @@
 import { createHash } from 'node:crypto';
 
 import type { Identity } from '@fedgate/core';
-import type { Entitlement } from '@fedgate/mapping';
+import type { IssuePlan } from '@fedgate/mapping';
 
 /** Bumped whenever the serialization changes, so old entries simply stop matching. */
-const KEY_FORMAT = 'fedgate.credential-cache.v1';
+const KEY_FORMAT = 'fedgate.credential-cache.v2';
 
 /** What credentialCacheKey returns: 64 lowercase hex characters. */
 export const CREDENTIAL_CACHE_KEY_PATTERN = /^[0-9a-f]{64}$/;
 
 /**
- * The cache key for one credential request: SHA-256 (hex) over a canonical
- * serialization of everything that shapes the STS request, namely who
- * (connector, subject) and what (backend, partition, account, permission set,
- * mode, role, names, SourceIdentity, ExternalId, compiled session tags,
- * transitive keys, policies, duration). Any change to configuration or to a
- * tag value (an MFA or auth-time tag included) gives a new key, so stale
- * credentials are never served for a changed request.
+ * The cache key for one plan: SHA-256 (hex) over a canonical serialization
+ * of everything that shapes the STS request, namely who (connector,
+ * subject) and what (backend, partition, account, permission set, mode,
+ * role, names, SourceIdentity, ExternalId, compiled session tags,
+ * transitive keys, policies, the planned duration). Any change to
+ * configuration, to a tag value (an MFA or auth-time tag included) or to
+ * the requested duration gives a new key, so stale credentials are never
+ * served for a changed request, and a request for 1h never gets a cached
+ * 8h session. Fields a mode does not send count as absent.
  *
  * Lists whose order STS ignores (tags, transitive keys, policy ARNs) are
  * sorted, so the same request always maps to the same key. The key holds no
@@ -24,33 +26,32 @@ export const CREDENTIAL_CACHE_KEY_PATTERN = /^[0-9a-f]{64}$/;
  */
 export function credentialCacheKey(
   identity: Pick<Identity, 'connectorId' | 'subject'>,
-  entitlement: Entitlement,
-  durationSeconds: number,
+  plan: IssuePlan,
 ): string {
+  const durationSeconds = plan.duration.seconds;
   if (!Number.isSafeInteger(durationSeconds) || durationSeconds <= 0) {
     throw new RangeError(`durationSeconds must be a positive integer, got ${String(durationSeconds)}`);
   }
-  const tags = (entitlement.sessionTags ?? [])
-    .map((tag): [string, string] => [tag.key, tag.value])
-    .sort(compareTags);
+  const tags = plan.sessionTags.map((tag): [string, string] => [tag.key, tag.value]).sort(compareTags);
+  const role = plan.mode === 'federation-token' ? undefined : plan;
   const canonical: unknown[] = [
     KEY_FORMAT,
     identity.connectorId,
     identity.subject,
-    entitlement.backendId,
-    entitlement.partition,
-    entitlement.accountId,
-    entitlement.permissionSet,
-    entitlement.mode ?? null,
-    entitlement.roleArn,
-    entitlement.federatedUserName ?? null,
-    entitlement.roleSessionName,
-    entitlement.sourceIdentity,
-    entitlement.externalId ?? null,
+    plan.backendId,
+    plan.partition,
+    plan.accountId,
+    plan.permissionSet,
+    plan.mode,
+    role?.roleArn ?? null,
+    plan.mode === 'federation-token' ? plan.federatedUserName : null,
+    role?.roleSessionName ?? null,
+    role?.sourceIdentity ?? null,
+    plan.mode === 'assume-role' ? (plan.externalId ?? null) : null,
     tags,
-    sortedCopy(entitlement.transitiveTagKeys ?? []),
-    entitlement.policy ?? null,
-    sortedCopy(entitlement.policyArns ?? []),
+    sortedCopy(role?.transitiveTagKeys ?? []),
+    plan.policy ?? null,
+    sortedCopy(plan.policyArns),
     durationSeconds,
   ];
   // JSON of an array of strings, numbers, nulls and nested arrays is unambiguous: every string is

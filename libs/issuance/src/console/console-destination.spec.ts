@@ -102,10 +102,11 @@ describe('allowedConsoleDestination', () => {
         refusal(() => allowedConsoleDestination(partition as 'aws', destination)),
         refusal(() => allowedConsoleDestination(partition as 'aws', undefined, destination)),
       ]) {
-        expect({ destination, code: error.code, problem: error.detail.problem }).toEqual({
+        expect({ destination, code: error.code, problem: error.detail.problem, phase: error.phase }).toEqual({
           destination,
           code: 'invalid_request',
           problem,
+          phase: 'console.destination',
         });
         expect(error.message).toContain(`https:// URL on the ${partition} console`);
       }

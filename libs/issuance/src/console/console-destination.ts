@@ -1,6 +1,6 @@
 import { FedgateError } from '@fedgate/core';
-import { isConsoleHost, type Partition } from '@fedgate/mapping';
-import { consoleHome, PARTITION_HOSTS } from './partitions';
+import { isConsoleHost, PARTITION_HOSTS, type Partition } from '@fedgate/aws';
+import { consoleHome } from './partitions';
 
 /** Longest destination accepted: console deep links (CloudWatch queries) run to a few KiB. */
 export const MAX_CONSOLE_DESTINATION_LENGTH = 8192;
@@ -68,7 +68,7 @@ export function allowedConsoleDestination(
       'invalid_request',
       `The console destination must be an https:// URL on the ${partition} console ` +
         `(${host} or a regional host such as REGION.${host}), without user info or a port`,
-      { detail: { partition, source, problem } },
+      { phase: 'console.destination', detail: { partition, source, problem } },
     );
   }
   return new URL(destination).href;

@@ -192,9 +192,9 @@ describe('ConsoleSignin', () => {
     const error = await failure(signin(fake.fetch).signinUrl(ROLE, TARGET));
     expect(error.code).toBe('upstream_unavailable');
     expect(error.message).toBe('The console federation endpoint could not be reached');
+    expect(error.phase).toBe('console.get-signin-token');
     expect(error.detail).toMatchObject({
       endpoint: ENDPOINT,
-      phase: 'getSigninToken',
       errorName: 'TypeError',
       errorCode: 'ECONNREFUSED',
     });
@@ -251,7 +251,12 @@ describe('ConsoleSignin', () => {
     for (const [response, code, reason] of cases) {
       const status = response.status;
       const error = await failure(signin(fakeFetch(() => response).fetch).signinUrl(ROLE, TARGET));
-      expect({ status, code: error.code, reason: error.detail.reason }).toEqual({ status, code, reason });
+      expect({ status, code: error.code, reason: error.detail.reason, phase: error.phase }).toEqual({
+        status,
+        code,
+        reason,
+        phase: 'console.get-signin-token',
+      });
       expect(error.message).toContain(code === 'upstream_throttled' ? 'throttling' : `HTTP ${status}`);
       expectNoSecrets(error);
     }

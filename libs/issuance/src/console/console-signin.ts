@@ -4,10 +4,13 @@ import type { IssuedCredentials } from '../issued-credentials';
 import { allowedConsoleDestination } from './console-destination';
 import { federationEndpoint } from './partitions';
 
-/** SessionDuration of getSigninToken: 15 min – 12 h (DESIGN §6.3). */
 /** Retry-After for a throttled getSigninToken when the endpoint names no time. */
 const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
+/** The `phase` of every error of the getSigninToken exchange (logged and audited, never sent to clients). */
+export const SIGNIN_TOKEN_PHASE = 'console.get-signin-token';
+
+/** SessionDuration of getSigninToken: 15 min – 12 h (docs/issuance.md). */
 export const CONSOLE_SESSION_DURATION = { minSeconds: 900, maxSeconds: 43_200 } as const;
 
 /**
@@ -177,7 +180,7 @@ export class ConsoleSignin {
       ...(sessionDuration === undefined ? [] : [['SessionDuration', String(sessionDuration)] as const]),
       ['Session', session],
     ]);
-    const context = { endpoint, phase: 'getSigninToken', sessionDuration };
+    const context = { endpoint, sessionDuration };
     let status: number;
     let body: string;
     let retryAfter: string | null = null;
@@ -201,7 +204,7 @@ export class ConsoleSignin {
         timedOut
           ? `The console federation endpoint did not answer within ${this.timeoutMs} ms`
           : 'The console federation endpoint could not be reached',
-        { detail: { ...context, ...failure } },
+        { phase: SIGNIN_TOKEN_PHASE, detail: { ...context, ...failure } },
       );
     }
     if (status >= 200 && status < 300) {
@@ -215,6 +218,7 @@ export class ConsoleSignin {
       const retryAfterSeconds =
         Number.isInteger(seconds) && seconds >= 1 ? Math.min(seconds, 3600) : DEFAULT_RETRY_AFTER_SECONDS;
       throw new FedgateError('upstream_throttled', 'The console federation endpoint is throttling requests', {
+        phase: SIGNIN_TOKEN_PHASE,
         detail,
         retryAfterSeconds,
       });
@@ -223,15 +227,13 @@ export class ConsoleSignin {
       throw new FedgateError(
         'sts_rejected',
         `The console federation endpoint refused the sign-in (HTTP ${status})`,
-        { detail },
+        { phase: SIGNIN_TOKEN_PHASE, detail },
       );
     }
     throw new FedgateError(
       'upstream_unavailable',
       `The console federation endpoint failed (HTTP ${status})`,
-      {
-        detail,
-      },
+      { phase: SIGNIN_TOKEN_PHASE, detail },
     );
   }
 }
@@ -252,7 +254,7 @@ function signinTokenFrom(body: string, detail: Record<string, unknown>): string 
     throw new FedgateError(
       'upstream_unavailable',
       'The console federation endpoint answered without a sign-in token',
-      { detail },
+      { phase: SIGNIN_TOKEN_PHASE, detail },
     );
   }
   return token;

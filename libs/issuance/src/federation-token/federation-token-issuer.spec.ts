@@ -1,21 +1,16 @@
-import type { Entitlement } from '@fedgate/mapping';
+import type { FederationTokenPlan } from '@fedgate/mapping';
 import { FederationTokenIssuer } from './federation-token-issuer';
 
-const entitlement: Entitlement = {
+const plan: FederationTokenPlan = {
+  mode: 'federation-token',
   accountId: '111111111111',
   accountName: 'prod',
   partition: 'aws',
   backendId: 'iam-user',
   permissionSet: 'ReadOnly',
-  mode: 'federation-token',
-  roleArn: '',
-  sessionDurationSeconds: 28800,
-  durationPlan: { seconds: 28800, limitedBy: 'permission-set', explanation: '8h' },
-  roleSessionName: 'alice.0123abcd',
-  sourceIdentity: 'alice',
+  duration: { seconds: 28800, limitedBy: 'permission-set', explanation: '8h' },
   federatedUserName: 'alice.0123abcd',
   sessionTags: [{ key: 'Department', value: 'Data' }],
-  transitiveTagKeys: [],
   policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}',
   policyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
 };
@@ -31,23 +26,24 @@ function thrownBy(action: () => unknown): unknown {
 
 describe('FederationTokenIssuer.request', () => {
   it("sends the federated user's Name, the planned duration, the session policies and the tags", () => {
-    expect(FederationTokenIssuer.request(entitlement)).toEqual({
+    expect(FederationTokenIssuer.request(plan)).toEqual({
       Name: 'alice.0123abcd',
       DurationSeconds: 28800,
-      Policy: entitlement.policy,
+      Policy: plan.policy,
       PolicyArns: [{ arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }],
       Tags: [{ Key: 'Department', Value: 'Data' }],
     });
   });
 
-  it('clamps a requested duration to the plan and to the 15-minute minimum', () => {
-    expect(FederationTokenIssuer.request(entitlement, 3600).DurationSeconds).toBe(3600);
-    expect(FederationTokenIssuer.request(entitlement, 129_600).DurationSeconds).toBe(28800);
-    expect(FederationTokenIssuer.request(entitlement, 60).DurationSeconds).toBe(900);
+  it("sends the plan's duration as planned: the issuer does not plan again", () => {
+    for (const seconds of [900, 3600, 129_600]) {
+      const planned = { ...plan, duration: { ...plan.duration, seconds } };
+      expect(FederationTokenIssuer.request(planned).DurationSeconds).toBe(seconds);
+    }
   });
 
   it('leaves out empty lists, and accepts managed policies alone', () => {
-    const { policy: _policy, ...withoutInline } = entitlement;
+    const { policy: _policy, ...withoutInline } = plan;
     expect(FederationTokenIssuer.request({ ...withoutInline, sessionTags: [] })).toEqual({
       Name: 'alice.0123abcd',
       DurationSeconds: 28800,
@@ -55,21 +51,16 @@ describe('FederationTokenIssuer.request', () => {
     });
   });
 
-  it('refuses, before any STS call, a session without policies, transitive keys or a bad Name', () => {
-    const { policy: _policy, ...withoutInline } = entitlement;
+  it('refuses, before any STS call, a session without policies or with a bad Name', () => {
+    const { policy: _policy, ...withoutInline } = plan;
     expect(() => FederationTokenIssuer.request({ ...withoutInline, policyArns: [] })).toThrow(
       /can do nothing/,
     );
     expect(thrownBy(() => FederationTokenIssuer.request({ ...withoutInline, policyArns: [] }))).toMatchObject(
-      {
-        code: 'internal',
-      },
+      { code: 'internal', phase: 'sts.get-federation-token' },
     );
-    expect(() =>
-      FederationTokenIssuer.request({ ...entitlement, transitiveTagKeys: ['Department'] }),
-    ).toThrow(/transitive tag keys/);
-    for (const federatedUserName of [undefined, 'a', 'x'.repeat(33), 'alice smith']) {
-      expect(() => FederationTokenIssuer.request({ ...entitlement, federatedUserName })).toThrow(
+    for (const federatedUserName of ['', 'a', 'x'.repeat(33), 'alice smith']) {
+      expect(() => FederationTokenIssuer.request({ ...plan, federatedUserName })).toThrow(
         /federated user name/,
       );
     }

@@ -1,77 +1,64 @@
 import { GetFederationTokenCommand, type GetFederationTokenCommandInput } from '@aws-sdk/client-sts';
-import { FedgateError, type Identity } from '@fedgate/core';
-import type { Entitlement } from '@fedgate/mapping';
-import { AssumeRoleIssuer } from './assume-role-issuer';
-import { fromStsCredentials, type IssuedCredentials } from './issued-credentials';
-import type { ModeIssuer } from './mode-issuer';
-import type { StsClients } from './sts-client';
-import { mapStsError } from './sts-errors';
+import { FedgateError } from '@fedgate/core';
+import type { FederationTokenPlan } from '@fedgate/mapping';
+import { fromStsCredentials, type IssuedCredentials } from '../issued-credentials';
+import type { ModeIssuer } from '../mode-issuer';
+import type { StsClients } from '../sts-client';
+import { mapStsError, STS_PHASES } from '../sts-errors';
 
-/** GetFederationToken's Name: 2–32 of `[\w+=,.@-]` (DESIGN §6.1). */
+/** GetFederationToken's Name: 2–32 of `[\w+=,.@-]` (docs/issuance.md). */
 const FEDERATED_USER_NAME = /^[\w+=,.@-]{2,32}$/;
 
+const PHASE = STS_PHASES.GetFederationToken;
+
 /**
- * Issues credentials for a permission set in mode federation-token: the
- * backend's IAM user calls GetFederationToken with its long-term keys, named
- * after the user, with the permission set's session policies (the session
- * can do exactly what both the IAM user's policy and these allow) and its
- * session tags. Such credentials cannot call AssumeRole, and their tags are
- * never transitive.
+ * Mode federation-token: the backend's IAM user calls GetFederationToken
+ * with its long-term keys, named after the user, with the permission set's
+ * session policies (the session can do exactly what both the IAM user's
+ * policy and these allow) and its session tags. Such credentials cannot
+ * call AssumeRole, and their tags are never transitive (the plan of this
+ * mode has no transitive keys).
  */
-export class FederationTokenIssuer implements ModeIssuer {
+export class FederationTokenIssuer implements ModeIssuer<FederationTokenPlan> {
   constructor(private readonly clients: StsClients) {}
 
   /**
-   * The GetFederationToken parameters for an entitlement, from the mapping's
-   * validated values. The config requires a policy for this mode and the
-   * mapping's budget refuses transitive keys; both are checked again here,
-   * so a request that would issue a powerless session, or silently drop
-   * transitive keys, never leaves.
+   * The GetFederationToken parameters of a plan, read from the plan alone.
+   * The config requires a policy for this mode; it is checked again here,
+   * with the Name, so a request that would issue a powerless session never
+   * leaves.
    */
-  static request(entitlement: Entitlement, requestedSeconds?: number): GetFederationTokenCommandInput {
-    const name = entitlement.federatedUserName;
-    const tags = entitlement.sessionTags ?? [];
-    const policyArns = entitlement.policyArns ?? [];
-    const detail = { backend: entitlement.backendId, permissionSet: entitlement.permissionSet };
-    if (name === undefined || !FEDERATED_USER_NAME.test(name)) {
+  static request(plan: FederationTokenPlan): GetFederationTokenCommandInput {
+    const name = plan.federatedUserName;
+    const detail = { backend: plan.backendId, permissionSet: plan.permissionSet };
+    if (!FEDERATED_USER_NAME.test(name)) {
       throw new FedgateError(
         'internal',
         'GetFederationToken needs a federated user name of 2–32 characters',
-        {
-          detail: { ...detail, federatedUserName: name },
-        },
+        { phase: PHASE, detail: { ...detail, federatedUserName: name } },
       );
     }
-    if (entitlement.policy === undefined && policyArns.length === 0) {
+    if (plan.policy === undefined && plan.policyArns.length === 0) {
       throw new FedgateError(
         'internal',
-        `Permission set "${entitlement.permissionSet}" has no session policy: GetFederationToken would issue a session that can do nothing`,
-        { detail },
-      );
-    }
-    if ((entitlement.transitiveTagKeys ?? []).length > 0) {
-      throw new FedgateError(
-        'internal',
-        `Permission set "${entitlement.permissionSet}" names transitive tag keys, which GetFederationToken does not accept`,
-        { detail },
+        `Permission set "${plan.permissionSet}" has no session policy: GetFederationToken would issue a session that can do nothing`,
+        { phase: PHASE, detail },
       );
     }
     return {
       Name: name,
-      DurationSeconds: AssumeRoleIssuer.plannedDuration(entitlement, requestedSeconds),
-      ...(entitlement.policy === undefined ? {} : { Policy: entitlement.policy }),
-      ...(policyArns.length === 0 ? {} : { PolicyArns: policyArns.map((arn) => ({ arn })) }),
-      ...(tags.length === 0 ? {} : { Tags: tags.map((tag) => ({ Key: tag.key, Value: tag.value })) }),
+      DurationSeconds: plan.duration.seconds,
+      ...(plan.policy === undefined ? {} : { Policy: plan.policy }),
+      ...(plan.policyArns.length === 0 ? {} : { PolicyArns: plan.policyArns.map((arn) => ({ arn })) }),
+      ...(plan.sessionTags.length === 0
+        ? {}
+        : { Tags: plan.sessionTags.map((tag) => ({ Key: tag.key, Value: tag.value })) }),
     };
   }
 
-  async issue(
-    entitlement: Entitlement,
-    _identity: Identity,
-    requestedSeconds?: number,
-  ): Promise<IssuedCredentials> {
-    const { backend, client } = this.clients.get(entitlement.backendId);
-    const request = FederationTokenIssuer.request(entitlement, requestedSeconds);
+  async issue(plan: FederationTokenPlan): Promise<IssuedCredentials> {
+    const { backend, client } = this.clients.get(plan.backendId);
+    const request = FederationTokenIssuer.request(plan);
     let response;
     try {
       response = await client.send(new GetFederationTokenCommand(request));
@@ -87,17 +74,24 @@ export class FederationTokenIssuer implements ModeIssuer {
     // The federated user lives in the account of the backend's IAM user: it must be the account asked for.
     const arn = response.FederatedUser?.Arn;
     const arnAccount = arn === undefined ? undefined : /^arn:[^:]+:sts::(\d{12}):/.exec(arn)?.[1];
-    if (arnAccount !== undefined && arnAccount !== entitlement.accountId) {
+    if (arnAccount !== undefined && arnAccount !== plan.accountId) {
       throw new FedgateError(
         'internal',
-        `GetFederationToken issued credentials for account ${arnAccount}, not ${entitlement.accountId}`,
-        { detail: { backend: backend.id, federatedUserArn: arn, account: entitlement.accountId } },
+        `GetFederationToken issued credentials for account ${arnAccount}, not ${plan.accountId}`,
+        { phase: PHASE, detail: { backend: backend.id, federatedUserArn: arn, account: plan.accountId } },
       );
     }
     return fromStsCredentials(
       response.Credentials,
-      { accountId: entitlement.accountId, kind: 'federated-user', arn },
-      { backend: backend.id, federatedUserName: request.Name, awsRequestId: response.$metadata.requestId },
+      { accountId: plan.accountId, kind: 'federated-user', arn },
+      {
+        phase: PHASE,
+        detail: {
+          backend: backend.id,
+          federatedUserName: request.Name,
+          awsRequestId: response.$metadata.requestId,
+        },
+      },
     );
   }
 }

@@ -1,9 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { AssumeRoleWithWebIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { decodeJwt } from 'jose';
-import type { BackendConfig } from '@fedgate/config';
+import type { BackendConfig } from '@fedgate/mapping';
 import type { Identity } from '@fedgate/core';
-import type { Entitlement } from '@fedgate/mapping';
+import type { WebIdentityPlan } from '@fedgate/mapping';
 import { WebIdentityKeyRing } from './signing-keys';
 import { WebIdentityIssuer } from './web-identity-issuer';
 import { WebIdentityTokenSigner } from './web-identity-token';
@@ -31,17 +31,21 @@ const identity: Identity = {
   authTime: '2026-03-01T11:00:00Z',
 };
 
-const entitlement: Entitlement = {
+const plan: WebIdentityPlan = {
+  mode: 'web-identity',
   accountId: '111111111111',
   accountName: 'prod',
   partition: 'aws',
   backendId: 'aws',
   permissionSet: 'Data',
+  duration: {
+    seconds: 7200,
+    limitedBy: 'permission-set',
+    explanation: "2h: the permission set's sessionDuration",
+  },
   roleArn: 'arn:aws:iam::111111111111:role/fedgate-Data',
-  sessionDurationSeconds: 7200,
   roleSessionName: 'alice.0123abcd',
   sourceIdentity: 'alice',
-  mode: 'web-identity',
   sessionTags: [{ key: 'Department', value: 'Data' }],
   transitiveTagKeys: ['Department'],
   policy: '{"Version":"2012-10-17","Statement":[]}',
@@ -88,7 +92,8 @@ const answer = () =>
 
 describe('WebIdentityIssuer.request', () => {
   it('sends the role, session name, token, planned duration and session policies, and no tag parameters', () => {
-    expect(WebIdentityIssuer.request(entitlement, 'header.payload.signature', 3600)).toEqual({
+    const requested = { ...plan, duration: { ...plan.duration, seconds: 3600 } };
+    expect(WebIdentityIssuer.request(requested, 'header.payload.signature')).toEqual({
       RoleArn: 'arn:aws:iam::111111111111:role/fedgate-Data',
       RoleSessionName: 'alice.0123abcd',
       WebIdentityToken: 'header.payload.signature',
@@ -96,14 +101,12 @@ describe('WebIdentityIssuer.request', () => {
       Policy: '{"Version":"2012-10-17","Statement":[]}',
       PolicyArns: [{ arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }],
     });
-    expect(WebIdentityIssuer.request({ ...entitlement, policy: undefined, policyArns: [] }, 'a.b.c')).toEqual(
-      {
-        RoleArn: entitlement.roleArn,
-        RoleSessionName: 'alice.0123abcd',
-        WebIdentityToken: 'a.b.c',
-        DurationSeconds: 7200,
-      },
-    );
+    expect(WebIdentityIssuer.request({ ...plan, policy: undefined, policyArns: [] }, 'a.b.c')).toEqual({
+      RoleArn: plan.roleArn,
+      RoleSessionName: 'alice.0123abcd',
+      WebIdentityToken: 'a.b.c',
+      DurationSeconds: 7200,
+    });
   });
 });
 
@@ -111,7 +114,8 @@ describe('WebIdentityIssuer.issue', () => {
   it('signs a token for the user and returns role credentials', async () => {
     const fake = fakeClient(answer);
     const issuer = new WebIdentityIssuer([backend], signer, () => fake.client);
-    const credentials = await issuer.issue(entitlement, identity, 1800);
+    const requested = { ...plan, duration: { ...plan.duration, seconds: 1800 } };
+    const credentials = await issuer.issue(requested, identity);
     expect(credentials).toEqual({
       accessKeyId: 'ASIAEXAMPLE000000001',
       secretAccessKey: 'secret',
@@ -154,21 +158,19 @@ describe('WebIdentityIssuer.issue', () => {
       signer,
       () => fakeClient(() => Promise.reject(failure)).client,
     );
-    await expect(issuer.issue(entitlement, identity)).rejects.toMatchObject({
+    await expect(issuer.issue(plan, identity)).rejects.toMatchObject({
       code: expect.stringMatching(code) as unknown,
+      phase: 'sts.assume-role-with-web-identity',
     });
   });
 
   it('refuses, before any call, what it cannot issue', async () => {
     const fake = fakeClient(answer);
     const issuer = new WebIdentityIssuer([backend], signer, () => fake.client);
-    await expect(issuer.issue({ ...entitlement, backendId: 'other' }, identity)).rejects.toMatchObject({
+    await expect(issuer.issue({ ...plan, backendId: 'other' }, identity)).rejects.toMatchObject({
       code: 'internal',
     });
-    await expect(issuer.issue({ ...entitlement, mode: 'assume-role' }, identity)).rejects.toMatchObject({
-      code: 'internal',
-    });
-    await expect(issuer.issue({ ...entitlement, roleArn: '' }, identity)).rejects.toMatchObject({
+    await expect(issuer.issue({ ...plan, roleArn: '' }, identity)).rejects.toMatchObject({
       code: 'internal',
     });
     expect(fake.sent).toHaveLength(0);
@@ -180,6 +182,9 @@ describe('WebIdentityIssuer.issue', () => {
       signer,
       () => fakeClient(() => Promise.resolve({ Credentials: undefined })).client,
     );
-    await expect(issuer.issue(entitlement, identity)).rejects.toMatchObject({ code: 'upstream_unavailable' });
+    await expect(issuer.issue(plan, identity)).rejects.toMatchObject({
+      code: 'upstream_unavailable',
+      phase: 'sts.assume-role-with-web-identity',
+    });
   });
 });

@@ -3,13 +3,12 @@ import {
   type AssumeRoleWithWebIdentityCommandInput,
   type STSClient,
 } from '@aws-sdk/client-sts';
-import type { BackendConfig } from '@fedgate/config';
+import type { BackendConfig } from '@fedgate/mapping';
 import { FedgateError, type Identity } from '@fedgate/core';
-import type { Entitlement } from '@fedgate/mapping';
-import { AssumeRoleIssuer } from '../assume-role-issuer';
+import type { WebIdentityPlan } from '@fedgate/mapping';
 import { fromStsCredentials, type IssuedCredentials } from '../issued-credentials';
 import type { ModeIssuer } from '../mode-issuer';
-import { mapStsError } from '../sts-errors';
+import { mapStsError, STS_PHASES } from '../sts-errors';
 import { createUnsignedStsClient } from './unsigned-sts-client';
 import type { WebIdentityTokenSigner } from './web-identity-token';
 
@@ -19,7 +18,9 @@ import type { WebIdentityTokenSigner } from './web-identity-token';
  * an unsigned AssumeRoleWithWebIdentity. The broker holds no AWS
  * credentials, and the session is not role chaining.
  */
-export class WebIdentityIssuer implements ModeIssuer {
+const PHASE = STS_PHASES.AssumeRoleWithWebIdentity;
+
+export class WebIdentityIssuer implements ModeIssuer<WebIdentityPlan> {
   private readonly clients = new Map<string, STSClient>();
   private readonly backends = new Map<string, BackendConfig>();
 
@@ -35,68 +36,56 @@ export class WebIdentityIssuer implements ModeIssuer {
   }
 
   /**
-   * The request for an entitlement and a signed token. No Tags,
-   * TransitiveTagKeys or SourceIdentity parameters exist for this call:
-   * they travel in the token.
+   * The request for a plan and a signed token, read from the plan alone. No
+   * Tags, TransitiveTagKeys or SourceIdentity parameters exist for this
+   * call: they travel in the token.
    */
-  static request(
-    entitlement: Entitlement,
-    webIdentityToken: string,
-    requestedSeconds?: number,
-  ): AssumeRoleWithWebIdentityCommandInput {
-    const policyArns = entitlement.policyArns ?? [];
+  static request(plan: WebIdentityPlan, webIdentityToken: string): AssumeRoleWithWebIdentityCommandInput {
     return {
-      RoleArn: entitlement.roleArn,
-      RoleSessionName: entitlement.roleSessionName,
+      RoleArn: plan.roleArn,
+      RoleSessionName: plan.roleSessionName,
       WebIdentityToken: webIdentityToken,
-      DurationSeconds: AssumeRoleIssuer.plannedDuration(entitlement, requestedSeconds),
-      ...(entitlement.policy === undefined ? {} : { Policy: entitlement.policy }),
-      ...(policyArns.length === 0 ? {} : { PolicyArns: policyArns.map((arn) => ({ arn })) }),
+      DurationSeconds: plan.duration.seconds,
+      ...(plan.policy === undefined ? {} : { Policy: plan.policy }),
+      ...(plan.policyArns.length === 0 ? {} : { PolicyArns: plan.policyArns.map((arn) => ({ arn })) }),
     };
   }
 
-  async issue(
-    entitlement: Entitlement,
-    identity: Identity,
-    requestedSeconds?: number,
-  ): Promise<IssuedCredentials> {
-    const context = { roleArn: entitlement.roleArn, backendId: entitlement.backendId };
-    if (entitlement.mode !== undefined && entitlement.mode !== 'web-identity') {
-      throw new FedgateError('internal', 'This entitlement is not issued by web identity', {
-        detail: { ...context, mode: entitlement.mode },
+  async issue(plan: WebIdentityPlan, identity: Identity): Promise<IssuedCredentials> {
+    const context = { roleArn: plan.roleArn, backendId: plan.backendId };
+    if (plan.roleArn === '') {
+      throw new FedgateError('internal', 'Web identity needs a role to assume', {
+        phase: PHASE,
+        detail: context,
       });
     }
-    if (entitlement.roleArn === '') {
-      throw new FedgateError('internal', 'Web identity needs a role to assume', { detail: context });
-    }
-    const client = this.clients.get(entitlement.backendId);
+    const client = this.clients.get(plan.backendId);
     if (!client) {
       throw new FedgateError('internal', 'No STS backend is configured for this account', {
-        detail: { backend: entitlement.backendId },
+        phase: PHASE,
+        detail: { backend: plan.backendId },
       });
     }
-    const signed = await this.signer.sign(entitlement, identity);
+    const signed = await this.signer.sign(plan, identity);
     let response;
     try {
       response = await client.send(
-        new AssumeRoleWithWebIdentityCommand(
-          WebIdentityIssuer.request(entitlement, signed.token, requestedSeconds),
-        ),
+        new AssumeRoleWithWebIdentityCommand(WebIdentityIssuer.request(plan, signed.token)),
       );
     } catch (error) {
-      const backend = this.backends.get(entitlement.backendId);
+      const backend = this.backends.get(plan.backendId);
       throw mapStsError(error, {
         ...context,
         operation: 'AssumeRoleWithWebIdentity',
-        sentTags: (entitlement.sessionTags ?? []).length > 0,
-        sentSourceIdentity: entitlement.sourceIdentity !== '',
+        sentTags: plan.sessionTags.length > 0,
+        sentSourceIdentity: plan.sourceIdentity !== '',
         ...(backend === undefined ? {} : { retryMaxDelayMs: backend.retryMaxDelayMs }),
       });
     }
     const issued = fromStsCredentials(
       response.Credentials,
-      { accountId: entitlement.accountId, kind: 'role', arn: response.AssumedRoleUser?.Arn },
-      context,
+      { accountId: plan.accountId, kind: 'role', arn: response.AssumedRoleUser?.Arn },
+      { phase: PHASE, detail: context },
     );
     return { ...issued, webIdentityToken: { id: signed.jti, keyId: signed.kid } };
   }

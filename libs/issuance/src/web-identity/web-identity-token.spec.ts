@@ -1,6 +1,6 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import type { Entitlement } from '@fedgate/mapping';
+import type { WebIdentityPlan } from '@fedgate/mapping';
 import { WebIdentityKeyRing } from './signing-keys';
 import { awsSessionClaims, webIdentitySubject, WebIdentityTokenSigner } from './web-identity-token';
 
@@ -15,17 +15,22 @@ const settings = {
   tokenLifetimeSeconds: 300,
 };
 
-const entitlement: Entitlement = {
+const plan: WebIdentityPlan = {
+  mode: 'web-identity',
   accountId: '111111111111',
   accountName: 'prod',
   partition: 'aws',
   backendId: 'aws',
   permissionSet: 'Data',
+  duration: {
+    seconds: 3600,
+    limitedBy: 'permission-set',
+    explanation: "1h: the permission set's sessionDuration",
+  },
   roleArn: 'arn:aws:iam::111111111111:role/fedgate-Data',
-  sessionDurationSeconds: 3600,
   roleSessionName: 'alice.0123abcd',
   sourceIdentity: 'alice',
-  mode: 'web-identity',
+  policyArns: [],
   sessionTags: [
     { key: 'Department', value: 'Données & Analyse' },
     { key: 'fedgate:mfa', value: 'true' },
@@ -47,7 +52,7 @@ describe('WebIdentityTokenSigner', () => {
   const signer = new WebIdentityTokenSigner(ring, settings, () => NOW);
 
   it('signs the claims AWS reads, with RS256 and the signing key id', async () => {
-    const signed = await signer.sign(entitlement, { connectorId: 'corp', subject: 'u-1234' });
+    const signed = await signer.sign(plan, { connectorId: 'corp', subject: 'u-1234' });
     expect(decodeProtectedHeader(signed.token)).toEqual({ alg: 'RS256', kid: 'key-1', typ: 'JWT' });
     const { payload } = await verify(signed.token);
     const iat = NOW / 1000;
@@ -76,30 +81,22 @@ describe('WebIdentityTokenSigner', () => {
 
   it('gives every token its own jti', async () => {
     const identity = { connectorId: 'corp', subject: 'u-1234' };
-    const [first, second] = await Promise.all([
-      signer.sign(entitlement, identity),
-      signer.sign(entitlement, identity),
-    ]);
+    const [first, second] = await Promise.all([signer.sign(plan, identity), signer.sign(plan, identity)]);
     expect(first.jti).not.toBe(second.jti);
   });
 
   it('expires after tokenLifetime', async () => {
-    const signed = await signer.sign(entitlement, { connectorId: 'corp', subject: 'u-1234' });
+    const signed = await signer.sign(plan, { connectorId: 'corp', subject: 'u-1234' });
     await expect(verify(signed.token, NOW + 299_000)).resolves.toBeDefined();
     await expect(verify(signed.token, NOW + 301_000)).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' });
   });
 
   it('leaves the tags claim out without tags, and transitive keys out without them', () => {
-    expect(awsSessionClaims({ ...entitlement, sessionTags: [], transitiveTagKeys: [] })).toEqual({
+    expect(awsSessionClaims({ ...plan, sessionTags: [], transitiveTagKeys: [] })).toEqual({
       'https://aws.amazon.com/source_identity': 'alice',
     });
     expect(
-      awsSessionClaims({ ...entitlement, sessionTags: undefined, transitiveTagKeys: undefined }),
-    ).toEqual({
-      'https://aws.amazon.com/source_identity': 'alice',
-    });
-    expect(
-      awsSessionClaims({ ...entitlement, sessionTags: [{ key: 'a', value: 'b' }], transitiveTagKeys: [] }),
+      awsSessionClaims({ ...plan, sessionTags: [{ key: 'a', value: 'b' }], transitiveTagKeys: [] }),
     ).toEqual({
       'https://aws.amazon.com/tags': { principal_tags: { a: ['b'] } },
       'https://aws.amazon.com/source_identity': 'alice',
@@ -107,7 +104,7 @@ describe('WebIdentityTokenSigner', () => {
   });
 
   it('keeps a tag named __proto__ as a plain claim', () => {
-    const claims = awsSessionClaims({ ...entitlement, sessionTags: [{ key: '__proto__', value: 'x' }] });
+    const claims = awsSessionClaims({ ...plan, sessionTags: [{ key: '__proto__', value: 'x' }] });
     expect(JSON.stringify(claims)).toContain('"principal_tags":{"__proto__":["x"]}');
   });
 });

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { Identity } from '@fedgate/core';
-import type { Entitlement } from '@fedgate/mapping';
+import type { WebIdentityPlan } from '@fedgate/mapping';
 import { AWS_SOURCE_IDENTITY_CLAIM, AWS_TAGS_CLAIM, type WebIdentitySettings } from './discovery';
 import { WEB_IDENTITY_ALGORITHM, type WebIdentityKeyRing } from './signing-keys';
 
@@ -41,13 +41,15 @@ export interface AwsTagsClaim {
 }
 
 /**
- * The AWS claims of an entitlement: its compiled session tags and
- * transitive keys (left out when there are no tags) and its SourceIdentity.
- * The mapping has already checked them against AWS's limits.
+ * The AWS claims of a plan: its compiled session tags and transitive keys
+ * (left out when there are no tags) and its SourceIdentity, read from the
+ * plan alone. The mapping has already checked them against AWS's limits.
  */
-export function awsSessionClaims(entitlement: Entitlement): Record<string, unknown> {
-  const tags = entitlement.sessionTags ?? [];
-  const transitive = entitlement.transitiveTagKeys ?? [];
+export function awsSessionClaims(
+  plan: Pick<WebIdentityPlan, 'sessionTags' | 'transitiveTagKeys' | 'sourceIdentity'>,
+): Record<string, unknown> {
+  const tags = plan.sessionTags;
+  const transitive = plan.transitiveTagKeys;
   const claims: Record<string, unknown> = {};
   if (tags.length > 0) {
     const tagsClaim: AwsTagsClaim = {
@@ -57,8 +59,8 @@ export function awsSessionClaims(entitlement: Entitlement): Record<string, unkno
     };
     claims[AWS_TAGS_CLAIM] = tagsClaim;
   }
-  if (entitlement.sourceIdentity !== '') {
-    claims[AWS_SOURCE_IDENTITY_CLAIM] = entitlement.sourceIdentity;
+  if (plan.sourceIdentity !== '') {
+    claims[AWS_SOURCE_IDENTITY_CLAIM] = plan.sourceIdentity;
   }
   return claims;
 }
@@ -84,8 +86,9 @@ export class WebIdentityTokenSigner {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** A token for this plan's session, whose `sub` is the identity's (webIdentitySubject). */
   async sign(
-    entitlement: Entitlement,
+    plan: Pick<WebIdentityPlan, 'sessionTags' | 'transitiveTagKeys' | 'sourceIdentity'>,
     identity: Pick<Identity, 'connectorId' | 'subject'>,
   ): Promise<SignedWebIdentityToken> {
     const key = this.keys.signingKey;
@@ -93,7 +96,7 @@ export class WebIdentityTokenSigner {
     const expiresAt = issuedAt + this.settings.tokenLifetimeSeconds;
     const subject = webIdentitySubject(identity);
     const jti = randomUUID();
-    const token = await new SignJWT(awsSessionClaims(entitlement))
+    const token = await new SignJWT(awsSessionClaims(plan))
       .setProtectedHeader({ alg: WEB_IDENTITY_ALGORITHM, kid: key.kid, typ: 'JWT' })
       .setIssuer(this.settings.issuer)
       .setSubject(subject)

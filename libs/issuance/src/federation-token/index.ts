@@ -1,0 +1,1 @@
+export * from './federation-token-issuer';
