@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConnectorCatalog } from '@fedgate/connectors';
-import { PasswordSignIn, RedirectSignIn } from '@fedgate/flows';
+import { CredentialsFlow, PasswordSignIn, RedirectSignIn, loggerAuditTrail } from '@fedgate/flows';
 import { WebIdentityKeyRing } from '@fedgate/issuance';
 import { SessionManager } from '@fedgate/sessions';
 import { LoginThrottle } from '@fedgate/throttling';
@@ -14,7 +14,6 @@ import { WellKnownController } from './controllers/well-known.controller';
 import { SessionCookie } from './http/session-cookie';
 import { SessionGuard } from './http/session.guard';
 import { SignInCookie } from './http/sign-in-cookie';
-import { UserIssuance } from './issuing/user-issuance';
 import { BROKER_CLOCK, BROKER_CONFIG, BROKER_LOGGER, BROKER_STORE } from './tokens';
 
 /** Wires the runtime's ready-built singletons into Nest; nothing is constructed by discovery. */
@@ -40,14 +39,14 @@ export class BrokerModule {
         { provide: SessionManager, useValue: runtime.sessions },
         { provide: WebIdentityKeyRing, useValue: runtime.webIdentityKeys },
         {
-          provide: UserIssuance,
-          useValue: new UserIssuance(
-            runtime.config,
-            runtime.logger,
-            runtime.now,
-            runtime.issuance,
-            runtime.consoleSignin,
-          ),
+          provide: CredentialsFlow,
+          useValue: new CredentialsFlow({
+            config: runtime.config,
+            issuance: runtime.issuance,
+            consoleSignin: runtime.consoleSignin,
+            audit: loggerAuditTrail(runtime.logger),
+            now: runtime.now,
+          }),
         },
         { provide: LoginThrottle, useValue: runtime.throttle },
         { provide: SessionCookie, useValue: new SessionCookie(runtime.config.server) },

@@ -1,23 +1,16 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { CredentialsFlow } from '@fedgate/flows';
 import { toCredentialProcess, type CredentialProcessOutput } from '@fedgate/issuance';
-import type { Logger } from '@fedgate/logging';
 import { evaluate } from '@fedgate/mapping';
 import type { BrokerSession } from '@fedgate/sessions';
 import { parseBody } from '../http/parse-body';
 import { CurrentSession } from '../http/request-session';
 import { noStore } from '../http/no-store';
 import { SessionGuard } from '../http/session.guard';
-import { UserIssuance } from '../issuing/user-issuance';
-import {
-  BROKER_CLOCK,
-  BROKER_CONFIG,
-  BROKER_LOGGER,
-  type BrokerClock,
-  type BrokerConfigRef,
-} from '../tokens';
-import { describeUser } from './user-view';
+import { BROKER_CLOCK, BROKER_CONFIG, type BrokerClock, type BrokerConfigRef } from '../tokens';
+import { describeEntitlement, describeUser } from './user-view';
 
 const entitlementFields = {
   accountId: z.string().min(1, 'is required').max(64, 'is too long'),
@@ -36,9 +29,8 @@ const consoleBody = z.strictObject({
 @UseGuards(SessionGuard)
 export class ApiController {
   constructor(
-    @Inject(UserIssuance) private readonly userIssuance: UserIssuance,
+    @Inject(CredentialsFlow) private readonly flow: CredentialsFlow,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfigRef,
-    @Inject(BROKER_LOGGER) private readonly logger: Logger,
     @Inject(BROKER_CLOCK) private readonly now: BrokerClock,
   ) {}
 
@@ -52,26 +44,7 @@ export class ApiController {
     entitlements: Record<string, unknown>[];
   } {
     const { entitlements } = evaluate(current.session.identity, this.config, { now: new Date(this.now()) });
-    return {
-      entitlements: entitlements.map((entitlement) => ({
-        accountId: entitlement.accountId,
-        accountName: entitlement.accountName,
-        permissionSet: entitlement.permissionSet,
-        description: entitlement.description,
-        mode: entitlement.mode,
-        ...(entitlement.mode === 'federation-token'
-          ? { federatedUser: entitlement.federatedUserName }
-          : { roleArn: entitlement.roleArn }),
-        sessionDurationSeconds: entitlement.sessionDurationSeconds,
-        // Why the session is that long ("1h: role chaining …"), for the portal and the CLI.
-        sessionDurationReason: entitlement.durationPlan.explanation,
-        // Over an AWS limit nothing is issued; say so here rather than only on the failed request.
-        issuable: entitlement.violations.length === 0,
-        ...(entitlement.violations.length === 0
-          ? {}
-          : { problems: entitlement.violations.map((violation) => violation.message) }),
-      })),
-    };
+    return { entitlements: entitlements.map(describeEntitlement) };
   }
 
   @Post('credentials')
@@ -83,7 +56,7 @@ export class ApiController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<CredentialProcessOutput> {
     const request = parseBody(credentialsBody, body);
-    const issued = await this.userIssuance.credentials(current.session.identity, request, {
+    const issued = await this.flow.credentials(current.session.identity, request, {
       clientAddress: http.ip,
     });
     noStore(response);
@@ -100,7 +73,7 @@ export class ApiController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<{ url: string }> {
     const request = parseBody(consoleBody, body);
-    const url = await this.userIssuance.consoleUrl(current.session.identity, request, {
+    const url = await this.flow.consoleUrl(current.session.identity, request, {
       clientAddress: http.ip,
     });
     noStore(response);

@@ -1,12 +1,12 @@
 import { Controller, Get, Inject, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { CredentialsFlow } from '@fedgate/flows';
 import type { BrokerSession } from '@fedgate/sessions';
 import { noStore } from '../http/no-store';
 import { parseBody } from '../http/parse-body';
 import { CurrentSession } from '../http/request-session';
 import { SessionGuard } from '../http/session.guard';
-import { UserIssuance } from '../issuing/user-issuance';
 
 const consoleTarget = z.strictObject({
   accountId: z.string().min(1).max(64),
@@ -22,7 +22,7 @@ const consoleQuery = z.object({ destination: z.string().min(1).max(2048).optiona
 @Controller('console')
 @UseGuards(SessionGuard)
 export class ConsoleController {
-  constructor(@Inject(UserIssuance) private readonly userIssuance: UserIssuance) {}
+  constructor(@Inject(CredentialsFlow) private readonly flow: CredentialsFlow) {}
 
   @Get(':accountId/:permissionSet')
   async open(
@@ -34,7 +34,7 @@ export class ConsoleController {
   ): Promise<void> {
     const target = parseBody(consoleTarget, params);
     const { destination } = parseBody(consoleQuery, query);
-    const url = await this.userIssuance.consoleUrl(
+    const url = await this.flow.consoleUrl(
       current.session.identity,
       { ...target, ...(destination === undefined ? {} : { destination }) },
       { clientAddress: http.ip },

@@ -1,1 +1,1 @@
-export {};
+export * from './credentials-flow';

@@ -1,0 +1,228 @@
+import { FedgateError } from '@fedgate/core';
+import {
+  ConsoleSignin,
+  Issuance,
+  type IssuedCredentials,
+  type ModeIssuer,
+  type ModeIssuers,
+} from '@fedgate/issuance';
+import type { IssuePlan } from '@fedgate/mapping';
+import { identity, mappingConfig, NOW } from '../../../../test/mapping/config-fixture';
+import type { AuditEvent } from '../audit';
+import { CredentialsFlow } from './credentials-flow';
+
+const config = mappingConfig(`
+backends:
+  - { id: aws, type: sts, signinUrl: "http://127.0.0.1:8090/federation" }
+accounts:
+  - { id: "111111111111", name: prod, backend: aws }
+permissionSets:
+  - name: Dev
+    roleName: fedgate-Dev
+    sessionDuration: 4h
+    consoleDestination: https://console.aws.amazon.com/s3/home
+    tags: { Department: "{{attributes.department}}" }
+  - name: Wide
+    roleName: fedgate-Wide
+    tags: { Department: "{{attributes.department}}" }
+assignments:
+  - { match: { groups: [dev] }, accounts: [prod], permissionSets: [Dev, Wide] }
+mapping: { tags: { authTags: false, onInvalid: reject } }
+`);
+
+const who = identity({ groups: ['dev'], attributes: { department: ['Eng'] } });
+const origin = { clientAddress: '192.0.2.10' };
+
+const CREDENTIALS: IssuedCredentials = {
+  accessKeyId: 'ASIAFLOWTEST00000001',
+  secretAccessKey: 'flow-secret-key-0123456789abcdefghijklmn',
+  sessionToken: 'flow-session-token-0123456789ZZZZZZZZZZ',
+  expiration: new Date('2026-01-01T14:00:00Z'),
+  accountId: '111111111111',
+  kind: 'role',
+  assumedRoleArn: 'arn:aws:sts::111111111111:assumed-role/fedgate-Dev/alice.0a1b2c3d',
+};
+
+/** STS stands outside the unit: an issuer per mode that records the plans it was given. */
+function recordingIssuers(answer: () => Promise<IssuedCredentials>) {
+  const plans: IssuePlan[] = [];
+  const issuer: ModeIssuer = {
+    issue: (plan) => {
+      plans.push(plan);
+      return answer();
+    },
+  };
+  const issuers: ModeIssuers = { 'assume-role': issuer, 'web-identity': issuer, 'federation-token': issuer };
+  return { plans, issuers };
+}
+
+function setup(answer: () => Promise<IssuedCredentials> = () => Promise.resolve(CREDENTIALS)) {
+  const { plans, issuers } = recordingIssuers(answer);
+  const events: AuditEvent[] = [];
+  const signinRequests: URL[] = [];
+  const consoleSignin = new ConsoleSignin({
+    issuer: 'https://fedgate.example.com',
+    timeoutMs: 1000,
+    // The federation endpoint is outside the unit too.
+    fetch: (input) => {
+      signinRequests.push(new URL(input instanceof Request ? input.url : input));
+      return Promise.resolve(Response.json({ SigninToken: 'signin-token-0123456789' }));
+    },
+  });
+  const flow = new CredentialsFlow({
+    config,
+    issuance: new Issuance({ issuers }),
+    consoleSignin,
+    audit: { record: (event) => events.push(event) },
+    now: () => NOW.getTime(),
+  });
+  return { flow, plans, events, signinRequests };
+}
+
+async function failure(promise: Promise<unknown>): Promise<FedgateError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(FedgateError);
+  return error as FedgateError;
+}
+
+const WHO = { connector: 'corp', subject: 'u-1', clientAddress: '192.0.2.10' };
+
+describe('CredentialsFlow.credentials', () => {
+  it("issues the plan, with the requested duration as its reason, and audits who, what and CloudTrail's ids", async () => {
+    const { flow, plans, events } = setup();
+    const issued = await flow.credentials(
+      who,
+      { accountId: 'prod', permissionSet: 'Dev', durationSeconds: 1800 },
+      origin,
+    );
+    expect(issued).toBe(CREDENTIALS);
+    expect(plans).toHaveLength(1);
+    expect(plans[0]).toMatchObject({
+      mode: 'assume-role',
+      roleArn: 'arn:aws:iam::111111111111:role/fedgate-Dev',
+      duration: { seconds: 1800, limitedBy: 'requested', requestedSeconds: 1800 },
+    });
+    expect(events).toEqual([
+      {
+        ...WHO,
+        event: 'issue_credentials',
+        outcome: 'success',
+        account: '111111111111',
+        permissionSet: 'Dev',
+        mode: 'assume-role',
+        roleArn: 'arn:aws:iam::111111111111:role/fedgate-Dev',
+        sourceIdentity: 'alice',
+        roleSessionName: expect.stringMatching(/^alice\.[0-9a-f]{8}$/) as unknown,
+        tags: [{ key: 'Department', value: 'Eng' }],
+        source: 'issued',
+        accessKeyId: CREDENTIALS.accessKeyId,
+        sessionArn: CREDENTIALS.assumedRoleArn,
+        webIdentityToken: undefined,
+        expiration: '2026-01-01T14:00:00.000Z',
+      },
+    ]);
+    expect(JSON.stringify(events)).not.toContain(CREDENTIALS.secretAccessKey);
+    expect(JSON.stringify(events)).not.toContain(CREDENTIALS.sessionToken);
+  });
+
+  it('refuses what the user is not entitled to before any STS call, and audits the phase', async () => {
+    const { flow, plans, events } = setup();
+    const error = await failure(flow.credentials(who, { accountId: 'prod', permissionSet: 'Admin' }, origin));
+    expect(error).toMatchObject({ code: 'not_entitled', phase: 'mapping.entitlement' });
+    expect(plans).toEqual([]);
+    expect(events).toEqual([
+      {
+        ...WHO,
+        event: 'issue_credentials',
+        account: 'prod',
+        permissionSet: 'Admin',
+        outcome: 'not_entitled',
+        error: 'not_entitled',
+        phase: 'mapping.entitlement',
+      },
+    ]);
+  });
+
+  it('refuses a request over an AWS limit before any STS call, naming the limits', async () => {
+    const { flow, plans, events } = setup();
+    const over = identity({ groups: ['dev'], attributes: { department: ['a;b'] } });
+    const error = await failure(flow.credentials(over, { accountId: 'prod', permissionSet: 'Wide' }, origin));
+    expect(error).toMatchObject({ code: 'sts_rejected', phase: 'mapping.limits' });
+    expect(plans).toEqual([]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        outcome: 'over_limit',
+        limits: [expect.objectContaining({ limit: 'tag-value' }) as unknown],
+        phase: 'mapping.limits',
+      }),
+    ]);
+  });
+
+  it('audits a failure at STS with its code and phase', async () => {
+    const refused = new FedgateError('sts_denied', 'STS refused', { phase: 'sts.assume-role' });
+    const { flow, events } = setup(() => Promise.reject(refused));
+    await expect(flow.credentials(who, { accountId: 'prod', permissionSet: 'Dev' }, origin)).rejects.toBe(
+      refused,
+    );
+    expect(events).toEqual([
+      expect.objectContaining({
+        event: 'issue_credentials',
+        outcome: 'failure',
+        error: 'sts_denied',
+        phase: 'sts.assume-role',
+        roleArn: 'arn:aws:iam::111111111111:role/fedgate-Dev',
+      }),
+    ]);
+  });
+});
+
+describe('CredentialsFlow.consoleUrl', () => {
+  it("signs in for the plan's duration at the backend's endpoint, to the permission set's destination", async () => {
+    const { flow, events, signinRequests } = setup();
+    const url = new URL(
+      await flow.consoleUrl(
+        who,
+        { accountId: '111111111111', permissionSet: 'Dev', durationSeconds: 1800 },
+        origin,
+      ),
+    );
+    expect(url.origin + url.pathname).toBe('http://127.0.0.1:8090/federation');
+    expect(url.searchParams.get('Destination')).toBe('https://console.aws.amazon.com/s3/home');
+    expect(signinRequests.map((request) => request.searchParams.get('SessionDuration'))).toEqual(['1800']);
+    expect(events.map((event) => [event.event, event.outcome])).toEqual([
+      ['issue_credentials', 'success'],
+      ['console_signin', 'success'],
+    ]);
+    expect(events[1]).toMatchObject({
+      ...WHO,
+      account: '111111111111',
+      roleArn: 'arn:aws:iam::111111111111:role/fedgate-Dev',
+      destination: 'https://console.aws.amazon.com/s3/home',
+    });
+    expect(JSON.stringify(events)).not.toContain('signin-token-0123456789');
+  });
+
+  it('refuses a foreign destination before any STS call', async () => {
+    const { flow, plans, events, signinRequests } = setup();
+    const error = await failure(
+      flow.consoleUrl(
+        who,
+        { accountId: 'prod', permissionSet: 'Dev', destination: 'https://evil.example/' },
+        origin,
+      ),
+    );
+    expect(error).toMatchObject({ code: 'invalid_request', phase: 'console.destination' });
+    expect(plans).toEqual([]);
+    expect(signinRequests).toEqual([]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        event: 'console_signin',
+        outcome: 'bad_destination',
+        phase: 'console.destination',
+      }),
+    ]);
+  });
+});

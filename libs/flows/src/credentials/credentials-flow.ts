@@ -1,0 +1,190 @@
+import type { Identity } from '@fedgate/core';
+import {
+  allowedConsoleDestination,
+  type ConsoleSignin,
+  type CredentialSourceKind,
+  type Issuance,
+  type IssuedCredentials,
+} from '@fedgate/issuance';
+import { planIssue, type IssuePlan, type MappingConfig } from '@fedgate/mapping';
+import { failureOf, type AuditTrail } from '../audit';
+
+/** What a user asks for: one of their entitlements, optionally shorter than its maximum. */
+export interface CredentialsRequest {
+  /** The account's id or name. */
+  accountId: string;
+  permissionSet: string;
+  durationSeconds?: number;
+}
+
+/** A console sign-in: an entitlement, and where the console should open. */
+export interface ConsoleRequest extends CredentialsRequest {
+  destination?: string;
+}
+
+/** Where a request came from, for the audit trail. */
+export interface RequestOrigin {
+  clientAddress: string | undefined;
+}
+
+/** Who asked for what, from where: the fields every audit event of one request shares. */
+interface AuditBase {
+  event: string;
+  clientAddress: string | undefined;
+  connector: string;
+  subject: string;
+  account: string;
+  permissionSet: string;
+  [field: string]: unknown;
+}
+
+/** What the credentials flow uses, and nothing more. */
+export interface CredentialsFlowDependencies {
+  /** The validated mapping: entitlements are computed from it on every request. */
+  config: MappingConfig;
+  issuance: Pick<Issuance, 'credentials'>;
+  consoleSignin: Pick<ConsoleSignin, 'signinUrl'>;
+  audit: AuditTrail;
+  /** The clock auth ages are measured with (milliseconds). */
+  now: () => number;
+}
+
+/**
+ * The one path from a signed-in identity to credentials or a console URL:
+ * the mapping plans the request from the server-side entitlements (not
+ * entitled, or over an AWS limit: nothing is sent to STS), issuance
+ * executes the plan, and every outcome is an audit event with who, what,
+ * from where and, for failures, the failed phase. A console request's
+ * destination is checked before any STS call. Nothing secret is audited:
+ * the access key id and session ARN are what CloudTrail shows.
+ */
+export class CredentialsFlow {
+  constructor(private readonly deps: CredentialsFlowDependencies) {}
+
+  /** Credentials for one of the identity's entitlements (the caller must not log them). */
+  async credentials(
+    identity: Identity,
+    request: CredentialsRequest,
+    origin: RequestOrigin,
+  ): Promise<IssuedCredentials> {
+    const audit = auditBase('issue_credentials', identity, request, origin);
+    const plan = this.plan(identity, request, audit);
+    const { credentials } = await this.issue(identity, plan, audit);
+    return credentials;
+  }
+
+  /** A console sign-in URL: a secret for 15 minutes, which the caller must not log. */
+  async consoleUrl(identity: Identity, request: ConsoleRequest, origin: RequestOrigin): Promise<string> {
+    const audit = auditBase('console_signin', identity, request, origin);
+    const plan = this.plan(identity, request, audit);
+    // Checked before any STS call, so a bad destination changes nothing.
+    let destination: string;
+    try {
+      destination = allowedConsoleDestination(plan.partition, request.destination, plan.consoleDestination);
+    } catch (error) {
+      this.deps.audit.record({ ...audit, outcome: 'bad_destination', ...failureOf(error) });
+      throw error;
+    }
+    const { credentials, issued } = await this.issue(identity, plan, audit);
+    try {
+      const url = await this.deps.consoleSignin.signinUrl(credentials, {
+        partition: plan.partition,
+        ...(plan.signinUrl === undefined ? {} : { signinUrl: plan.signinUrl }),
+        destination,
+        // The plan's length, a requested shorter one included, bounds the console session too.
+        sessionDurationSeconds: plan.duration.seconds,
+      });
+      this.deps.audit.record({ ...issued, outcome: 'success', destination });
+      return url;
+    } catch (error) {
+      this.deps.audit.record({ ...issued, outcome: 'failure', ...failureOf(error) });
+      throw error;
+    }
+  }
+
+  /** The plan the request names, or the refusal, audited and thrown. */
+  private plan(identity: Identity, request: CredentialsRequest, audit: AuditBase): IssuePlan {
+    const planning = planIssue(
+      identity,
+      this.deps.config,
+      {
+        account: request.accountId,
+        permissionSet: request.permissionSet,
+        ...(request.durationSeconds === undefined ? {} : { requestedSeconds: request.durationSeconds }),
+      },
+      { now: new Date(this.deps.now()) },
+    );
+    switch (planning.kind) {
+      case 'plan':
+        return planning.plan;
+      case 'not_entitled':
+        this.deps.audit.record({ ...audit, outcome: 'not_entitled', ...failureOf(planning.error) });
+        throw planning.error;
+      case 'over_limit':
+        this.deps.audit.record({
+          ...audit,
+          outcome: 'over_limit',
+          limits: planning.violations,
+          ...failureOf(planning.error),
+        });
+        throw planning.error;
+    }
+  }
+
+  /** Executes the plan and audits the issuance; `issued` is the audit base of what follows. */
+  private async issue(
+    identity: Identity,
+    plan: IssuePlan,
+    audit: AuditBase,
+  ): Promise<{ credentials: IssuedCredentials; source: CredentialSourceKind; issued: AuditBase }> {
+    const issued: AuditBase = { ...audit, account: plan.accountId, mode: plan.mode, ...sessionOf(plan) };
+    try {
+      const result = await this.deps.issuance.credentials(plan, identity);
+      this.deps.audit.record({
+        ...issued,
+        event: 'issue_credentials',
+        outcome: 'success',
+        source: result.source,
+        // Not secrets: what CloudTrail shows, so the two trails can be joined.
+        accessKeyId: result.credentials.accessKeyId,
+        sessionArn: result.credentials.assumedRoleArn,
+        webIdentityToken: result.credentials.webIdentityToken,
+        expiration: result.credentials.expiration.toISOString(),
+      });
+      return { ...result, issued };
+    } catch (error) {
+      this.deps.audit.record({
+        ...issued,
+        event: 'issue_credentials',
+        outcome: 'failure',
+        ...failureOf(error),
+      });
+      throw error;
+    }
+  }
+}
+
+function auditBase(
+  event: string,
+  identity: Identity,
+  request: CredentialsRequest,
+  origin: RequestOrigin,
+): AuditBase {
+  return {
+    event,
+    clientAddress: origin.clientAddress,
+    connector: identity.connectorId,
+    subject: identity.subject,
+    account: request.accountId,
+    permissionSet: request.permissionSet,
+  };
+}
+
+/** The session a plan asks for, as audit shows it: GetFederationToken has a Name and no role. */
+function sessionOf(plan: IssuePlan): Record<string, unknown> {
+  const session =
+    plan.mode === 'federation-token'
+      ? { federatedUser: plan.federatedUserName }
+      : { roleArn: plan.roleArn, sourceIdentity: plan.sourceIdentity, roleSessionName: plan.roleSessionName };
+  return { ...session, tags: plan.sessionTags };
+}
