@@ -15,7 +15,8 @@ const BASE_DN = 'DC=corp,DC=example';
 const ADMIN_PASSWORD = 'Adm1n-Passw0rd!';
 /** Samba's LDAP ports cannot be moved, so one DC at a time may run on this machine: this lock serializes them. */
 const LOCK_DIR = '/tmp/fedgate-samba-ad.lock';
-const LOCKOUT_THRESHOLD = 3;
+/** Failed binds that lock an account (within 30 minutes); above what the sign-in contract lets through. */
+const LOCKOUT_THRESHOLD = 6;
 
 /** A throwaway Active Directory domain controller (Samba), serving LDAP on 127.0.0.1:389 and LDAPS on :636. */
 export interface SambaAdServer {
@@ -29,8 +30,24 @@ export interface SambaAdServer {
   readonly admin: { dn: string; password: string };
   /** Users' passwords from test/fixtures/ad. */
   readonly passwords: Readonly<Record<'alice' | 'bob' | 'carol' | 'dave' | 'erin', string>>;
+  /** The domain's lockout policy: this many failed binds within 30 minutes lock an account. */
+  readonly lockoutThreshold: number;
+  /** Adds a user in CN=Users (sAMAccountName and UPN `name@corp.example`), enabled unless said otherwise. */
+  addUser(user: NewAdUser): Promise<void>;
+  /** The DC's own count of the user's failed binds since the last success (badPwdCount), and its lockout. */
+  lockoutState(name: string): Promise<{ badPwdCount: number; locked: boolean }>;
   output(): string;
   stop(): Promise<void>;
+}
+
+/** A user a test adds to the domain. */
+export interface NewAdUser {
+  name: string;
+  password: string;
+  /** 512 (default): enabled; 514: disabled. */
+  userAccountControl?: number;
+  /** A FILETIME; in the past means expired. */
+  accountExpires?: string;
 }
 
 const PASSWORDS = {
@@ -151,8 +168,9 @@ export async function startSambaAd(): Promise<SambaAdServer> {
     const tlsEnv = { ...process.env, LDAPTLS_CACERT: certificates.caCertFile, LDAPTLS_REQCERT: 'demand' };
 
     const template = await readFile(fixturePath('ad', 'users.ldif.template'), 'utf8');
+    // Replacer functions: a replacement string would expand `$` patterns in the inserted text.
     const ldif = template
-      .replaceAll('{{BASE}}', BASE_DN)
+      .replace(/\{\{BASE\}\}/g, () => BASE_DN)
       .replace(/\{\{PASSWORD:([^}]+)\}\}/g, (_match, password: string) => unicodePwd(password));
     const ldifFile = join(dir, 'users.ldif');
     await writeFile(ldifFile, ldif);
@@ -166,7 +184,35 @@ export async function startSambaAd(): Promise<SambaAdServer> {
         env: tlsEnv,
       }).catch(() => undefined);
     }
+    const ldapsearch = requireBinary('ldapsearch', INSTALL_HINT);
+    const adminArgs = ['-H', ldapsUrl, '-x', '-D', adminDn, '-w', ADMIN_PASSWORD];
     return {
+      lockoutThreshold: LOCKOUT_THRESHOLD,
+      async addUser(user) {
+        const entry = [
+          `dn: CN=${user.name},CN=Users,${BASE_DN}`,
+          'objectClass: user',
+          `sAMAccountName: ${user.name}`,
+          `userPrincipalName: ${user.name}@${REALM.toLowerCase()}`,
+          `unicodePwd:: ${unicodePwd(user.password)}`,
+          `userAccountControl: ${user.userAccountControl ?? 512}`,
+          ...(user.accountExpires === undefined ? [] : [`accountExpires: ${user.accountExpires}`]),
+          '',
+        ].join('\n');
+        const file = join(dir, `user-${user.name}.ldif`);
+        await writeFile(file, entry);
+        await run(ldapadd, [...adminArgs, '-f', file], { env: tlsEnv });
+      },
+      async lockoutState(name) {
+        const { stdout } = await run(
+          ldapsearch,
+          [...adminArgs, '-LLL', '-b', BASE_DN, `(sAMAccountName=${name})`, 'badPwdCount', 'lockoutTime'],
+          { env: tlsEnv },
+        );
+        const badPwdCount = Number(/^badPwdCount: (\d+)$/m.exec(stdout)?.[1] ?? '0');
+        const lockoutTime = /^lockoutTime: (\d+)$/m.exec(stdout)?.[1] ?? '0';
+        return { badPwdCount, locked: lockoutTime !== '0' };
+      },
       ldapUrl: `ldap://${HOST}:389`,
       ldapsUrl,
       caCertFile: certificates.caCertFile,

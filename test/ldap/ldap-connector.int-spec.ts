@@ -137,17 +137,33 @@ describe('LdapConnector against slapd', () => {
     '*',
     '*)(uid=*',
     'admin)(|(objectClass=*)',
-    'alice\u0000',
     'alice)(uid=bob',
     'uid=alice,ou=people',
     '\\2a',
+    "alice$'",
+    '$&',
+    'alice$`)(uid=*',
   ])('refuses the filter-injection attempt %p without matching anyone', async (username) => {
-    const result = await connector().login(username, 'alice-password', {});
-    expect(result.kind).toBe('invalid_credentials');
-    // Either the search matched no entry, or the name was refused before any search.
-    expect(['unknown user', 'username form not accepted']).toContain(
-      result.kind === 'invalid_credentials' ? result.reason : '',
-    );
+    const ldap = connector();
+    const canonical = ldap.canonicalUsername(username);
+    // Either refused as a form (a down-level name of no listed domain) or searched for literally,
+    // matching no entry: never a broken filter (503), never someone else.
+    const result =
+      canonical.kind === 'account'
+        ? await ldap.login(canonical.account, 'alice-password', {})
+        : { kind: 'invalid_credentials', reason: canonical.reason };
+    expect(result).toEqual({
+      kind: 'invalid_credentials',
+      reason: username.includes('\\') ? 'username form not accepted' : 'unknown user',
+    });
+  });
+
+  it('refuses a name with a control character before any search, even one the directory would cut short', () => {
+    for (const username of ['alice\u0000', 'alice\u0000x', 'alice\n']) {
+      expect(() => connector().canonicalUsername(username)).toThrow(
+        expect.objectContaining({ code: 'invalid_request' }) as Error,
+      );
+    }
   });
 
   it('refuses a directory certificate its CA does not sign, or a name it does not carry', async () => {

@@ -72,11 +72,11 @@ export class DirectoryClient {
     baseDn: string,
     filter: string,
     attributes: readonly string[],
-    options: { sizeLimit?: number; binary?: readonly string[] } = {},
+    options: { sizeLimit?: number; binary?: readonly string[]; scope?: 'base' | 'sub' } = {},
   ): Promise<DirectoryEntry[]> {
     return this.guard('search', async () => {
       const { searchEntries } = await this.client.search(baseDn, {
-        scope: 'sub',
+        scope: options.scope ?? 'sub',
         filter,
         attributes: [...attributes],
         derefAliases: 'never',

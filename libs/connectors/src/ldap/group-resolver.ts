@@ -1,6 +1,6 @@
-import { Filter } from 'ldapts';
 import type { DirectoryClient, DirectoryEntry } from './directory-client';
 import type { LdapConnectorConfig } from './ldap-connector.config';
+import { escapeFilterValue, fillTemplate } from './templates';
 
 /** Bounds a recursive walk however the directory is shaped. */
 const MAX_GROUPS = 1000;
@@ -30,13 +30,11 @@ export async function resolveGroupDns(
     case 'memberOf':
       return values(user.entry, groups.attribute);
     case 'search': {
-      const filter = groups.filter
-        .replaceAll('{dn}', Filter.escape(user.dn))
-        .replaceAll('{username}', Filter.escape(user.username));
+      const filter = fillTemplate(groups.filter, { dn: user.dn, username: user.username }, escapeFilterValue);
       return (await client.search(groups.baseDn, filter, ['cn'])).map((entry) => entry.dn);
     }
     case 'ad-nested': {
-      const filter = `(&(objectClass=group)(member:${AD_IN_CHAIN}:=${Filter.escape(user.dn)}))`;
+      const filter = `(&(objectClass=group)(member:${AD_IN_CHAIN}:=${escapeFilterValue(user.dn)}))`;
       return (await client.search(groups.baseDn, filter, ['cn'])).map((entry) => entry.dn);
     }
     case 'recursive': {
@@ -45,7 +43,7 @@ export async function resolveGroupDns(
       let frontier = [user.dn];
       for (let depth = 0; depth < groups.maxDepth && frontier.length > 0 && seen.size < MAX_GROUPS; depth++) {
         const memberTerms = frontier.map(
-          (dn) => `(member=${Filter.escape(dn)})(uniqueMember=${Filter.escape(dn)})`,
+          (dn) => `(member=${escapeFilterValue(dn)})(uniqueMember=${escapeFilterValue(dn)})`,
         );
         const found = await client.search(groups.baseDn, `(|${memberTerms.join('')})`, ['cn']);
         frontier = [];

@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { parseDurationSeconds } from '@fedgate/core';
 import { connectorIdSchema } from '../connector-id';
+import { filterTemplateProblem } from './templates';
+
+/** A search filter template with these placeholders, checked to parse (RFC 4515) at load. */
+const filterTemplate = (allowed: readonly string[], required: readonly string[]) =>
+  z.string().superRefine((template, context) => {
+    const problem = filterTemplateProblem(template, allowed, required);
+    if (problem !== undefined) {
+      context.addIssue({ code: 'custom', message: problem });
+    }
+  });
 
 const timeoutMs = (fallback: number) =>
   z
@@ -28,7 +38,7 @@ const groupsSchema = z.discriminatedUnion(
     z.strictObject({
       mode: z.literal('search'),
       baseDn: z.string().min(1),
-      filter: z.string().default('(|(member={dn})(uniqueMember={dn}))'),
+      filter: filterTemplate(['dn', 'username'], []).default('(|(member={dn})(uniqueMember={dn}))'),
     }),
     /** Active Directory's LDAP_MATCHING_RULE_IN_CHAIN: every group the user is in, however nested. */
     z.strictObject({ mode: z.literal('ad-nested'), baseDn: z.string().min(1) }),
@@ -78,10 +88,7 @@ export const ldapConnectorConfigSchema = z
     userSearch: z.strictObject({
       baseDn: z.string().min(1),
       /** `{username}` is replaced by the escaped (RFC 4515) plain username. */
-      filter: z
-        .string()
-        .includes('{username}', { message: 'must contain {username}' })
-        .default('(uid={username})'),
+      filter: filterTemplate(['username'], ['username']).default('(uid={username})'),
     }),
     /** Entry attributes that make the identity. */
     attributes: z

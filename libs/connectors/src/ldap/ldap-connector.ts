@@ -1,13 +1,16 @@
-import { Filter } from 'ldapts';
+import { randomBytes } from 'node:crypto';
 import { FedgateError, type Identity } from '@fedgate/core';
 import type { CanonicalUsername, LoginContext, PasswordConnector, PasswordLoginResult } from '../connector';
-import { cleanTypedUsername } from '../typed-username';
+import { cleanTypedUsername, foldAccountName } from '../typed-username';
 import { firstRdnValue } from './dn-names';
 import { DirectoryClient, type DirectoryEntry } from './directory-client';
 import { ACCOUNT_STATE_ATTRIBUTES, refusalFromBindMessage, refusalFromEntry } from './account-state';
 import { resolveGroupDns } from './group-resolver';
 import type { LdapConnectorConfig } from './ldap-connector.config';
-import { plainUsername } from './usernames';
+import { readActiveDirectoryLockoutPolicy, type DirectoryLockoutPolicy } from './lockout-policy';
+import { RefusalTiming } from './refusal-timing';
+import { escapeDnValue, escapeFilterValue, fillTemplate } from './templates';
+import { plainUsername, sameDn, serviceAccountName } from './usernames';
 
 /** Bound service connections kept between logins (ldaps:// only). */
 const MAX_IDLE_SERVICE_CONNECTIONS = 4;
@@ -56,6 +59,11 @@ export class LdapConnector implements PasswordConnector {
   readonly displayName: string;
   /** Service connections bound and idle, reused by the next logins. */
   private readonly idleServiceConnections: DirectoryClient[] = [];
+  /** The service account's own name, which is never accepted as a user's. */
+  private readonly serviceAccount: string;
+  /** An entry that cannot exist: refusals before the user's bind bind here instead, for equal work. */
+  private readonly decoyDn: string;
+  private readonly refusalTiming = new RefusalTiming();
 
   constructor(
     private readonly config: LdapConnectorConfig,
@@ -63,24 +71,42 @@ export class LdapConnector implements PasswordConnector {
   ) {
     this.id = config.id;
     this.displayName = config.name ?? config.id;
+    this.serviceAccount = foldAccountName(serviceAccountName(config.bindDn));
+    const decoyName = `fedgate-no-such-account-${randomBytes(12).toString('hex')}`;
+    this.decoyDn = `cn=${escapeDnValue(decoyName)},${config.userSearch.baseDn}`;
   }
 
   /**
-   * The plain account name the search filter uses: listed down-level domains
-   * and UPN suffixes removed, lower-cased (directory names match without
-   * case), so every spelling of one account is one throttle key.
+   * The plain account name the search filter uses, in the form the
+   * directory compares names in: listed down-level domains and UPN suffixes
+   * removed, case and Unicode compatibility forms folded, spaces collapsed
+   * (foldAccountName), so every spelling of one account is one throttle key.
+   * The service account's own name is refused as a user: a login can neither
+   * bind as it nor spend its throttle.
    */
   canonicalUsername(typed: string): CanonicalUsername {
-    const plain = plainUsername(cleanTypedUsername(typed), this.config.usernames);
-    return plain === undefined
-      ? { kind: 'unacceptable', reason: 'username form not accepted' }
-      : { kind: 'account', account: plain.toLowerCase() };
+    const plain = plainUsername(foldAccountName(cleanTypedUsername(typed)), this.config.usernames);
+    if (plain === undefined) {
+      return { kind: 'unacceptable', reason: 'username form not accepted' };
+    }
+    if (plain === this.serviceAccount) {
+      return { kind: 'unacceptable', reason: 'the service account cannot sign in as a user' };
+    }
+    return { kind: 'account', account: plain };
   }
 
   async login(account: string, password: string, _context: LoginContext): Promise<PasswordLoginResult> {
     // An empty password would be an unauthenticated bind that many directories accept.
     if (password.trim() === '') {
       return { kind: 'invalid_credentials', reason: 'empty password' };
+    }
+    // Only what canonicalUsername hands out reaches the directory (it throws for control characters).
+    const canonical = this.canonicalUsername(account);
+    if (canonical.kind !== 'account' || canonical.account !== account) {
+      return {
+        kind: 'invalid_credentials',
+        reason: canonical.kind === 'unacceptable' ? canonical.reason : 'not a canonical account name',
+      };
     }
     const plain = account;
     const service = await this.acquireServiceConnection();
@@ -101,16 +127,23 @@ export class LdapConnector implements PasswordConnector {
     plain: string,
     password: string,
   ): Promise<PasswordLoginResult> {
+    const started = performance.now();
     const found = await this.findUser(service, plain);
     if (found.kind === 'refused') {
+      await this.equalWork(password, started);
       return { kind: 'invalid_credentials', reason: found.reason };
     }
-    const refusal = refusalFromEntry(this.config.directory, found.entry, this.now().getTime());
+    const refusal = sameDn(found.entry.dn, this.config.bindDn)
+      ? 'the service account cannot sign in as a user'
+      : refusalFromEntry(this.config.directory, found.entry, this.now().getTime());
     if (refusal !== undefined) {
+      await this.equalWork(password, started);
       return { kind: 'invalid_credentials', reason: refusal };
     }
     const bound = await this.bindAsUser(found.entry.dn, password);
     if (!bound.ok) {
+      // What a refusal costs from the search on; refusals before the bind wait as long.
+      this.refusalTiming.record(performance.now() - started);
       return {
         kind: 'invalid_credentials',
         reason: refusalFromBindMessage(bound.message) ?? 'wrong password',
@@ -124,6 +157,42 @@ export class LdapConnector implements PasswordConnector {
         })
       : [];
     return { kind: 'authenticated', identity: this.identityOf(found.entry, plain, groupDns) };
+  }
+
+  /**
+   * The work a refused bind would have done, for a login refused before it:
+   * a bind on a connection of its own to a DN that cannot exist (so nothing
+   * is counted against any account), then a wait up to the median time of
+   * recent refused user binds. Its outcome is ignored: the answer is
+   * already decided.
+   */
+  private async equalWork(password: string, started: number): Promise<void> {
+    try {
+      await this.bindAsUser(this.decoyDn, password);
+    } catch {
+      // Only the time matters here; the search just succeeded, so the directory is up.
+    }
+    await this.refusalTiming.padFrom(started);
+  }
+
+  /**
+   * The domain's account lockout policy, for Active Directory (read with the
+   * service account from the domain object); undefined for other
+   * directories. The broker compares it with its throttle at start-up.
+   */
+  async lockoutPolicy(): Promise<DirectoryLockoutPolicy | undefined> {
+    if (this.config.directory !== 'active-directory') {
+      return undefined;
+    }
+    const service = await this.acquireServiceConnection();
+    let healthy = false;
+    try {
+      const policy = await readActiveDirectoryLockoutPolicy(service);
+      healthy = true;
+      return policy;
+    } finally {
+      await this.releaseServiceConnection(service, healthy);
+    }
   }
 
   /** Closes the idle service connections (at shutdown). */
@@ -177,7 +246,7 @@ export class LdapConnector implements PasswordConnector {
     plain: string,
   ): Promise<{ kind: 'found'; entry: DirectoryEntry } | { kind: 'refused'; reason: string }> {
     const { attributes, userSearch, directory } = this.config;
-    const filter = userSearch.filter.replaceAll('{username}', Filter.escape(plain));
+    const filter = fillTemplate(userSearch.filter, { username: plain }, escapeFilterValue);
     const requested = [
       attributes.subject,
       attributes.username,

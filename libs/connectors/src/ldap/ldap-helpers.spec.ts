@@ -1,7 +1,10 @@
 import { refusalFromBindMessage, refusalFromEntry } from './account-state';
 import { firstRdnValue } from './dn-names';
+import { LdapConnector } from './ldap-connector';
 import { ldapConnectorConfigSchema } from './ldap-connector.config';
-import { plainUsername } from './usernames';
+import { RefusalTiming } from './refusal-timing';
+import { escapeDnValue, escapeFilterValue, fillTemplate, filterTemplateProblem } from './templates';
+import { plainUsername, sameDn, serviceAccountName } from './usernames';
 
 describe('plainUsername', () => {
   const accepted = { downLevelDomains: ['CORP'], upnSuffixes: ['corp.example'] };
@@ -25,6 +28,141 @@ describe('plainUsername', () => {
     expect(plainUsername('alice@corp.example', { downLevelDomains: [], upnSuffixes: [] })).toBe(
       'alice@corp.example',
     );
+  });
+});
+
+describe('templates', () => {
+  it('inserts values literally: $-patterns in a value are not expanded', () => {
+    for (const value of ['a$&b', "a$'b", 'a$`b', 'a$$b', 'a$1b', '$<name>']) {
+      expect(fillTemplate('(uid={username})', { username: value }, escapeFilterValue)).toBe(`(uid=${value})`);
+    }
+    expect(
+      fillTemplate(
+        '(|(member={dn})(memberUid={username}))',
+        { dn: 'cn=a*,dc=x', username: 'b)(' },
+        escapeFilterValue,
+      ),
+    ).toBe('(|(member=cn=a\\2a,dc=x)(memberUid=b\\29\\28))');
+  });
+
+  it('escapes filter values (RFC 4515) and DN values (RFC 4514)', () => {
+    expect(escapeFilterValue('*)(uid=*\\\u0000')).toBe('\\2a\\29\\28uid=\\2a\\5c\\00');
+    expect(escapeDnValue('Dev, Ops+"x"<y>;z=\\')).toBe('Dev\\, Ops\\+\\"x\\"\\<y\\>\\;z\\=\\\\');
+    expect(escapeDnValue(' #lead and trail ')).toBe('\\ #lead and trail\\ ');
+    expect(escapeDnValue('#x')).toBe('\\#x');
+    expect(escapeDnValue(' ')).toBe('\\ ');
+    expect(escapeDnValue('nul\u0000')).toBe('nul\\00');
+  });
+
+  it.each([
+    ['(uid={username})', undefined],
+    ['(&(objectClass=user)(sAMAccountName={username}))', undefined],
+    ['(uid=alice)', 'must contain {username}'],
+    ['(uid={user})', 'unknown placeholder {user}: only {username} can be used'],
+    ['(&(uid={username})', expect.stringMatching(/^is not a valid LDAP filter: /)],
+    ['uid={username}', 'must be an LDAP filter in parentheses, e.g. (uid={username})'],
+    ['(uid={username})(cn=x)', expect.stringMatching(/^is not a valid LDAP filter: /)],
+  ])('judges the user filter %p', (template, problem) => {
+    expect(filterTemplateProblem(template, ['username'], ['username'])).toEqual(problem);
+  });
+});
+
+describe('service account names', () => {
+  it.each([
+    ['uid=svc-fedgate,ou=people,dc=example,dc=com', 'svc-fedgate'],
+    ['CN=Administrator,CN=Users,DC=corp,DC=example', 'Administrator'],
+    ['svc@corp.example', 'svc'],
+    ['CORP\\svc', 'svc'],
+  ])('reads %p as %p', (bindDn, name) => {
+    expect(serviceAccountName(bindDn)).toBe(name);
+  });
+
+  it('compares DNs without case and spaces around separators', () => {
+    expect(sameDn('CN=Svc, OU=Service Accounts,DC=corp', 'cn=svc,ou=service accounts, dc=corp')).toBe(true);
+    expect(sameDn('cn=svc,dc=corp', 'cn=svc2,dc=corp')).toBe(false);
+  });
+});
+
+describe('LdapConnector.canonicalUsername', () => {
+  const connector = new LdapConnector(
+    ldapConnectorConfigSchema.parse({
+      id: 'corp',
+      type: 'ldap',
+      url: 'ldaps://dc1.corp.example',
+      bindDn: 'CN=svc-fedgate,OU=Service Accounts,DC=corp,DC=example',
+      bindPassword: 'x',
+      usernames: { downLevelDomains: ['CORP'], upnSuffixes: ['corp.example'] },
+      userSearch: { baseDn: 'DC=corp,DC=example', filter: '(sAMAccountName={username})' },
+    }),
+  );
+
+  it.each([
+    'alice',
+    ' Alice ',
+    'CORP\\alice',
+    'corp\\ALICE',
+    'alice@corp.example',
+    'ALICE@Corp.Example',
+    'ａｌｉｃｅ',
+    'ＣＯＲＰ＼ａｌｉｃｅ',
+  ])('reads %p as alice', (typed) => {
+    expect(connector.canonicalUsername(typed)).toEqual({ kind: 'account', account: 'alice' });
+  });
+
+  it('refuses the service account as a user, in any spelling', () => {
+    for (const typed of ['svc-fedgate', 'CORP\\SVC-FEDGATE', 'svc-fedgate@corp.example']) {
+      expect(connector.canonicalUsername(typed)).toEqual({
+        kind: 'unacceptable',
+        reason: 'the service account cannot sign in as a user',
+      });
+    }
+  });
+
+  it('refuses characters no name can hold, and unlisted domains', () => {
+    expect(() => connector.canonicalUsername('alice\u0000x')).toThrow(
+      expect.objectContaining({ code: 'invalid_request' }) as Error,
+    );
+    expect(connector.canonicalUsername('OTHER\\alice')).toEqual({
+      kind: 'unacceptable',
+      reason: 'username form not accepted',
+    });
+  });
+
+  it('authenticates only what canonicalUsername hands out, without asking the directory', async () => {
+    // Nothing listens at dc1.corp.example: anything that reached the directory would throw.
+    expect(await connector.login('Alice', 'pw', {})).toEqual({
+      kind: 'invalid_credentials',
+      reason: 'not a canonical account name',
+    });
+    expect(await connector.login('svc-fedgate', 'pw', {})).toEqual({
+      kind: 'invalid_credentials',
+      reason: 'the service account cannot sign in as a user',
+    });
+  });
+});
+
+describe('RefusalTiming', () => {
+  it('follows the median of the recent binds', () => {
+    const timing = new RefusalTiming();
+    expect(timing.median()).toBeUndefined();
+    for (const milliseconds of [30, 10, 20]) {
+      timing.record(milliseconds);
+    }
+    expect(timing.median()).toBe(20);
+    timing.record(40);
+    expect(timing.median()).toBe(25);
+    for (let index = 0; index < 40; index++) {
+      timing.record(100);
+    }
+    expect(timing.median()).toBe(100);
+  });
+
+  it('waits out the median since the start', async () => {
+    const timing = new RefusalTiming();
+    timing.record(60);
+    const started = performance.now();
+    await timing.padFrom(started);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(55);
   });
 });
 
@@ -97,6 +235,19 @@ describe('ldapConnectorConfigSchema', () => {
     expect(ldapConnectorConfigSchema.safeParse({ ...base, url: 'ldap://dc1', insecure: true }).success).toBe(
       true,
     );
+  });
+
+  it('refuses a group filter that does not parse or uses an unknown placeholder, at load', () => {
+    const result = ldapConnectorConfigSchema.safeParse({
+      ...base,
+      url: 'ldaps://dc1',
+      userSearch: { baseDn: 'dc=x', filter: '(&(uid={username})' },
+      groups: { mode: 'search', baseDn: 'dc=x', filter: '(member={userdn})' },
+    });
+    expect(result.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)).toEqual([
+      expect.stringMatching(/^userSearch\.filter: is not a valid LDAP filter/),
+      'groups.filter: unknown placeholder {userdn}: only {dn}, {username} can be used',
+    ]);
   });
 
   it('refuses StartTLS on ldaps://, a filter without {username}, and timeouts out of range', () => {

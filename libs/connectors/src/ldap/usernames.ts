@@ -1,3 +1,5 @@
+import { firstRdnValue } from './dn-names';
+
 /**
  * Reduces the spellings of a username people type (`alice`, `CORP\alice`,
  * `alice@corp.example`) to the plain name the search filter uses. Only
@@ -26,4 +28,32 @@ export function plainUsername(
     return known ? name.slice(0, at) || undefined : name;
   }
   return name === '' ? undefined : name;
+}
+
+/**
+ * The name a user would type to mean the service account, from its bind
+ * name: the first RDN's value of a DN (`uid=svc-fedgate,ou=people,…` →
+ * `svc-fedgate`), or the account part of a UPN or down-level name that
+ * Active Directory also accepts as a bind name.
+ */
+export function serviceAccountName(bindDn: string): string {
+  if (bindDn.includes('=')) {
+    return firstRdnValue(bindDn);
+  }
+  const backslash = bindDn.indexOf('\\');
+  if (backslash >= 0) {
+    return bindDn.slice(backslash + 1);
+  }
+  const at = bindDn.lastIndexOf('@');
+  return at > 0 ? bindDn.slice(0, at) : bindDn;
+}
+
+/** Whether two DNs name the same entry, ignoring case and the spaces around `,` and `=`. */
+export function sameDn(one: string, other: string): boolean {
+  const normal = (dn: string) =>
+    dn
+      .replace(/\s*([,=+])\s*/g, '$1')
+      .trim()
+      .toLowerCase();
+  return normal(one) === normal(other);
 }

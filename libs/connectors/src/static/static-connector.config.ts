@@ -1,13 +1,24 @@
 import { z } from 'zod';
 import { connectorIdSchema } from '../connector-id';
+import { isFedgateError } from '@fedgate/core';
 import { parsePasswordHash } from './password-hash';
+import { staticAccount } from './static-connector';
 
 const attributeValues = z
   .union([z.string(), z.array(z.string())])
   .transform((value) => (Array.isArray(value) ? value : [value]));
 
 const staticUserSchema = z.strictObject({
-  username: z.string().min(1, 'must not be empty'),
+  username: z
+    .string()
+    .min(1, 'must not be empty')
+    .superRefine((value, context) => {
+      try {
+        staticAccount(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: isFedgateError(error) ? error.message : String(error) });
+      }
+    }),
   /** Stable id for the user; defaults to the username. */
   subject: z.string().min(1).optional(),
   passwordHash: z.string().superRefine((value, context) => {
@@ -35,7 +46,7 @@ export const staticConnectorConfigSchema = z
   .superRefine((config, context) => {
     const seen = new Map<string, number>();
     config.users.forEach((user, index) => {
-      const key = user.username.toLowerCase();
+      const key = accountKey(user.username);
       const first = seen.get(key);
       if (first === undefined) {
         seen.set(key, index);
@@ -43,11 +54,20 @@ export const staticConnectorConfigSchema = z
         context.addIssue({
           code: 'custom',
           path: ['users', index, 'username'],
-          message: `duplicates users[${first}].username (usernames are case-insensitive)`,
+          message: `duplicates users[${first}].username (usernames ignore case, width and extra spaces)`,
         });
       }
     });
   });
+
+/** The username's account key, or the username itself when it is refused (reported on its own). */
+function accountKey(username: string): string {
+  try {
+    return staticAccount(username);
+  } catch {
+    return username;
+  }
+}
 
 export type StaticConnectorConfig = z.infer<typeof staticConnectorConfigSchema>;
 export type StaticUserConfig = StaticConnectorConfig['users'][number];

@@ -53,6 +53,26 @@ describe('StaticConnector', () => {
     expect(result.kind === 'authenticated' && result.identity.subject).toBe('u-0002');
   });
 
+  it.each([
+    ['Straße', 'strasse'],
+    ['ＢＯＢ', 'bob'],
+    ['  Ann   Lee ', 'ann lee'],
+    ['Ann\u00a0Lee', 'ann lee'],
+    ['Jose\u0301', 'jos\u00e9'],
+  ])('reads %p as the account %p', async (typed, account) => {
+    expect((await connector()).canonicalUsername(typed)).toEqual({ kind: 'account', account });
+  });
+
+  it('refuses control characters, separators and overlong names, and treats a blank name as no account', async () => {
+    const demo = await connector();
+    for (const typed of ['bob\u0000', 'bob\r\n', 'b\u200dob', 'bob\u2028', 'x'.repeat(257)]) {
+      expect(() => demo.canonicalUsername(typed)).toThrow(
+        expect.objectContaining({ code: 'invalid_request' }) as Error,
+      );
+    }
+    expect(demo.canonicalUsername('   ')).toEqual({ kind: 'unacceptable', reason: 'empty username' });
+  });
+
   it('gives a wrong password, an unknown user and an empty password the same kind of answer', async () => {
     const demo = await connector();
     const outcomes = await Promise.all([
@@ -89,13 +109,17 @@ describe('staticConnectorConfigSchema', () => {
       users: [
         { username: 'alice', passwordHash: 'plaintext' },
         { username: 'Alice', passwordHash: await hashPassword('x', 10) },
+        { username: 'ａｌｉｃｅ', passwordHash: await hashPassword('x', 10) },
+        { username: 'eve\u0000', passwordHash: await hashPassword('x', 10) },
       ],
     });
     expect(result.success).toBe(false);
     const issues = result.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     expect(issues).toEqual([
       expect.stringMatching(/^users\.0\.passwordHash: must be a scrypt hash/),
-      'users.1.username: duplicates users[0].username (usernames are case-insensitive)',
+      'users.3.username: The username contains control or invisible characters that no account name can hold',
+      'users.1.username: duplicates users[0].username (usernames ignore case, width and extra spaces)',
+      'users.2.username: duplicates users[0].username (usernames ignore case, width and extra spaces)',
     ]);
   });
 

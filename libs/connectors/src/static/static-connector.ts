@@ -8,7 +8,7 @@ import type {
   RefreshResult,
   SignedIn,
 } from '../connector';
-import { cleanTypedUsername } from '../typed-username';
+import { cleanTypedUsername, foldAccountName } from '../typed-username';
 import { parsePasswordHash, verifyPassword, type ScryptParameters } from './password-hash';
 import type { StaticConnectorConfig, StaticUserConfig } from './static-connector.config';
 
@@ -40,7 +40,7 @@ export class StaticConnector implements PasswordConnector, RefreshConnector {
       if (typeof hash === 'string') {
         throw new Error(`connector ${config.id}: user ${user.username}: ${hash}`);
       }
-      this.users.set(user.username.toLowerCase(), { config: user, hash });
+      this.users.set(staticAccount(user.username), { config: user, hash });
     }
     const first = this.users.values().next().value;
     if (!first) {
@@ -49,12 +49,13 @@ export class StaticConnector implements PasswordConnector, RefreshConnector {
     this.decoy = { ...first.hash, hash: Buffer.alloc(first.hash.hash.length) };
   }
 
-  /** Usernames are case-insensitive here: `Alice` and `alice ` are one account. */
+  /**
+   * Usernames compare as directories compare them (foldAccountName): `Alice`,
+   * ` alice ` and full-width `ａｌｉｃｅ` are one account, under one throttle key.
+   */
   canonicalUsername(typed: string): CanonicalUsername {
-    const cleaned = cleanTypedUsername(typed);
-    return cleaned === ''
-      ? { kind: 'unacceptable', reason: 'empty username' }
-      : { kind: 'account', account: cleaned.toLowerCase() };
+    const account = staticAccount(typed);
+    return account === '' ? { kind: 'unacceptable', reason: 'empty username' } : { kind: 'account', account };
   }
 
   async login(account: string, password: string, _context: LoginContext): Promise<PasswordLoginResult> {
@@ -107,4 +108,9 @@ export class StaticConnector implements PasswordConnector, RefreshConnector {
       authTime: this.now().toISOString(),
     };
   }
+}
+
+/** The account key of a typed or configured username; throws `invalid_request` for unholdable characters. */
+export function staticAccount(username: string): string {
+  return foldAccountName(cleanTypedUsername(username));
 }
