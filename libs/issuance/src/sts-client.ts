@@ -1,7 +1,7 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import type { BackendConfig } from '@fedgate/config';
 import { FedgateError } from '@fedgate/core';
-import { PARTITION_HOSTS } from './console/partitions';
+import { PARTITION_HOSTS } from '@fedgate/aws';
 import { createRetryStrategy } from './retry-strategy';
 
 /**

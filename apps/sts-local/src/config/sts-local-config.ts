@@ -1,11 +1,15 @@
 import { z } from 'zod';
+import {
+  ACCOUNT_ID,
+  AWS_LIMITS,
+  IAM_NAME,
+  IAM_PATH,
+  LONG_TERM_ACCESS_KEY_ID,
+  PARTITIONS,
+  REGION,
+} from '@fedgate/aws';
 import { parseDurationSeconds } from '@fedgate/core';
 import { parsePolicyDocument } from '../trust/policy-document';
-
-/** The IAM name characters AWS allows in user and role names. */
-const IAM_NAME = /^[\w+=,.@-]{1,64}$/;
-/** AWS long-term access key ids: AKIA plus 16 upper-case letters or digits. */
-const LONG_TERM_KEY_ID = /^AKIA[A-Z0-9]{16}$/;
 
 /** A duration written as seconds or `1h30m`, checked against a range. */
 function duration(minSeconds: number, maxSeconds: number) {
@@ -42,7 +46,9 @@ const mfaDevice = z.strictObject({
 
 const user = z.strictObject({
   name: z.string().regex(IAM_NAME, 'must be an IAM user name ([\\w+=,.@-], 1-64 characters)'),
-  accessKeyId: z.string().regex(LONG_TERM_KEY_ID, 'must be AKIA followed by 16 upper-case letters or digits'),
+  accessKeyId: z
+    .string()
+    .regex(LONG_TERM_ACCESS_KEY_ID, 'must be AKIA followed by 16 upper-case letters or digits'),
   secretAccessKey: z.string().min(16, 'must be at least 16 characters'),
   tags,
   mfa: mfaDevice.optional(),
@@ -50,11 +56,11 @@ const user = z.strictObject({
 
 const role = z.strictObject({
   name: z.string().regex(IAM_NAME, 'must be an IAM role name ([\\w+=,.@-], 1-64 characters)'),
-  path: z
-    .string()
-    .regex(/^\/(?:[\w+=,.@-]+\/)*$/, 'must start and end with /')
-    .default('/'),
-  maxSessionDuration: duration(3600, 43200).default(3600),
+  path: z.string().regex(IAM_PATH, 'must start and end with /').default('/'),
+  maxSessionDuration: duration(
+    AWS_LIMITS.roleMaxSessionDuration.minSeconds,
+    AWS_LIMITS.roleMaxSessionDuration.maxSeconds,
+  ).default(AWS_LIMITS.roleMaxSessionDuration.minSeconds),
   tags,
   trustPolicy: trustPolicyDocument,
 });
@@ -82,7 +88,7 @@ const samlProvider = z.strictObject({
 });
 
 const account = z.strictObject({
-  id: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id (quote it in YAML)'),
+  id: z.string().regex(ACCOUNT_ID, 'must be a 12-digit account id (quote it in YAML)'),
   users: z.array(user).default([]),
   roles: z.array(role).default([]),
   oidcProviders: z.array(oidcProvider).default([]),
@@ -109,11 +115,9 @@ export const stsLocalConfigSchema = z.strictObject({
         .default(64 * 1024),
     })
     .prefault({}),
-  partition: z.enum(['aws', 'aws-cn', 'aws-us-gov']).default('aws'),
+  partition: z.enum(PARTITIONS).default('aws'),
   /** Regions a request may be signed for; any other gets RegionDisabledException. */
-  regions: z
-    .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region such as us-east-1'))
-    .default(['us-east-1']),
+  regions: z.array(z.string().regex(REGION, 'must be a region such as us-east-1')).default(['us-east-1']),
   logging: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

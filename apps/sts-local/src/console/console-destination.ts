@@ -1,8 +1,4 @@
-import { isConsoleHost, PARTITIONS, type Partition } from '@fedgate/mapping';
-
-function isPartition(value: string): value is Partition {
-  return (PARTITIONS as readonly string[]).includes(value);
-}
+import { isConsoleHost, isPartition } from '@fedgate/aws';
 
 /**
  * Whether a login Destination stays on the partition's console: https, the

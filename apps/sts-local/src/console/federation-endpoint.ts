@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AWS_LIMITS } from '@fedgate/aws';
 import type { Logger } from '@fedgate/logging';
 import type { Caller } from '../sts/caller';
 import type { CredentialStore } from '../sts/credential-store';
@@ -125,8 +126,9 @@ export class FederationEndpoint {
         throw new FederationError('SessionDuration cannot be used with GetFederationToken credentials');
       }
       const seconds = /^\d+$/.test(durationText) ? Number(durationText) : Number.NaN;
-      if (!(seconds >= 900 && seconds <= 43200)) {
-        throw new FederationError('SessionDuration must be between 900 and 43200 seconds');
+      const { minSeconds, maxSeconds } = AWS_LIMITS.consoleSession;
+      if (!(seconds >= minSeconds && seconds <= maxSeconds)) {
+        throw new FederationError(`SessionDuration must be between ${minSeconds} and ${maxSeconds} seconds`);
       }
       consoleExpiresAt = now + seconds * 1000;
     }

@@ -1,6 +1,6 @@
+import { AWS_LIMITS } from '@fedgate/aws';
 import type { Caller } from '../sts/caller';
 import {
-  checkDuration,
   checkExternalId,
   checkMinimumTokenSize,
   checkPackedSize,
@@ -8,8 +8,9 @@ import {
   checkSourceIdentity,
   checkTags,
   checkTransitiveTagKeys,
+  checkRoleDuration,
   packedPolicySize,
-  requireName,
+  requireRoleSessionName,
   type SessionTags,
 } from '../sts/limits';
 import { StsError, validationError } from '../sts/sts-error';
@@ -18,9 +19,6 @@ import { trustContext } from '../trust/request-context';
 import { overlayTags } from '../sts/tag-overlay';
 import { checkMfa } from './mfa';
 import { credentialsElement, signedCaller, tokenMetrics, type Operation } from './operation';
-
-/** A session that assumes another role may ask for at most one hour (role chaining). */
-const ROLE_CHAINING_MAX_SECONDS = 3600;
 
 function denied(callerArn: string, action: string, roleArn: string, explicit: boolean): StsError {
   return new StsError(
@@ -72,14 +70,14 @@ export const assumeRole: Operation = (context) => {
   if (roleArn.length < 20 || roleArn.length > 2048) {
     throw validationError('roleArn', 'Member must have length between 20 and 2048', roleArn);
   }
-  const sessionName = requireName(params, 'RoleSessionName', 'roleSessionName', 2, 64);
+  const sessionName = requireRoleSessionName(params);
   const externalId = checkExternalId(params.get('ExternalId'));
   const sourceIdentity = effectiveSourceIdentity(caller, checkSourceIdentity(params.get('SourceIdentity')));
   const requestedTags = checkTags(params);
   const transitiveKeys = checkTransitiveTagKeys(params, requestedTags);
   const policy = checkSessionPolicy(params);
   const chaining = caller.kind === 'assumed-role';
-  const duration = checkDuration(params.get('DurationSeconds'), 900, 43200, 3600);
+  const duration = checkRoleDuration(params.get('DurationSeconds'));
   const minimumTokenBytes = checkMinimumTokenSize(params.get('MinimumSessionTokenSize'));
   const mfa = checkMfa(params, caller);
   const tags = mergeTags(caller.transitiveTags, requestedTags);
@@ -120,7 +118,8 @@ export const assumeRole: Operation = (context) => {
     throw denied(caller.arn, decision.action, roleArn, decision.explicitDeny);
   }
 
-  if (chaining && duration > ROLE_CHAINING_MAX_SECONDS) {
+  // A session that assumes another role may ask for at most one hour (role chaining).
+  if (chaining && duration > AWS_LIMITS.roleChainingMaxSeconds) {
     throw new StsError(
       'ValidationError',
       'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',

@@ -1,11 +1,11 @@
 import {
-  checkDuration,
   checkMinimumTokenSize,
   checkPackedSize,
   checkSessionPolicy,
   checkTags,
+  checkTokenDuration,
   packedPolicySize,
-  requireName,
+  requireFederatedUserName,
 } from '../sts/limits';
 import { StsError } from '../sts/sts-error';
 import { credentialsElement, signedCaller, tokenMetrics, type Operation } from './operation';
@@ -21,8 +21,8 @@ export const getFederationToken: Operation = (context) => {
     throw new StsError('AccessDenied', 'Cannot call GetFederationToken with session credentials');
   }
   const { params } = context;
-  const name = requireName(params, 'Name', 'name', 2, 32);
-  const duration = checkDuration(params.get('DurationSeconds'), 900, 129600, 43200);
+  const name = requireFederatedUserName(params);
+  const duration = checkTokenDuration(params.get('DurationSeconds'));
   const policy = checkSessionPolicy(params);
   const tags = checkTags(params);
   const packed = checkPackedSize(packedPolicySize(policy, tags));

@@ -1,4 +1,4 @@
-import { checkDuration, checkMinimumTokenSize } from '../sts/limits';
+import { checkMinimumTokenSize, checkTokenDuration } from '../sts/limits';
 import { StsError } from '../sts/sts-error';
 import { checkMfa } from './mfa';
 import { credentialsElement, signedCaller, tokenMetrics, type Operation } from './operation';
@@ -13,7 +13,7 @@ export const getSessionToken: Operation = (context) => {
   if (caller.kind !== 'user') {
     throw new StsError('AccessDenied', 'Cannot call GetSessionToken with session credentials');
   }
-  const duration = checkDuration(context.params.get('DurationSeconds'), 900, 129600, 43200);
+  const duration = checkTokenDuration(context.params.get('DurationSeconds'));
   const mfa = checkMfa(context.params, caller);
   const expiresAt = context.now + duration * 1000;
   const issued = context.store.issue(

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
+import { samlSigninAudiences } from '@fedgate/aws';
 import {
-  checkDuration,
   checkMinimumTokenSize,
   checkPackedSize,
   checkSessionPolicy,
   checkSourceIdentity,
   checkTags,
   checkTransitiveTagKeys,
+  checkRoleDuration,
   packedPolicySize,
 } from '../sts/limits';
 import { QueryParams } from '../sts/query-params';
@@ -18,13 +19,6 @@ import { SamlRejection, verifySamlAssertion } from './verify-saml-assertion';
 
 const ATTRIBUTE = 'https://aws.amazon.com/SAML/Attributes/';
 const DENIED = 'Not authorized to perform sts:AssumeRoleWithSAML';
-
-/** The partition's sign-in SAML endpoint: the Audience and Recipient assertions for AWS carry. */
-const SIGNIN_SAML: Readonly<Record<string, readonly string[]>> = {
-  aws: ['https://signin.aws.amazon.com/saml', 'urn:amazon:webservices'],
-  'aws-cn': ['https://signin.amazonaws.cn/saml', 'urn:amazon:webservices:cn'],
-  'aws-us-gov': ['https://signin.amazonaws-us-gov.com/saml', 'urn:amazon:webservices:govcloud'],
-};
 
 /** Session tags from `PrincipalTag:KEY` and `TransitiveTagKeys` attributes, within the request-tag limits. */
 function attributeTags(attributes: Map<string, string[]>): {
@@ -74,7 +68,7 @@ export function createAssumeRoleWithSaml(providers: SamlProviders): Operation {
     if (assertionText.length < 4 || assertionText.length > 100000) {
       throw validationError('sAMLAssertion', 'Member must have length between 4 and 100000');
     }
-    const requested = checkDuration(params.get('DurationSeconds'), 900, 43200, 3600);
+    const requested = checkRoleDuration(params.get('DurationSeconds'));
     const policy = checkSessionPolicy(params);
     const minimumTokenBytes = checkMinimumTokenSize(params.get('MinimumSessionTokenSize'));
     const provider = providers.find(principalArn);
@@ -86,7 +80,8 @@ export function createAssumeRoleWithSaml(providers: SamlProviders): Operation {
     try {
       assertion = verifySamlAssertion(assertionText, provider, {
         now: context.now,
-        audiences: SIGNIN_SAML[context.directory.partition] ?? [],
+        // The partition's sign-in SAML endpoint: the Audience and Recipient assertions for AWS carry.
+        audiences: samlSigninAudiences(context.directory.partition),
       });
     } catch (error) {
       if (error instanceof SamlRejection) {
@@ -118,7 +113,7 @@ export function createAssumeRoleWithSaml(providers: SamlProviders): Operation {
     const attributeDuration =
       sessionDurationText === undefined
         ? undefined
-        : checkDuration(sessionDurationText, 900, 43200, 3600, 'SessionDuration');
+        : checkRoleDuration(sessionDurationText, 'SessionDuration');
     // AWS uses the shortest of DurationSeconds and the SessionDuration attribute.
     const duration = Math.min(requested, attributeDuration ?? requested);
     const { tags, transitiveKeys } = attributeTags(assertion.attributes);

@@ -1,3 +1,4 @@
+import { UNIQUE_ID_PREFIX, type Partition } from '@fedgate/aws';
 import type { RoleConfig, StsLocalConfig, UserConfig } from '../config/sts-local-config';
 import { parsePolicyDocument, type PolicyDocument } from '../trust/policy-document';
 import { stableUniqueId } from './identifiers';
@@ -21,7 +22,7 @@ export interface DirectoryRole {
 
 /** The accounts, users and roles of a validated config, indexed for lookups. */
 export class Directory {
-  readonly partition: string;
+  readonly partition: Partition;
   private readonly usersByKey = new Map<string, DirectoryUser>();
   private readonly rolesByArn = new Map<string, DirectoryRole>();
 
@@ -33,7 +34,7 @@ export class Directory {
         this.usersByKey.set(user.accessKeyId, {
           accountId: account.id,
           arn,
-          userId: stableUniqueId('AIDA', arn),
+          userId: stableUniqueId(UNIQUE_ID_PREFIX.user, arn),
           config: user,
         });
       }
@@ -47,7 +48,7 @@ export class Directory {
         this.rolesByArn.set(arn, {
           accountId: account.id,
           arn,
-          roleId: stableUniqueId('AROA', arn),
+          roleId: stableUniqueId(UNIQUE_ID_PREFIX.role, arn),
           config: role,
           trustPolicy: parsed.policy,
         });

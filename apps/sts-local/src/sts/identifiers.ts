@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { ACCESS_KEY_ID_PREFIX, UNIQUE_ID_PREFIX } from '@fedgate/aws';
 
 // IAM identifiers use upper-case letters and digits (base32-like, no 0/1/8/9 ambiguity rules enforced).
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -13,7 +14,7 @@ function encode(bytes: Buffer, length: number): string {
 
 /** A temporary access key id: `ASIA` and 16 random characters, like AWS's. */
 export function newTemporaryAccessKeyId(): string {
-  return `ASIA${encode(randomBytes(16), 16)}`;
+  return `${ACCESS_KEY_ID_PREFIX.temporary}${encode(randomBytes(16), 16)}`;
 }
 
 /** A 40-character secret access key from 30 random bytes. */
@@ -38,7 +39,10 @@ export function newSessionToken(minimumBytes = 0): string {
 }
 
 /** A stable unique id (`AROA…`, `AIDA…`) derived from the entity's ARN, so restarts keep ids. */
-export function stableUniqueId(prefix: 'AROA' | 'AIDA', arn: string): string {
+export function stableUniqueId(
+  prefix: (typeof UNIQUE_ID_PREFIX)[keyof typeof UNIQUE_ID_PREFIX],
+  arn: string,
+): string {
   return `${prefix}${encode(createHash('sha256').update(arn).digest(), 17)}`;
 }
 

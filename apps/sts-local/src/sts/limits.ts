@@ -1,17 +1,20 @@
 /**
- * AWS's request limits for STS (DESIGN §6.1, botocore's STS model), each
- * raising the error code AWS uses for it.
+ * AWS's request limits for STS (@fedgate/aws, from botocore's STS model),
+ * each raising the error code and message AWS uses for it.
  */
 import { deflateRawSync } from 'node:zlib';
+import {
+  AWS_LIMITS,
+  EXTERNAL_ID_CHARACTERS,
+  hasAwsReservedPrefix,
+  POLICY_ARN,
+  POLICY_CHARACTERS,
+  SESSION_NAME_CHARACTERS,
+  TAG_CHARACTERS,
+} from '@fedgate/aws';
 import { parsePolicyDocument } from '../trust/policy-document';
 import type { QueryParams } from './query-params';
 import { StsError, validationError } from './sts-error';
-
-const NAME_PATTERN = /^[\w+=,.@-]*$/;
-const EXTERNAL_ID_PATTERN = /^[\w+=,.@:/-]*$/;
-const TAG_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-// Tab, LF, CR and U+0020–U+00FF: the characters a session policy may contain.
-const POLICY_PATTERN = /^[\t\n\r\u0020-\u00FF]*$/;
 
 /** Session tags as sent (key → value), in request order. */
 export type SessionTags = Record<string, string>;
@@ -22,7 +25,7 @@ export function checkName(
   field: string,
   min: number,
   max: number,
-  pattern = NAME_PATTERN,
+  pattern = SESSION_NAME_CHARACTERS,
 ): string | undefined {
   if (value === undefined) {
     return undefined;
@@ -60,13 +63,21 @@ export function requireName(
 
 /** ExternalId: 2–1224 characters of `[\w+=,.@:/-]`. */
 export function checkExternalId(value: string | undefined): string | undefined {
-  return checkName(value, 'externalId', 2, 1224, EXTERNAL_ID_PATTERN);
+  const { minLength, maxLength } = AWS_LIMITS.externalId;
+  return checkName(value, 'externalId', minLength, maxLength, EXTERNAL_ID_CHARACTERS);
+}
+
+/** RoleSessionName, required: 2–64 of `[\w+=,.@-]`. */
+export function requireRoleSessionName(params: QueryParams): string {
+  const { minLength, maxLength } = AWS_LIMITS.sessionName;
+  return requireName(params, 'RoleSessionName', 'roleSessionName', minLength, maxLength);
 }
 
 /** SourceIdentity: 2–64 of `[\w+=,.@-]`, and never starting with `aws:` (reserved for AWS). */
 export function checkSourceIdentity(value: string | undefined): string | undefined {
-  const checked = checkName(value, 'sourceIdentity', 2, 64);
-  if (checked?.toLowerCase().startsWith('aws:')) {
+  const { minLength, maxLength } = AWS_LIMITS.sessionName;
+  const checked = checkName(value, 'sourceIdentity', minLength, maxLength);
+  if (checked !== undefined && hasAwsReservedPrefix(checked)) {
     throw new StsError('ValidationError', 'SourceIdentity cannot begin with the prefix "aws:"');
   }
   return checked;
@@ -96,6 +107,24 @@ export function checkDuration(
   return number;
 }
 
+/** AssumeRole* DurationSeconds (or SAML's SessionDuration): 900–43200, 3600 when absent. */
+export function checkRoleDuration(value: string | undefined, field = 'durationSeconds'): number {
+  const { minSeconds, maxSeconds, defaultSeconds } = AWS_LIMITS.assumeRole;
+  return checkDuration(value, minSeconds, maxSeconds, defaultSeconds, field);
+}
+
+/** GetFederationToken and GetSessionToken DurationSeconds: 900–129600, 43200 when absent. */
+export function checkTokenDuration(value: string | undefined): number {
+  const { minSeconds, maxSeconds, defaultSeconds } = AWS_LIMITS.federationToken;
+  return checkDuration(value, minSeconds, maxSeconds, defaultSeconds);
+}
+
+/** GetFederationToken Name, required: 2–32 of `[\w+=,.@-]`. */
+export function requireFederatedUserName(params: QueryParams): string {
+  const { minLength, maxLength } = AWS_LIMITS.federatedUserName;
+  return requireName(params, 'Name', 'name', minLength, maxLength);
+}
+
 /**
  * Session tags: at most 50; key 1–128 and value 0–256 characters of
  * `[\p{L}\p{Z}\p{N}_.:/=+\-@]`; keys are case-insensitive, so two that
@@ -103,8 +132,9 @@ export function checkDuration(
  */
 export function checkTags(params: QueryParams): SessionTags {
   const members = params.members('Tags');
-  if (members.length > 50) {
-    throw validationError('tags', 'Member must have length less than or equal to 50');
+  const { maxTags, tagKeyLength, tagValueLength } = AWS_LIMITS;
+  if (members.length > maxTags) {
+    throw validationError('tags', `Member must have length less than or equal to ${maxTags}`);
   }
   const tags: SessionTags = {};
   const seen = new Set<string>();
@@ -115,20 +145,27 @@ export function checkTags(params: QueryParams): SessionTags {
     if (key === undefined) {
       throw validationError(`${at}.key`, 'Member must not be null', null);
     }
-    if (key.length < 1 || key.length > 128) {
-      throw validationError(`${at}.key`, 'Member must have length between 1 and 128', key);
+    if (key.length < tagKeyLength.min || key.length > tagKeyLength.max) {
+      throw validationError(
+        `${at}.key`,
+        `Member must have length between ${tagKeyLength.min} and ${tagKeyLength.max}`,
+        key,
+      );
     }
-    if (!TAG_PATTERN.test(key)) {
+    if (!TAG_CHARACTERS.test(key)) {
       throw validationError(
         `${at}.key`,
         'Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+',
         key,
       );
     }
-    if (value.length > 256) {
-      throw validationError(`${at}.value`, 'Member must have length less than or equal to 256');
+    if (value.length > tagValueLength.max) {
+      throw validationError(
+        `${at}.value`,
+        `Member must have length less than or equal to ${tagValueLength.max}`,
+      );
     }
-    if (!TAG_PATTERN.test(value)) {
+    if (!TAG_CHARACTERS.test(value)) {
       throw validationError(
         `${at}.value`,
         'Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*',
@@ -150,8 +187,11 @@ export function checkTags(params: QueryParams): SessionTags {
 /** TransitiveTagKeys: at most 50, each one of the session's tag keys (compared case-insensitively). */
 export function checkTransitiveTagKeys(params: QueryParams, tags: SessionTags): string[] {
   const keys = params.members('TransitiveTagKeys').map((member) => member.get('') ?? '');
-  if (keys.length > 50) {
-    throw validationError('transitiveTagKeys', 'Member must have length less than or equal to 50');
+  if (keys.length > AWS_LIMITS.maxTransitiveTagKeys) {
+    throw validationError(
+      'transitiveTagKeys',
+      `Member must have length less than or equal to ${AWS_LIMITS.maxTransitiveTagKeys}`,
+    );
   }
   const tagKeys = new Set(Object.keys(tags).map((key) => key.toLowerCase()));
   for (const key of keys) {
@@ -179,10 +219,13 @@ export interface SessionPolicy {
 export function checkSessionPolicy(params: QueryParams): SessionPolicy {
   const policy = params.get('Policy');
   if (policy !== undefined) {
-    if (policy.length < 1 || policy.length > 2048) {
-      throw validationError('policy', 'Member must have length less than or equal to 2048');
+    if (policy.length < 1 || policy.length > AWS_LIMITS.maxPolicyCharacters) {
+      throw validationError(
+        'policy',
+        `Member must have length less than or equal to ${AWS_LIMITS.maxPolicyCharacters}`,
+      );
     }
-    if (!POLICY_PATTERN.test(policy)) {
+    if (!POLICY_CHARACTERS.test(policy)) {
       throw validationError(
         'policy',
         'Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+',
@@ -194,11 +237,14 @@ export function checkSessionPolicy(params: QueryParams): SessionPolicy {
     }
   }
   const policyArns = params.members('PolicyArns').map((member) => member.get('arn') ?? '');
-  if (policyArns.length > 10) {
-    throw validationError('policyArns', 'Member must have length less than or equal to 10');
+  if (policyArns.length > AWS_LIMITS.maxPolicyArns) {
+    throw validationError(
+      'policyArns',
+      `Member must have length less than or equal to ${AWS_LIMITS.maxPolicyArns}`,
+    );
   }
   for (const arn of policyArns) {
-    if (!/^arn:aws[\w-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/.test(arn)) {
+    if (!POLICY_ARN.test(arn)) {
       throw new StsError('InvalidParameterValue', `Invalid policy ARN: ${arn}`);
     }
   }

@@ -1,14 +1,14 @@
 import { decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import {
-  checkDuration,
   checkMinimumTokenSize,
   checkPackedSize,
   checkSessionPolicy,
   checkSourceIdentity,
   checkTags,
   checkTransitiveTagKeys,
+  checkRoleDuration,
   packedPolicySize,
-  requireName,
+  requireRoleSessionName,
 } from '../sts/limits';
 import { QueryParams } from '../sts/query-params';
 import { StsError, validationError } from '../sts/sts-error';
@@ -108,7 +108,7 @@ export function createAssumeRoleWithWebIdentity(providers: OidcProviders): Opera
     if (roleArn === undefined) {
       throw validationError('roleArn', 'Member must not be null', null);
     }
-    const sessionName = requireName(params, 'RoleSessionName', 'roleSessionName', 2, 64);
+    const sessionName = requireRoleSessionName(params);
     const token = params.get('WebIdentityToken');
     if (token === undefined) {
       throw validationError('webIdentityToken', 'Member must not be null', null);
@@ -116,7 +116,7 @@ export function createAssumeRoleWithWebIdentity(providers: OidcProviders): Opera
     if (token.length < 4 || token.length > 20000) {
       throw validationError('webIdentityToken', 'Member must have length between 4 and 20000');
     }
-    const duration = checkDuration(params.get('DurationSeconds'), 900, 43200, 3600);
+    const duration = checkRoleDuration(params.get('DurationSeconds'));
     const policy = checkSessionPolicy(params);
     const minimumTokenBytes = checkMinimumTokenSize(params.get('MinimumSessionTokenSize'));
 

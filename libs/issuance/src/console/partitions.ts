@@ -1,43 +1,10 @@
 import { FedgateError } from '@fedgate/core';
-import { CONSOLE_HOSTS, PARTITIONS, type Partition } from '@fedgate/mapping';
-
-/** The AWS hosts of one partition (DESIGN §6.3). */
-export interface PartitionHosts {
-  /** The console federation host: `https://{signin}/federation`. */
-  signin: string;
-  /** The console host; regional consoles are `REGION.` + this. */
-  console: string;
-  /** The DNS suffix of the regional service endpoints: `sts.REGION.{stsDnsSuffix}`. */
-  stsDnsSuffix: string;
-}
+import { PARTITION_HOSTS, type Partition } from '@fedgate/aws';
 
 /**
- * The one table of partition hosts. Console hosts come from
- * `@fedgate/mapping` (CONSOLE_HOSTS), which the config checks also use.
+ * How fedgate reaches a partition's console: its home page and its
+ * federation endpoint. The hosts themselves are AWS's (@fedgate/aws).
  */
-export const PARTITION_HOSTS: Readonly<Record<Partition, Readonly<PartitionHosts>>> = {
-  aws: { signin: 'signin.aws.amazon.com', console: CONSOLE_HOSTS.aws, stsDnsSuffix: 'amazonaws.com' },
-  'aws-cn': {
-    signin: 'signin.amazonaws.cn',
-    console: CONSOLE_HOSTS['aws-cn'],
-    stsDnsSuffix: 'amazonaws.com.cn',
-  },
-  'aws-us-gov': {
-    signin: 'signin.amazonaws-us-gov.com',
-    console: CONSOLE_HOSTS['aws-us-gov'],
-    stsDnsSuffix: 'amazonaws.com',
-  },
-};
-
-export function isPartition(value: string): value is Partition {
-  return (PARTITIONS as readonly string[]).includes(value);
-}
-
-/** The partition an ARN names (`arn:PARTITION:…`), when it is one fedgate knows. */
-export function partitionOfArn(arn: string): Partition | undefined {
-  const name = /^arn:([a-z-]+):/.exec(arn)?.[1];
-  return name !== undefined && isPartition(name) ? name : undefined;
-}
 
 /** The partition's console home page, the destination when neither the request nor the permission set names one. */
 export function consoleHome(partition: Partition): string {

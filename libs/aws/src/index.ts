@@ -1,0 +1,4 @@
+export * from './partitions';
+export * from './arns';
+export * from './identifiers';
+export * from './sts-limits';
