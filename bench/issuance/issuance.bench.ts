@@ -25,7 +25,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { AssumeRoleCommandInput, STSClient } from '@aws-sdk/client-sts';
-import { parseConfig, type BackendConfig, type FedgateConfig } from '@fedgate/config';
+import { parseConfig, type BackendConfig, type FedgateConfig } from '@fedgate/broker-config';
 import { hashPassword } from '@fedgate/connectors';
 import { createStsClient } from '@fedgate/issuance';
 import { createLogger } from '@fedgate/logging';

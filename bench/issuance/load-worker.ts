@@ -8,7 +8,7 @@ import { Agent, request } from 'node:http';
 import { parentPort } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import { AssumeRoleCommand, type AssumeRoleCommandInput, type STSClient } from '@aws-sdk/client-sts';
-import type { BackendConfig } from '@fedgate/config';
+import type { BackendConfig } from '@fedgate/broker-config';
 import { createStsClient } from '@fedgate/issuance';
 
 /** Requests per second with autocannon: `connections` keep-alive connections for `seconds`. */

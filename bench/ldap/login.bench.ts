@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { Client } from 'ldapts';
-import { parseConfig } from '@fedgate/config';
+import { parseConfig } from '@fedgate/broker-config';
 import { createLogger } from '@fedgate/logging';
 import { createBrokerApp } from '../../apps/broker/src/broker-app';
 import { createBrokerRuntime } from '../../apps/broker/src/broker-runtime';

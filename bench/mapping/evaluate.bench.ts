@@ -11,7 +11,7 @@
  * quarter do, which stresses building entitlements (the heavy case).
  */
 import { performance } from 'node:perf_hooks';
-import { configSchema, type FedgateConfig } from '@fedgate/config';
+import { brokerConfigSchema, type FedgateConfig } from '@fedgate/broker-config';
 import type { Identity } from '@fedgate/core';
 import { evaluate } from '@fedgate/mapping';
 
@@ -56,7 +56,7 @@ function rule(index: number, next: () => number, universe: number): Record<strin
 
 function configWith(rules: number, universe: number): FedgateConfig {
   const next = random(42);
-  return configSchema.parse({
+  return brokerConfigSchema.parse({
     connectors: [{ id: 'corp', type: 'static', users: [{ username: 'x', passwordHash: HASH }] }],
     backends: [{ id: 'aws', type: 'sts' }],
     accounts: Array.from({ length: ACCOUNTS }, (_, i) => ({

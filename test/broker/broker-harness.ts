@@ -5,7 +5,7 @@ import {
   STSClient,
   type GetCallerIdentityCommandOutput,
 } from '@aws-sdk/client-sts';
-import { parseConfig, type BackendConfig, type FedgateConfig } from '@fedgate/config';
+import { parseConfig, type BackendConfig, type FedgateConfig } from '@fedgate/broker-config';
 import type { Connector } from '@fedgate/connectors';
 import { createStsClient } from '@fedgate/issuance';
 import { createLogger } from '@fedgate/logging';

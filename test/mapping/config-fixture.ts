@@ -1,5 +1,5 @@
 import type { Identity } from '@fedgate/core';
-import { parseConfig, type FedgateConfig } from '@fedgate/config';
+import { parseConfig, type FedgateConfig } from '@fedgate/broker-config';
 
 /**
  * Mapping tests state their config as YAML, the way administrators write it,

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { parseConfig } from '@fedgate/config';
+import { parseConfig } from '@fedgate/broker-config';
 import { createLogger } from '@fedgate/logging';
 import { createBrokerRuntime } from './broker-runtime';
 

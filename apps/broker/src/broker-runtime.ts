@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FedgateConfig } from '@fedgate/config';
+import type { BackendConfig, FedgateConfig } from '@fedgate/broker-config';
 import { ConnectorCatalog, createConnector, type Connector } from '@fedgate/connectors';
 import { PasswordSignIn, RedirectSignIn, SignInStates, loggerAuditTrail } from '@fedgate/flows';
 import {
@@ -23,7 +23,6 @@ import { SessionManager } from '@fedgate/sessions';
 import { LoginThrottle } from '@fedgate/throttling';
 import { createStore, type Store } from '@fedgate/store';
 import type { STSClient } from '@aws-sdk/client-sts';
-import type { BackendConfig } from '@fedgate/config';
 import { SIGN_IN_LIFETIME_SECONDS } from './http/sign-in-cookie';
 
 /**
@@ -73,7 +72,7 @@ export async function createBrokerRuntime(
   warnAboutPlaintextEndpoints(config, options.logger);
   // Key material and settings that can be wrong are checked before anything opens a connection.
   const webIdentityKeys = await WebIdentityKeyRing.fromConfig(config.issuance.webIdentity.signingKeys);
-  const webIdentitySettings = resolveWebIdentitySettings(config);
+  const webIdentitySettings = resolveWebIdentitySettings(config.issuance, config.server.publicUrl);
   const store = await createStore(
     config.store.type === 'redis'
       ? {

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { packageRoot } from '@fedgate/core';
-import { loadConfig, type FedgateConfig } from '@fedgate/config';
+import { loadConfig, type FedgateConfig } from '@fedgate/broker-config';
 
 /** The value of `--config FILE` or `--config=FILE` among the arguments, if given. */
 function configArgument(argv: readonly string[]): string | undefined {

@@ -1,4 +1,4 @@
-import type { FedgateConfig } from '@fedgate/config';
+import type { FedgateConfig } from '@fedgate/broker-config';
 
 /** Injection tokens for values that are not classes. */
 export const BROKER_CONFIG = Symbol('BROKER_CONFIG');

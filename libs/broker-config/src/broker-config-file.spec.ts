@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from './config-error';
-import { loadConfig, parseConfig, type ConfigResult } from './load-config';
+import { ConfigError } from '@fedgate/config';
+import { loadConfig, parseConfig, type ConfigResult } from './broker-config-file';
 
 // A real hash (of "x", ln=10) so the static connector's schema accepts it.
 const HASH = '$scrypt$ln=10,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA==$m1rlnJxXIEcXFdgJ0YqXrS+jxF7V3HvXgaGrFYcBnYg=';
@@ -121,7 +121,7 @@ assignments:
 `;
     expect(issuesOf(parse(text))).toEqual([
       'server.port: must be a number',
-      'server.trustProxy: must be true or false',
+      'server.trustProxy: must be true or false, a number of proxy hops (1–10), or a list of proxy addresses or CIDR ranges',
       'server.publicUrl: must be an absolute http(s) URL',
       'store.url: is required',
       'logging.level: must be one of: fatal, error, warn, info, debug, trace, silent',
@@ -151,6 +151,30 @@ issuance:
       'issuance.cache.keys[1].id: "k1" is listed twice',
       'issuance.cache.keys[2].key: must be 32 random bytes, base64 (openssl rand -base64 32)',
       'issuance.webIdentity.issuer: must have no user info, query or fragment: it is the iss of the tokens fedgate signs',
+    ]);
+  });
+
+  it('keeps server.publicUrl a bare URL: fedgate appends its paths to it', () => {
+    const message =
+      'must have no user info, query or fragment: it is the address fedgate appends its paths to';
+    for (const url of [
+      'https://fedgate.example.com/?x=1',
+      'https://fedgate.example.com/#top',
+      'https://ops:pw@fedgate.example.com',
+    ]) {
+      expect(issuesOf(parse(`server: { publicUrl: "${url}" }\n${VALID}`))).toEqual([
+        `server.publicUrl: ${message}`,
+      ]);
+    }
+    const behindProxy = parse(`server: { publicUrl: "https://example.com/fedgate" }\n${VALID}`);
+    expect(behindProxy.ok && behindProxy.config.server.publicUrl).toBe('https://example.com/fedgate');
+  });
+
+  it('refuses an empty Redis key prefix', () => {
+    expect(
+      issuesOf(parse(`store: { type: redis, url: "redis://127.0.0.1", keyPrefix: "" }\n${VALID}`)),
+    ).toEqual([
+      'store.keyPrefix: must not be empty (fedgate keys would mix with other data in the database)',
     ]);
   });
 

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePasswordHash, verifyPassword, type StaticConnectorConfig } from '@fedgate/connectors';
-import { loadConfig, parseConfig } from './load-config';
-import type { FedgateConfig } from './schema';
+import { loadConfig, parseConfig } from './broker-config-file';
+import type { FedgateConfig } from './broker-config.schema';
 
-// The embedded default that `npm start` runs (DESIGN §4): it must stay valid and its demo users must work.
+// The embedded default that `npm start` runs (docs/development.md): it must stay valid and its demo users must work.
 const DEMO = join(__dirname, '..', '..', '..', 'config', 'demo.yaml');
 
 describe('config/demo.yaml', () => {

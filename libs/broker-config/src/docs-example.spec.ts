@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from './load-config';
+import { parseConfig } from './broker-config-file';
 
 // docs/configuration.md promises a full example that is valid; keep the promise checked.
 const DOC = join(__dirname, '..', '..', '..', 'docs', 'configuration.md');

@@ -1,22 +1,41 @@
-export * from './schema';
+/**
+ * The generic configuration kit: YAML with positions, `${env:}`/`${file:}`
+ * references, zod issues in plain English, cross-check tools, and the
+ * pipeline that reports every problem at once. It knows no fedgate section:
+ * each stage library declares its own schema, and @fedgate/broker-config
+ * composes the broker's file from them.
+ */
 export { durationSeconds } from './duration.schema';
+export { httpUrl, bareHttpUrl } from './url.schema';
 export { ConfigError } from './config-error';
 export {
   formatIssue,
   formatIssues,
   formatPath,
+  toConfigIssue,
   ROOT_PATH,
   type ConfigIssue,
   type ConfigPath,
   type PathIssue,
 } from './issues';
 export {
-  loadConfig,
-  parseConfig,
+  duplicates,
+  entriesOf,
+  failedChecks,
+  isEntry,
+  stringsAt,
+  textAt,
+  textsOf,
+  unknownName,
+  type Check,
+  type Entry,
+  type Indexed,
+} from './cross-checks';
+export {
+  loadConfigFile,
   parseConfigText,
   type ConfigFormat,
   type ParsedConfig,
-  type ConfigResult,
   type LoadConfigOptions,
   type ParseConfigOptions,
 } from './load-config';

@@ -1,7 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from './config-error';
-import { checkCrossReferences } from './cross-references';
 import {
   formatPath,
   isPathWithin,
@@ -12,7 +11,6 @@ import {
 } from './issues';
 import { MAX_FILE_BYTES, readTextFileSync } from './read-text-file';
 import { resolveReferences } from './references';
-import { configSchema, type FedgateConfig } from './schema';
 import { englishErrorMap, fromZodIssues, UNKNOWN_KEY_MESSAGE } from './zod-issues';
 import { parseYaml } from './yaml-document';
 
@@ -25,9 +23,6 @@ export interface ParseConfigOptions {
   /** The file's name in messages; `the file` when absent. */
   source?: string;
 }
-
-/** A usable configuration, or every reason it is not. */
-export type ConfigResult = { ok: true; config: FedgateConfig } | { ok: false; issues: ConfigIssue[] };
 
 /** Options of loadConfig: the directory for references is the file's own. */
 export type LoadConfigOptions = Omit<ParseConfigOptions, 'baseDir'>;
@@ -69,6 +64,8 @@ export interface ConfigFormat<Schema extends z.ZodType> {
   schema: Schema;
   /** Run on the raw (reference-resolved) data, so their issues come together with the schema's. */
   crossChecks?: (data: unknown) => PathIssue[];
+  /** Said after `the file is empty`, such as `it must list at least connectors`. */
+  emptyHint?: string;
 }
 
 /**
@@ -89,7 +86,7 @@ export function parseConfigText<Schema extends z.ZodType>(
     const message = `${options.source ?? 'the file'} is larger than 1 MiB (${size} bytes)`;
     return { ok: false, issues: [{ path: ROOT_PATH, message }] };
   }
-  const parsed = parseYaml(text);
+  const parsed = parseYaml(text, format.emptyHint);
   if (!parsed.ok) {
     return { ok: false, issues: parsed.issues };
   }
@@ -123,24 +120,24 @@ export function parseConfigText<Schema extends z.ZodType>(
   return { ok: true, config: schema.data };
 }
 
-/** Validates broker configuration text; see parseConfigText. */
-export function parseConfig(text: string, options: ParseConfigOptions): ConfigResult {
-  return parseConfigText(text, { schema: configSchema, crossChecks: checkCrossReferences }, options);
-}
-
 /**
- * Reads and validates a configuration file. Relative `${file:…}` references
- * start from the file's directory. Throws ConfigError, listing every issue,
- * when the file is unreadable or invalid.
+ * Reads and validates a configuration file of any format (see
+ * parseConfigText). Relative `${file:…}` references start from the file's
+ * directory. Throws ConfigError, listing every issue, when the file is
+ * unreadable or invalid.
  */
-export function loadConfig(path: string, options: LoadConfigOptions = {}): FedgateConfig {
+export function loadConfigFile<Schema extends z.ZodType>(
+  path: string,
+  format: ConfigFormat<Schema>,
+  options: LoadConfigOptions = {},
+): z.output<Schema> {
   const source = options.source ?? path;
   // Read once at start-up (or by the CLI): a synchronous, bounded read keeps one code path.
   const read = readTextFileSync(path);
   if (!read.ok) {
     throw ConfigError.unreadable(source, read.reason);
   }
-  const result = parseConfig(read.text, { ...options, source, baseDir: dirname(resolve(path)) });
+  const result = parseConfigText(read.text, format, { ...options, source, baseDir: dirname(resolve(path)) });
   if (!result.ok) {
     throw ConfigError.invalid(source, result.issues);
   }

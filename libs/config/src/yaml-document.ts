@@ -91,9 +91,11 @@ function locator(document: Document): (path: ConfigPath) => number {
  * Parses one YAML document strictly: duplicate keys, several documents in one
  * file, unknown tags and unresolvable aliases are all errors, and every one
  * is reported with its line and column. Alias expansion is bounded
- * (MAX_ALIAS_COUNT) so a small file cannot expand into gigabytes.
+ * (MAX_ALIAS_COUNT) so a small file cannot expand into gigabytes. An
+ * empty document is an issue too: `the file is empty`, followed by
+ * ` (emptyHint)` when the format gives one.
  */
-export function parseYaml(text: string): YamlParseResult {
+export function parseYaml(text: string, emptyHint?: string): YamlParseResult {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, {
     lineCounter,
@@ -117,7 +119,9 @@ export function parseYaml(text: string): YamlParseResult {
   if (document.contents === null) {
     return {
       ok: false,
-      issues: [{ path: ROOT_PATH, message: 'the file is empty (it must list at least connectors)' }],
+      issues: [
+        { path: ROOT_PATH, message: `the file is empty${emptyHint === undefined ? '' : ` (${emptyHint})`}` },
+      ],
     };
   }
   let data: unknown;

@@ -1,5 +1,5 @@
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import type { BackendConfig } from '@fedgate/config';
+import type { BackendConfig } from '@fedgate/mapping';
 
 /** What the backoff of one backend is made of (`backends[]` keys). */
 export type RetrySettings = Pick<BackendConfig, 'maxAttempts' | 'retryBaseDelayMs' | 'retryMaxDelayMs'>;

@@ -1,6 +1,6 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import type { BackendConfig } from '@fedgate/config';
+import type { BackendConfig } from '@fedgate/mapping';
 import { createStsClient, StsClients, stsEndpointUrl } from './sts-client';
 
 const backend: BackendConfig = {

@@ -1,5 +1,5 @@
 import { STSClient } from '@aws-sdk/client-sts';
-import type { BackendConfig } from '@fedgate/config';
+import type { BackendConfig } from '@fedgate/mapping';
 import { FedgateError } from '@fedgate/core';
 import { PARTITION_HOSTS } from '@fedgate/aws';
 import { createRetryStrategy } from './retry-strategy';

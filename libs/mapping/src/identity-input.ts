@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Identity } from '@fedgate/core';
-import type { AdminsConfig } from '@fedgate/config';
+import type { AdminsConfig } from './config';
 
 const text = z.string().min(1).max(1024);
 

@@ -1,5 +1,5 @@
 import type { Identity } from '@fedgate/core';
-import type { AssignmentConfig, AttributeConditionConfig } from '@fedgate/config';
+import type { AssignmentConfig, AttributeConditionConfig } from './config';
 import { formatDuration } from '@fedgate/core';
 import type { ConditionTrace } from './entitlement';
 

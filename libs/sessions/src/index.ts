@@ -1,2 +1,3 @@
 export * from './broker-session';
 export * from './session-manager';
+export * from './session.config';

@@ -10,3 +10,4 @@ export {
   type RedisStoreOptions,
 } from './redis-store';
 export { createStore, type StoreConfig } from './create-store';
+export { storeConfigSchema, type StoreSectionConfig } from './store.config';

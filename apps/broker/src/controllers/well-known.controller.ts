@@ -25,7 +25,9 @@ export class WellKnownController {
     @Inject(BROKER_CONFIG) config: BrokerConfigRef,
     @Inject(WebIdentityKeyRing) private readonly keys: WebIdentityKeyRing,
   ) {
-    this.configuration = openIdConfiguration(resolveWebIdentitySettings(config).issuer);
+    this.configuration = openIdConfiguration(
+      resolveWebIdentitySettings(config.issuance, config.server.publicUrl).issuer,
+    );
   }
 
   @Get('openid-configuration')

@@ -1,5 +1,5 @@
 import type { CookieOptions } from 'express';
-import type { ServerConfig } from '@fedgate/config';
+import type { ServerConfig } from '@fedgate/broker-config';
 
 /**
  * The portal session cookie. Over https it is `__Host-` prefixed and Secure,

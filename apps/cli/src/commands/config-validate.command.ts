@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, loadConfig } from '@fedgate/config';
+import { loadConfig } from '@fedgate/broker-config';
+import { ConfigError } from '@fedgate/config';
 import { signingKeyIssues } from '@fedgate/issuance';
 import type { CliIo, CommandContext } from '../cli-io';
 

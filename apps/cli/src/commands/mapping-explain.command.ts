@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, loadConfig } from '@fedgate/config';
+import { loadConfig } from '@fedgate/broker-config';
+import { ConfigError } from '@fedgate/config';
 import { evaluate, formatExplanation, parseIdentity } from '@fedgate/mapping';
 import type { CliIo, CommandContext } from '../cli-io';
 

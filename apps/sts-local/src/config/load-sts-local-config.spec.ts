@@ -1,8 +1,5 @@
-import { join } from 'node:path';
-import { ConfigError, loadConfig } from '@fedgate/config';
-import { loadStsLocalConfig, parseStsLocalConfig } from './load-sts-local-config';
-
-const ROOT = join(__dirname, '..', '..', '..', '..');
+import { ConfigError } from '@fedgate/config';
+import { parseStsLocalConfig } from './load-sts-local-config';
 
 function issuesOf(text: string, env: Record<string, string> = {}): string[] {
   try {
@@ -66,23 +63,5 @@ accounts:
     expect(issuesOf("accounts: [{ id: '111111111111' }]\nextra: 1\n")).toEqual([
       expect.stringMatching(/extra|root/),
     ]);
-  });
-});
-
-describe('the demo configs', () => {
-  it('lets the broker of config/demo.yaml assume every role its permission sets name', () => {
-    const sts = loadStsLocalConfig(join(ROOT, 'config', 'sts-local.demo.yaml'), {});
-    const broker = loadConfig(join(ROOT, 'config', 'demo.yaml'), { env: {} });
-    const backend = broker.backends.find((candidate) => candidate.id === 'local');
-    expect(backend?.endpoint).toBe(`http://${sts.server.host}:${sts.server.port}`);
-    const account = sts.accounts.find((candidate) => candidate.id === '123456789012');
-    const user = account?.users.find(
-      (candidate) => candidate.accessKeyId === backend?.credentials?.accessKeyId,
-    );
-    expect(user?.secretAccessKey).toBe(backend?.credentials?.secretAccessKey);
-    const roleNames = account?.roles.map((role) => role.name);
-    for (const permissionSet of broker.permissionSets) {
-      expect(roleNames).toContain(permissionSet.roleName);
-    }
   });
 });

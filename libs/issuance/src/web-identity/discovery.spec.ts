@@ -1,25 +1,23 @@
 import { ConfigError } from '@fedgate/config';
-import { openIdConfiguration, resolveWebIdentitySettings } from './discovery';
+import { openIdConfiguration, resolveWebIdentitySettings, webIdentityIssuerIssues } from './discovery';
 
-function config(publicUrl: string, webIdentity: { issuer?: string } = {}) {
+function issuance(webIdentity: { issuer?: string } = {}) {
   return {
-    server: { publicUrl },
-    issuance: {
-      webIdentity: { audience: 'sts.amazonaws.com', tokenLifetime: 300, signingKeys: [], ...webIdentity },
-    },
+    webIdentity: { audience: 'sts.amazonaws.com', tokenLifetime: 300, signingKeys: [], ...webIdentity },
   };
 }
 
 describe('resolveWebIdentitySettings', () => {
   it('uses server.publicUrl as the issuer unless one is configured, without trailing slashes', () => {
-    expect(resolveWebIdentitySettings(config('https://fedgate.example.com/'))).toEqual({
+    expect(resolveWebIdentitySettings(issuance(), 'https://fedgate.example.com/')).toEqual({
       issuer: 'https://fedgate.example.com',
       audience: 'sts.amazonaws.com',
       tokenLifetimeSeconds: 300,
     });
     expect(
       resolveWebIdentitySettings(
-        config('https://fedgate.example.com', { issuer: 'https://id.example.com/fedgate/' }),
+        issuance({ issuer: 'https://id.example.com/fedgate/' }),
+        'https://fedgate.example.com',
       ).issuer,
     ).toBe('https://id.example.com/fedgate');
   });
@@ -28,10 +26,25 @@ describe('resolveWebIdentitySettings', () => {
     ['https://fedgate.example.com/?x=1', 'server.publicUrl', undefined],
     ['https://fedgate.example.com', 'issuance.webIdentity.issuer', 'https://id.example.com/#top'],
   ])('refuses an issuer with a query or fragment (%s)', (publicUrl, path, issuer) => {
-    const attempt = () =>
-      resolveWebIdentitySettings(config(publicUrl, issuer === undefined ? {} : { issuer }));
+    const settings = issuance(issuer === undefined ? {} : { issuer });
+    const attempt = () => resolveWebIdentitySettings(settings, publicUrl);
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(`${path}: must not have a query or fragment`);
+    expect(webIdentityIssuerIssues(settings, publicUrl)).toEqual([
+      { path, message: expect.stringMatching(/^must not have a query or fragment/) as unknown },
+    ]);
+  });
+
+  it('refuses an issuer that is not an http(s) URL, and finds nothing wrong with a good one', () => {
+    expect(
+      webIdentityIssuerIssues(issuance({ issuer: 'ftp://id.example.com' }), 'https://x.example'),
+    ).toEqual([
+      {
+        path: 'issuance.webIdentity.issuer',
+        message: 'must be an http(s) URL: it is the issuer (iss) of the tokens fedgate signs',
+      },
+    ]);
+    expect(webIdentityIssuerIssues(issuance(), 'https://fedgate.example.com/base')).toEqual([]);
   });
 });
 

@@ -1,4 +1,5 @@
-import { ConfigError, type IssuanceConfig, type ServerConfig } from '@fedgate/config';
+import { ConfigError, type ConfigIssue } from '@fedgate/config';
+import type { IssuanceConfig } from '../config/issuance.schema';
 import { WEB_IDENTITY_ALGORITHM } from './signing-keys';
 
 /** The claim AWS reads session tags and transitive tag keys from. */
@@ -32,30 +33,60 @@ export interface WebIdentitySettings {
   tokenLifetimeSeconds: number;
 }
 
+/** Where the issuer comes from: `issuance.webIdentity.issuer`, else `server.publicUrl`. */
+function issuerSource(
+  issuance: Pick<IssuanceConfig, 'webIdentity'>,
+  publicUrl: string,
+): { path: string; text: string } {
+  const configured = issuance.webIdentity.issuer;
+  return configured === undefined
+    ? { path: 'server.publicUrl', text: publicUrl }
+    : { path: 'issuance.webIdentity.issuer', text: configured };
+}
+
 /**
- * The issuer from `issuance.webIdentity.issuer`, else `server.publicUrl`,
- * without trailing slashes (OIDC discovery appends `/.well-known/…` to it).
- * An issuer with a query or fragment is refused: OIDC forbids both.
+ * What is wrong with the issuer fedgate's web identity tokens would carry,
+ * as config issues (empty when it is usable): it must be an http(s) URL
+ * without a query or fragment, which OIDC forbids in an issuer. Run at
+ * start-up and by `fedgate config validate`.
  */
-export function resolveWebIdentitySettings(config: {
-  server: Pick<ServerConfig, 'publicUrl'>;
-  issuance: Pick<IssuanceConfig, 'webIdentity'>;
-}): WebIdentitySettings {
-  const { webIdentity } = config.issuance;
-  const configured = webIdentity.issuer;
-  const path = configured === undefined ? 'server.publicUrl' : 'issuance.webIdentity.issuer';
-  const text = configured ?? config.server.publicUrl;
+export function webIdentityIssuerIssues(
+  issuance: Pick<IssuanceConfig, 'webIdentity'>,
+  publicUrl: string,
+): ConfigIssue[] {
+  const { path, text } = issuerSource(issuance, publicUrl);
+  if (!URL.canParse(text) || !/^https?:$/.test(new URL(text).protocol)) {
+    return [{ path, message: 'must be an http(s) URL: it is the issuer (iss) of the tokens fedgate signs' }];
+  }
   const url = new URL(text);
   if (url.search !== '' || url.hash !== '' || text.includes('?') || text.includes('#')) {
-    throw ConfigError.invalid('the web identity settings', [
+    return [
       {
         path,
         message: 'must not have a query or fragment: it is the issuer (iss) of the tokens fedgate signs',
       },
-    ]);
+    ];
   }
+  return [];
+}
+
+/**
+ * The issuer from `issuance.webIdentity.issuer`, else `publicUrl` (the
+ * broker's `server.publicUrl`), without trailing slashes (OIDC discovery
+ * appends `/.well-known/…` to it). An issuer webIdentityIssuerIssues
+ * refuses throws a ConfigError naming where it is configured.
+ */
+export function resolveWebIdentitySettings(
+  issuance: Pick<IssuanceConfig, 'webIdentity'>,
+  publicUrl: string,
+): WebIdentitySettings {
+  const issues = webIdentityIssuerIssues(issuance, publicUrl);
+  if (issues.length > 0) {
+    throw ConfigError.invalid('the web identity settings', issues);
+  }
+  const { webIdentity } = issuance;
   return {
-    issuer: text.replace(/\/+$/, ''),
+    issuer: issuerSource(issuance, publicUrl).text.replace(/\/+$/, ''),
     audience: webIdentity.audience,
     tokenLifetimeSeconds: webIdentity.tokenLifetime,
   };

@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
-import { ConfigError, type ConfigIssue, type IssuanceConfig } from '@fedgate/config';
+import { ConfigError, type ConfigIssue } from '@fedgate/config';
+import type { IssuanceConfig } from '../config/issuance.schema';
 
 /** The one algorithm fedgate signs web identity tokens with (AWS accepts RS256 from every OIDC provider). */
 export const WEB_IDENTITY_ALGORITHM = 'RS256';

@@ -1,5 +1,5 @@
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { BackendConfig } from '@fedgate/config';
+import type { BackendConfig } from '@fedgate/mapping';
 import { createUnsignedStsClient } from './unsigned-sts-client';
 
 const backend: BackendConfig = {

@@ -1,5 +1,5 @@
 import { STSClient } from '@aws-sdk/client-sts';
-import type { BackendConfig } from '@fedgate/config';
+import type { BackendConfig } from '@fedgate/mapping';
 import { createRetryStrategy } from '../retry-strategy';
 
 /** Credentials for a client that must never sign: asking for them is a bug, and fails the call. */

@@ -1,12 +1,11 @@
-import { checkCrossReferences } from './cross-references';
-import { formatPath } from './issues';
+import { formatPath } from '@fedgate/config';
+import { checkMappingSections } from './mapping-checks';
 
 function check(data: unknown): string[] {
-  return checkCrossReferences(data).map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+  return checkMappingSections(data).map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
 }
 
 const base = {
-  connectors: [{ id: 'corp' }, { id: 'github' }],
   backends: [{ id: 'aws' }],
   accounts: [
     { id: '111111111111', name: 'prod', backend: 'aws' },
@@ -18,7 +17,7 @@ const base = {
   ],
 };
 
-describe('checkCrossReferences', () => {
+describe('checkMappingSections', () => {
   it('accepts consistent data', () => {
     expect(check(base)).toEqual([]);
   });
@@ -27,7 +26,6 @@ describe('checkCrossReferences', () => {
     expect(
       check({
         ...base,
-        connectors: [{ id: 'corp' }, { id: 'corp' }, { id: 'Corp' }],
         backends: [{ id: 'aws' }, { id: 'aws' }],
         accounts: [
           { id: '111111111111', name: 'prod', backend: 'aws' },
@@ -37,7 +35,6 @@ describe('checkCrossReferences', () => {
         assignments: [],
       }),
     ).toEqual([
-      'connectors[1].id: duplicates connectors[0].id ("corp")',
       'backends[1].id: duplicates backends[0].id ("aws")',
       'accounts[1].id: duplicates accounts[0].id ("111111111111")',
       'accounts[1].name: duplicates accounts[0].name ("Prod"; names are case-insensitive)',
@@ -45,7 +42,7 @@ describe('checkCrossReferences', () => {
     ]);
   });
 
-  it('finds names that are used but not defined', () => {
+  it('finds names that are used but not defined, leaving connectors to the composer', () => {
     expect(
       check({
         ...base,
@@ -57,10 +54,10 @@ describe('checkCrossReferences', () => {
             permissionSets: ['ReadOnly', 'Admn'],
           },
         ],
+        admins: { users: ['okta:1'], connectors: ['okta'] },
       }),
     ).toEqual([
       'accounts[2].backend: unknown backend "gcp" (known: aws)',
-      'assignments[0].match.connectors[1]: unknown connector "okta" (known: corp, github)',
       'assignments[0].accounts[1]: unknown account "Dev" (did you mean "dev"? names are case-sensitive)',
       'assignments[0].accounts[2]: unknown account "999999999999" (known: prod (111111111111), dev (222222222222), stage (333333333333))',
       'assignments[0].permissionSets[1]: unknown permission set "Admn" (known: ReadOnly, Developer)',
@@ -80,11 +77,27 @@ describe('checkCrossReferences', () => {
     ).toEqual(['accounts[0].name: is the id of accounts[1]; assignments could not tell the two apart']);
   });
 
-  it('rejects an empty Redis key prefix', () => {
-    expect(check({ ...base, store: { type: 'redis', keyPrefix: '' } })).toEqual([
-      'store.keyPrefix: must not be empty (fedgate keys would mix with other data in the database)',
+  it('checks granted ARNs against the partition and account of every account they are granted in', () => {
+    expect(
+      check({
+        backends: [{ id: 'cn', partition: 'aws-cn' }],
+        accounts: [{ id: '111111111111', name: 'china', backend: 'cn' }],
+        permissionSets: [
+          {
+            name: 'P',
+            roleArn: 'arn:aws:iam::{{accountId}}:role/x',
+            managedPolicyArns: [
+              'arn:{{partition}}:iam::222222222222:policy/p',
+              'arn:aws-cn:iam::aws:policy/R',
+            ],
+          },
+        ],
+        assignments: [{ match: { mfa: true }, accounts: ['*'], permissionSets: ['P'] }],
+      }),
+    ).toEqual([
+      'permissionSets[0].roleArn: is in partition aws, but assignments[0] grants it in account china (111111111111, partition aws-cn)',
+      'permissionSets[0].managedPolicyArns[0]: is in account 222222222222, but assignments[0] grants it in account china (111111111111, partition aws-cn)',
     ]);
-    expect(check({ ...base, store: { type: 'redis' } })).toEqual([]);
   });
 
   it('skips what the schema reports and never throws on malformed data', () => {
@@ -93,6 +106,7 @@ describe('checkCrossReferences', () => {
       'text',
       [],
       { connectors: 'x', accounts: [null, 5, { id: 7 }], assignments: [{ match: 3 }] },
+      { backends: [{ id: 'b', partition: 'aws-iso' }], accounts: [{ id: '1', backend: 'b' }] },
     ]) {
       expect(check(data)).toEqual([]);
     }

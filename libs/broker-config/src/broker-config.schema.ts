@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { connectorConfigSchema } from '@fedgate/connectors';
+import { issuanceConfigSchema } from '@fedgate/issuance';
+import { mappingSections } from '@fedgate/mapping';
+import { sessionConfigSchema } from '@fedgate/sessions';
+import { storeConfigSchema } from '@fedgate/store';
+import { loginThrottleConfigSchema } from '@fedgate/throttling';
+import { loggingConfigSchema, serverConfigSchema } from './server.schema';
+
+/**
+ * The broker's whole configuration file, composed from the sections each
+ * stage library owns (docs/configuration.md lists which owns which) plus
+ * the broker's own `server` and `logging`.
+ */
+export const brokerConfigSchema = z.strictObject({
+  server: serverConfigSchema.prefault({}),
+  session: sessionConfigSchema.prefault({}),
+  loginThrottle: loginThrottleConfigSchema.prefault({}),
+  store: storeConfigSchema.default({ type: 'memory' }),
+  logging: loggingConfigSchema.prefault({}),
+  connectors: z.array(connectorConfigSchema).min(1, 'must list at least one connector'),
+  ...mappingSections,
+  /** Credential cache, and the tokens fedgate signs for mode web-identity. */
+  issuance: issuanceConfigSchema.prefault({}),
+});
+
+/** The broker's validated configuration, defaults applied. */
+export type FedgateConfig = z.output<typeof brokerConfigSchema>;

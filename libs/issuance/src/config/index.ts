@@ -1,0 +1,2 @@
+export * from './issuance.schema';
+export * from './issuance-startup-checks';
