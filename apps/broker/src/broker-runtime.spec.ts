@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
-import { parseConfig } from '@fedgate/broker-config';
+import { brokerStartupIssues, parseConfig } from '@fedgate/broker-config';
+import { ConfigError } from '@fedgate/config';
 import { createLogger } from '@fedgate/logging';
 import { createBrokerRuntime } from './broker-runtime';
 
@@ -75,5 +76,22 @@ describe('createBrokerRuntime', () => {
     const started = createBrokerRuntime(config, { logger: createLogger({ level: 'silent' }) });
     await expect(started).rejects.toThrow(/issuance\.webIdentity\.signingKeys\[0\]\.privateKey/);
     await expect(started).rejects.not.toThrow(/not a PEM key/);
+  });
+
+  it('refuses with every start-up issue, the ones fedgate config validate reports', async () => {
+    const config = configWithLdap(
+      'startTls: true',
+      'issuance: { webIdentity: { signingKeys: [{ privateKey: "not a PEM key" }, { privateKey: "-----BEGIN PUBLIC KEY-----" }] } }',
+    );
+    const expected = await brokerStartupIssues(config);
+    expect(expected.map((issue) => issue.path)).toEqual([
+      'issuance.webIdentity.signingKeys[0].privateKey',
+      'issuance.webIdentity.signingKeys[1].privateKey',
+    ]);
+    const refusal: unknown = await createBrokerRuntime(config, {
+      logger: createLogger({ level: 'silent' }),
+    }).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(ConfigError);
+    expect((refusal as ConfigError).issues).toEqual(expected);
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BackendConfig, FedgateConfig } from '@fedgate/broker-config';
+import { assertBrokerStartup, type BackendConfig, type FedgateConfig } from '@fedgate/broker-config';
 import { ConnectorCatalog, createConnector, type Connector } from '@fedgate/connectors';
 import { PasswordSignIn, RedirectSignIn, SignInStates, loggerAuditTrail } from '@fedgate/flows';
 import {
@@ -70,7 +70,8 @@ export async function createBrokerRuntime(
   const now = options.now ?? Date.now;
   warnAboutInsecureConnectors(config, options.logger);
   warnAboutPlaintextEndpoints(config, options.logger);
-  // Key material and settings that can be wrong are checked before anything opens a connection.
+  // The start-up checks `fedgate config validate` runs too, before anything opens a connection.
+  await assertBrokerStartup(config);
   const webIdentityKeys = await WebIdentityKeyRing.fromConfig(config.issuance.webIdentity.signingKeys);
   const webIdentitySettings = resolveWebIdentitySettings(config.issuance, config.server.publicUrl);
   const store = await createStore(

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { packageRoot } from '@fedgate/core';
-import { loadConfig, type FedgateConfig } from '@fedgate/broker-config';
+import { validateBrokerConfig, type FedgateConfig } from '@fedgate/broker-config';
 
 /** The value of `--config FILE` or `--config=FILE` among the arguments, if given. */
 function configArgument(argv: readonly string[]): string | undefined {
@@ -21,21 +21,20 @@ function configArgument(argv: readonly string[]): string | undefined {
 
 /**
  * The config the broker runs: `--config FILE`, else `FEDGATE_CONFIG`, else
- * the embedded demo (`config/demo.yaml`). `PORT` overrides `server.port`.
+ * the embedded demo (`config/demo.yaml`), with `PORT` overriding
+ * `server.port`. Checked by validateBrokerConfig, the validation
+ * `fedgate config validate` runs; throws its ConfigError, listing every
+ * issue, when the broker must not start.
  */
-export function loadBrokerConfig(
+export async function loadBrokerConfig(
   env: NodeJS.ProcessEnv,
   argv: readonly string[] = [],
-): { path: string; config: FedgateConfig } {
+): Promise<{ path: string; config: FedgateConfig }> {
   const chosen = configArgument(argv) ?? env.FEDGATE_CONFIG;
   const path = chosen ? resolve(chosen) : join(packageRoot(__dirname), 'config', 'demo.yaml');
-  const config = loadConfig(path, { env });
-  if (env.PORT !== undefined) {
-    const port = Number(env.PORT);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new Error(`PORT must be a port number, not "${env.PORT}"`);
-    }
-    config.server.port = port;
+  const validation = await validateBrokerConfig(path, { env });
+  if (!validation.ok) {
+    throw validation.error;
   }
-  return { path, config };
+  return { path, config: validation.config };
 }

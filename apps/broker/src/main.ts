@@ -4,7 +4,7 @@ import { createBrokerRuntime } from './broker-runtime';
 import { loadBrokerConfig } from './load-broker-config';
 
 async function main(): Promise<void> {
-  const { path, config } = loadBrokerConfig(process.env, process.argv.slice(2));
+  const { path, config } = await loadBrokerConfig(process.env, process.argv.slice(2));
   const logger = createLogger({ level: config.logging.level });
   const runtime = await createBrokerRuntime(config, { logger });
   const app = await createBrokerApp(runtime);
