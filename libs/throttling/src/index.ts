@@ -1,1 +1,2 @@
 export * from './login-throttle';
+export * from './login-throttle.config';
