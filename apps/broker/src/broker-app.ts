@@ -7,6 +7,7 @@ import { BrokerModule } from './broker.module';
 import { ErrorsFilter } from './http/errors.filter';
 import { NestPinoLogger } from './http/nest-logger';
 import { requestLogging } from './http/request-logging';
+import { untrustedProxyWarning } from './http/untrusted-proxy-warning';
 
 /** Builds the HTTP application around a runtime; the caller decides where it listens. */
 export async function createBrokerApp(runtime: BrokerRuntime): Promise<NestExpressApplication> {
@@ -16,9 +17,11 @@ export async function createBrokerApp(runtime: BrokerRuntime): Promise<NestExpre
     abortOnError: false,
   });
   const { server } = runtime.config;
+  // false, a hop count, or the proxies' addresses and CIDR ranges (validated at config load).
   app.set('trust proxy', server.trustProxy);
   app.disable('x-powered-by');
   app.use(requestLogging(runtime.logger));
+  app.use(untrustedProxyWarning(runtime.logger));
   app.use(cookieParser());
   app.useBodyParser('json', { limit: server.maxBodyBytes, strict: true });
   app.useBodyParser('urlencoded', { limit: server.maxBodyBytes, extended: false });

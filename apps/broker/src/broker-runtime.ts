@@ -20,7 +20,13 @@ import {
 } from '@fedgate/issuance';
 import type { Logger } from '@fedgate/logging';
 import { SessionManager } from '@fedgate/sessions';
-import { LoginThrottle } from '@fedgate/throttling';
+import {
+  LoginThrottle,
+  checkLockoutMargins,
+  loginThrottleLimits,
+  reportsLockoutPolicy,
+  trustProxyWarnings,
+} from '@fedgate/throttling';
 import { createStore, type Store } from '@fedgate/store';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { SIGN_IN_LIFETIME_SECONDS } from './http/sign-in-cookie';
@@ -111,11 +117,19 @@ export async function createBrokerRuntime(
     { idleSeconds: config.session.idleTimeout, absoluteSeconds: config.session.absoluteTimeout },
     now,
   );
-  const throttle = new LoginThrottle(store, {
-    maxFailuresPerUser: config.loginThrottle.maxFailuresPerUser,
-    maxFailuresPerClient: config.loginThrottle.maxFailuresPerClient,
-    windowSeconds: config.loginThrottle.window,
-  });
+  const throttleLimits = loginThrottleLimits(config.loginThrottle);
+  const throttle = new LoginThrottle(store, throttleLimits);
+  for (const warning of trustProxyWarnings(config.server.trustProxy)) {
+    options.logger.warn(warning);
+  }
+  // In the background: a directory that is down at start-up must not hold the broker back.
+  const lockoutCheck = checkLockoutMargins(
+    connectors.list().filter(reportsLockoutPolicy),
+    throttleLimits,
+    (message, fields) => {
+      options.logger.warn(fields, message);
+    },
+  );
   const audit = loggerAuditTrail(options.logger);
   const publicUrl = config.server.publicUrl.replace(/\/$/, '');
   const callbackUrl = (id: string): string => `${publicUrl}/auth/${encodeURIComponent(id)}/callback`;
@@ -145,6 +159,7 @@ export async function createBrokerRuntime(
     async close() {
       stsClients.close();
       webIdentityIssuer.close();
+      await lockoutCheck;
       await connectors.close();
       await store.close();
     },

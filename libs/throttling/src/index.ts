@@ -1,2 +1,4 @@
 export * from './login-throttle';
 export * from './login-throttle.config';
+export * from './lockout-margin';
+export * from './trusted-proxies';

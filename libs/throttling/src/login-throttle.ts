@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { FedgateError } from '@fedgate/core';
-import type { Store } from '@fedgate/store';
+import type { BoundedCounter, Store } from '@fedgate/store';
+import { DeviceTokens, type DeviceGrant } from './device-tokens';
+
+export type { DeviceGrant } from './device-tokens';
 
 /** One sign-in attempt, as the throttle sees it. */
 export interface LoginAttempt {
@@ -12,116 +15,179 @@ export interface LoginAttempt {
    */
   account: string | undefined;
   clientAddress: string;
+  /** The device token the client presented (its device cookie), if any. */
+  device?: string | undefined;
 }
 
-/** An attempt the throttle let through; exactly one of the two is called when it ends. */
+/** An attempt the throttle let through; exactly one of the three is called when it ends. */
 export interface LoginReservation {
-  /** The password was right: the account's failures are forgiven, as the directory forgives them. */
-  succeeded(): Promise<void>;
-  /** The password was wrong (or the account refused): the attempt counts. */
+  /**
+   * The password was right: the attempt is given back, and the client gets a
+   * device token for this account (undefined when the attempt named none).
+   */
+  succeeded(): Promise<DeviceGrant | undefined>;
+  /** The password was wrong (or the account refused): the attempt stays counted. */
   failed(): Promise<void>;
+  /** There was no verdict (the directory did not answer): the attempt is given back. */
+  abandoned(): Promise<void>;
 }
 
 /** Decides whether a sign-in attempt may reach the connector at all. */
 export interface LoginGuard {
-  /** Throws FedgateError('rate_limited', { retryAfterSeconds }) when the attempt must not be made. */
+  /**
+   * Reserves the attempt, or throws FedgateError('rate_limited', {
+   * retryAfterSeconds }) when it must not be made. Reserving is one atomic
+   * store operation: concurrent attempts can never together pass a limit.
+   */
   reserve(attempt: LoginAttempt): Promise<LoginReservation>;
 }
 
-/** How many failed logins are allowed in a window, per username and per client address. */
+/** How many failed logins are allowed, and for how long they are remembered. */
 export interface LoginThrottleLimits {
+  /** Failures of one account from one client address (per connector). */
+  maxFailuresPerUserAndClient: number;
+  /**
+   * Failures of one account from every client without its device token
+   * together: the most that strangers can spend on it.
+   */
   maxFailuresPerUser: number;
+  /** Failures from one client address, whatever the account. */
   maxFailuresPerClient: number;
+  /** Failures of one account from the devices that signed in as it before, together. */
+  maxFailuresPerDevice: number;
+  /** A counter lives this long after its latest failure (a sliding window, as directories count). */
   windowSeconds: number;
+  /** How long a device token vouches for its browser after its last successful sign-in. */
+  deviceLifetimeSeconds: number;
 }
 
 /**
- * Defaults that trip well before a typical directory lockout policy (AD
- * commonly locks after 5–10 failures), so an attacker guessing passwords
- * cannot lock real users out of the directory through fedgate.
+ * Defaults sized for a directory that locks an account after 10 failures
+ * within 30 minutes (Microsoft's security baseline): strangers and the
+ * owner's devices together reach at most 5 + 3 = 8. docs/configuration.md
+ * says how to size them for another policy.
  */
 export const DEFAULT_LOGIN_THROTTLE: LoginThrottleLimits = {
-  maxFailuresPerUser: 4,
+  maxFailuresPerUserAndClient: 3,
+  maxFailuresPerUser: 5,
   maxFailuresPerClient: 20,
-  windowSeconds: 15 * 60,
+  maxFailuresPerDevice: 3,
+  windowSeconds: 30 * 60,
+  deviceLifetimeSeconds: 30 * 24 * 3600,
 };
+
+/** Which limit refused an attempt; in the error's detail, for operators. */
+export type ThrottleLimit = 'per-user-and-client' | 'per-client' | 'per-user' | 'per-device';
 
 function digest(text: string): string {
   return createHash('sha256').update(text).digest('base64url');
 }
 
 /**
- * Failed-login counters in the store (so they hold across replicas),
- * checked before a password connector is asked. Fixed windows: a counter
- * starts with its first failure and expires `windowSeconds` later. Store
- * failures propagate: no store, no login (fail closed).
+ * Failed-login throttling in the store (so it holds across replicas),
+ * decided before a password connector is asked, keyed on the canonical
+ * account. One atomic store operation (incrementBelowLimits) counts the
+ * attempt against every limit that applies, or refuses it without counting:
+ * N concurrent attempts reach the connector at most `limit` times. A
+ * success or an attempt without a verdict gives its count back.
+ *
+ * Attempts from a client whose device token vouches for the account count
+ * only against the account's device allowance, so an attacker elsewhere
+ * (or behind the same proxy address) who spends the account's allowance
+ * cannot lock its owner out. The directory sees at most maxFailuresPerUser +
+ * maxFailuresPerDevice wrong passwords for an account within any window.
+ * Store failures propagate: no store, no login (fail closed).
  */
 export class LoginThrottle implements LoginGuard {
+  private readonly devices: DeviceTokens;
+
   constructor(
     private readonly store: Store,
     private readonly limits: LoginThrottleLimits = DEFAULT_LOGIN_THROTTLE,
-  ) {}
+  ) {
+    this.devices = new DeviceTokens(store, limits.deviceLifetimeSeconds);
+  }
 
   async reserve(attempt: LoginAttempt): Promise<LoginReservation> {
-    const account = attempt.account ?? '';
-    await this.check(attempt.connectorId, account, attempt.clientAddress);
-    return {
-      succeeded: () => this.recordSuccess(attempt.connectorId, account),
-      failed: () => this.recordFailure(attempt.connectorId, account, attempt.clientAddress),
-    };
-  }
-
-  /** Throws `rate_limited` (with `retryAfterSeconds`) when either counter is spent. */
-  async check(connectorId: string, username: string, clientAddress: string): Promise<void> {
-    const keys = this.keys(connectorId, username, clientAddress);
-    const [userFailures, clientFailures] = await Promise.all([
-      this.count(keys.user),
-      this.count(keys.client),
-    ]);
-    const spent =
-      userFailures >= this.limits.maxFailuresPerUser
-        ? keys.user
-        : clientFailures >= this.limits.maxFailuresPerClient
-          ? keys.client
-          : undefined;
-    if (spent === undefined) {
-      return;
+    const counters = await this.countersFor(attempt);
+    const result = await this.store.incrementBelowLimits(counters.map(({ counter }) => counter));
+    if (!result.taken) {
+      throw new FedgateError('rate_limited', 'Too many failed sign-ins; try again later', {
+        detail: { connector: attempt.connectorId, limit: counters[result.full]?.limit ?? 'per-client' },
+        retryAfterSeconds: Math.max(1, Math.ceil(result.ttlMs / 1000)),
+      });
     }
-    const remainingMs = (await this.store.ttl(spent)) ?? this.limits.windowSeconds * 1000;
-    throw new FedgateError('rate_limited', 'Too many failed sign-ins; try again later', {
-      detail: { connector: connectorId, limit: spent === keys.user ? 'per-username' : 'per-client' },
-      retryAfterSeconds: Math.max(1, Math.ceil(remainingMs / 1000)),
+    return this.reservation(
+      attempt,
+      counters.map(({ counter }) => counter.key),
+    );
+  }
+
+  /** The counters this attempt must stay under, in the order their refusals are reported. */
+  private async countersFor(
+    attempt: LoginAttempt,
+  ): Promise<{ counter: BoundedCounter; limit: ThrottleLimit }[]> {
+    const ttlMs = this.limits.windowSeconds * 1000;
+    const counter = (key: string, max: number, limit: ThrottleLimit) => ({
+      counter: { key, limit: max, ttlMs },
+      limit,
     });
-  }
-
-  async recordFailure(connectorId: string, username: string, clientAddress: string): Promise<void> {
-    const keys = this.keys(connectorId, username, clientAddress);
-    const windowMs = this.limits.windowSeconds * 1000;
-    await Promise.all([
-      this.store.increment(keys.user, windowMs),
-      this.store.increment(keys.client, windowMs),
-    ]);
-  }
-
-  /** A successful login clears the user's counter (not the client's: one good password does not vouch for the rest). */
-  async recordSuccess(connectorId: string, username: string): Promise<void> {
-    await this.store.delete(this.keys(connectorId, username, '').user);
-  }
-
-  private keys(
-    connectorId: string,
-    username: string,
-    clientAddress: string,
-  ): { user: string; client: string } {
+    const client = counter(
+      `throttle:client:${digest(attempt.clientAddress)}`,
+      this.limits.maxFailuresPerClient,
+      'per-client',
+    );
+    const { account, connectorId } = attempt;
+    if (account === undefined) {
+      return [client];
+    }
     // Hashed so a store dump does not list who tried which name (usernames are sometimes mistyped passwords).
-    return {
-      user: `throttle:user:${connectorId}:${digest(username.trim().toLowerCase())}`,
-      client: `throttle:client:${digest(clientAddress)}`,
-    };
+    const accountKey = `${connectorId}:${digest(account)}`;
+    if (await this.devices.vouchesFor(attempt.device, connectorId, account)) {
+      return [
+        counter(`throttle:device-failures:${accountKey}`, this.limits.maxFailuresPerDevice, 'per-device'),
+      ];
+    }
+    return [
+      counter(
+        `throttle:user-client:${accountKey}:${digest(attempt.clientAddress)}`,
+        this.limits.maxFailuresPerUserAndClient,
+        'per-user-and-client',
+      ),
+      client,
+      counter(`throttle:user:${accountKey}`, this.limits.maxFailuresPerUser, 'per-user'),
+    ];
   }
 
-  private async count(key: string): Promise<number> {
-    const value = await this.store.get(key);
-    return value === null ? 0 : Number(value);
+  private reservation(attempt: LoginAttempt, keys: readonly string[]): LoginReservation {
+    let settled = false;
+    const settle = (): boolean => {
+      const first = !settled;
+      settled = true;
+      return first;
+    };
+    const giveBack = async (): Promise<void> => {
+      await Promise.all(keys.map((key) => this.store.decrement(key)));
+    };
+    return {
+      succeeded: async () => {
+        if (!settle()) {
+          return undefined;
+        }
+        await giveBack();
+        return attempt.account === undefined
+          ? undefined
+          : this.devices.issue(attempt.device, attempt.connectorId, attempt.account);
+      },
+      failed: () => {
+        settle();
+        return Promise.resolve();
+      },
+      abandoned: async () => {
+        if (settle()) {
+          await giveBack();
+        }
+      },
+    };
   }
 }

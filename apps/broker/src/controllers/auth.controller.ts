@@ -21,6 +21,7 @@ import { autoPostForm } from '../http/auto-post-form';
 import { noStore } from '../http/no-store';
 import { assertSameOrigin } from '../http/origin-check';
 import { parseBody } from '../http/parse-body';
+import { DeviceCookie } from '../http/device-cookie';
 import { CurrentSession } from '../http/request-session';
 import { SessionCookie } from '../http/session-cookie';
 import { SignInCookie } from '../http/sign-in-cookie';
@@ -78,14 +79,19 @@ export class AuthController {
   ): Promise<Record<string, unknown>> {
     assertSameOrigin(request, this.config.server.publicUrl);
     const { username, password } = parseBody(loginBody, body);
-    const { token, session } = await this.passwordSignIn.signIn({
+    const deviceCookie = new DeviceCookie(this.config.server.publicUrl);
+    const { token, session, device } = await this.passwordSignIn.signIn({
       connectorId,
       username,
       password,
       clientAddress: request.ip ?? '',
       replacesSession: this.currentSessionToken(request),
+      device: this.cookieValue(request, deviceCookie.name),
     });
     response.cookie(this.cookie.name, token, this.cookie.options);
+    if (device !== undefined) {
+      response.cookie(deviceCookie.name, device.token, deviceCookie.options(device.maxAgeSeconds));
+    }
     return { user: describeUser(session), csrfToken: session.csrfToken };
   }
 

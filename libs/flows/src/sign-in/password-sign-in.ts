@@ -1,6 +1,6 @@
 import { FedgateError } from '@fedgate/core';
 import { isPasswordConnector, type PasswordConnector } from '@fedgate/connectors';
-import type { LoginGuard, LoginReservation } from '@fedgate/throttling';
+import type { DeviceGrant, LoginGuard, LoginReservation } from '@fedgate/throttling';
 import { failureOf, type AuditTrail } from '../audit';
 import { connectorById, type ConnectorLookup } from './connector-lookup';
 import { startSession, type SessionStarter, type StartedSession } from './session-start';
@@ -13,6 +13,18 @@ export interface PasswordSignInRequest {
   clientAddress: string;
   /** The session token the client had before, ended by this sign-in. */
   replacesSession?: string | undefined;
+  /**
+   * The device token the client holds from an earlier successful sign-in
+   * (its device cookie): it keeps that account's own allowance when others
+   * have spent the account's throttle.
+   */
+  device?: string | undefined;
+}
+
+/** A password sign-in that succeeded: the new session, and the device token to give the client. */
+export interface PasswordSignedIn extends StartedSession {
+  /** Replaces the client's device token; undefined leaves it as it is. */
+  device: DeviceGrant | undefined;
 }
 
 /** What the password sign-in flow uses, and nothing more. */
@@ -25,16 +37,18 @@ export interface PasswordSignInDependencies {
 
 /**
  * Password sign-in, the one path every front door takes: the typed name is
- * reduced to the connector's canonical account, the throttle reserves an
- * attempt for that account before the connector (and so the directory) is
- * asked, the connector decides, and a success starts a fresh session. Every
- * outcome is an audit event keyed on the canonical account, never on the
- * typed text (which is sometimes a mistyped password).
+ * reduced to the connector's canonical account (characters no account can
+ * hold are refused here, before any counter or directory), the throttle
+ * reserves an attempt for that account before the connector (and so the
+ * directory) is asked, the connector decides, and a success starts a fresh
+ * session and renews the client's device token. Every outcome is an audit
+ * event keyed on the canonical account, never on the typed text (which is
+ * sometimes a mistyped password).
  */
 export class PasswordSignIn {
   constructor(private readonly deps: PasswordSignInDependencies) {}
 
-  async signIn(request: PasswordSignInRequest): Promise<StartedSession> {
+  async signIn(request: PasswordSignInRequest): Promise<PasswordSignedIn> {
     const connector = this.passwordConnector(request.connectorId);
     const base = { event: 'login', connector: connector.id, clientAddress: request.clientAddress };
     let canonical;
@@ -54,6 +68,7 @@ export class PasswordSignIn {
         connectorId: connector.id,
         account,
         clientAddress: request.clientAddress,
+        device: request.device,
       });
     } catch (error) {
       this.deps.audit.record({ ...audit, outcome: 'throttled', ...failureOf(error) });
@@ -71,6 +86,7 @@ export class PasswordSignIn {
       });
     } catch (error) {
       // The directory did not answer: no verdict on the password, so nothing is counted.
+      await reservation.abandoned();
       this.deps.audit.record({ ...audit, outcome: 'error', ...failureOf(error) });
       throw error;
     }
@@ -79,13 +95,13 @@ export class PasswordSignIn {
       this.deps.audit.record({ ...audit, outcome: 'failure', reason: result.reason });
       throw invalidCredentials();
     }
-    await reservation.succeeded();
+    const device = await reservation.succeeded();
     const started = await startSession(this.deps.sessions, result.identity, {
       connectorData: result.connectorData,
       replaces: request.replacesSession,
     });
     this.deps.audit.record({ ...audit, subject: result.identity.subject, outcome: 'success' });
-    return started;
+    return { ...started, device };
   }
 
   private passwordConnector(id: string): PasswordConnector {
