@@ -2,15 +2,20 @@
  * The password connector contract (libs/connectors/src/connector.contract.ts)
  * for the LDAP connector against a real OpenLDAP (slapd, over TLS).
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { LdapConnector, ldapConnectorConfigSchema } from '@fedgate/connectors';
+import { RedisStore } from '@fedgate/store';
 import { describePasswordConnectorContract } from '../../libs/connectors/src/connector.contract';
+import { describePasswordSignInContract } from '../../libs/flows/src/sign-in/password-sign-in.contract';
 import { freePort } from '../harness/processes';
+import { startRedis, type RedisServer } from '../harness/redis';
 import { startSlapd, type SlapdServer } from '../harness/slapd';
 
 let slapd: SlapdServer;
 let connector: LdapConnector;
 let unreachable: LdapConnector;
+let redis: RedisServer;
 
 function ldapConnector(url: string): LdapConnector {
   return new LdapConnector(
@@ -34,7 +39,7 @@ function ldapConnector(url: string): LdapConnector {
 }
 
 beforeAll(async () => {
-  slapd = await startSlapd();
+  [slapd, redis] = await Promise.all([startSlapd(), startRedis()]);
   connector = ldapConnector(slapd.ldapsUrl);
   // Nothing listens there: any connection attempt fails at once.
   unreachable = ldapConnector(`ldaps://127.0.0.1:${await freePort()}`);
@@ -44,6 +49,7 @@ afterAll(async () => {
   await connector.close();
   await unreachable.close();
   await slapd.stop();
+  await redis.stop();
 });
 
 describePasswordConnectorContract('ldap on slapd', { externalSource: true }, () => ({
@@ -51,4 +57,10 @@ describePasswordConnectorContract('ldap on slapd', { externalSource: true }, () 
   known: { spellings: ['alice', 'Alice', ' ALICE '], password: 'alice-password' },
   unknownUser: 'mallory',
   unreachable,
+}));
+
+describePasswordSignInContract('ldap on slapd', () => ({
+  connector,
+  known: { spellings: ['alice', 'Alice', ' ALICE ', 'ａｌｉｃｅ'], password: 'alice-password' },
+  openStore: () => RedisStore.connect({ url: redis.url, keyPrefix: `sign-in-contract:${randomUUID()}:` }),
 }));
