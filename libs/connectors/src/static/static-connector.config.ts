@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { connectorIdSchema } from '../connector-id';
 import { isFedgateError } from '@fedgate/core';
 import { parsePasswordHash } from './password-hash';
-import { staticAccount } from './static-connector';
+import { staticAccount } from './static-account';
 
 const attributeValues = z
   .union([z.string(), z.array(z.string())])

@@ -8,8 +8,8 @@ import type {
   RefreshResult,
   SignedIn,
 } from '../connector';
-import { cleanTypedUsername, foldAccountName } from '../typed-username';
 import { parsePasswordHash, verifyPassword, type ScryptParameters } from './password-hash';
+import { staticAccount } from './static-account';
 import type { StaticConnectorConfig, StaticUserConfig } from './static-connector.config';
 
 interface StaticUser {
@@ -108,9 +108,4 @@ export class StaticConnector implements PasswordConnector, RefreshConnector {
       authTime: this.now().toISOString(),
     };
   }
-}
-
-/** The account key of a typed or configured username; throws `invalid_request` for unholdable characters. */
-export function staticAccount(username: string): string {
-  return foldAccountName(cleanTypedUsername(username));
 }
