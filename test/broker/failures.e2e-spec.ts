@@ -96,6 +96,9 @@ describe('session cookies and timeouts', () => {
         expect.stringMatching(
           /^__Host-fedgate_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
         ),
+        expect.stringMatching(
+          /^__Host-fedgate_device=[A-Za-z0-9_-]{43}; Max-Age=2592000; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/,
+        ),
       ]);
     } finally {
       await broker.stop();

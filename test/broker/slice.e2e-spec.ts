@@ -47,8 +47,12 @@ describe('static login → entitlements → credentials from moto_server', () =>
     const alice = new HttpClient(broker.url);
     const login = await alice.login('demo', 'alice', ALICE_PASSWORD);
     expect(login.status).toBe(200);
-    const setCookie = login.headers.getSetCookie().join('\n');
-    expect(setCookie).toMatch(/^fedgate_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);
+    const [sessionCookie, deviceCookie] = login.headers.getSetCookie();
+    expect(sessionCookie).toMatch(/^fedgate_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);
+    // The login throttle's device cookie (docs/configuration.md, loginThrottle).
+    expect(deviceCookie).toMatch(
+      /^fedgate_device=[A-Za-z0-9_-]{43}; Max-Age=2592000; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/,
+    );
     expect(login.body.user).toMatchObject({ username: 'alice', connectorId: 'demo' });
 
     const me = await alice.request('GET', '/api/v1/me');
