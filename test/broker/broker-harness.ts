@@ -78,7 +78,7 @@ export async function startBroker(
  * Every secret the brokers of this test file handed out or were sent through
  * HttpClient: passwords, session cookies, CSRF tokens, credentials, console
  * URLs and sign-in tokens. RunningBroker.stop() fails the file if the broker
- * logged any of them (DESIGN §7: the suite scans what it captured).
+ * logged any of them (docs/architecture.md#security-rules: the suite scans what it captured).
  */
 const secretsSeen = new Set<string>();
 

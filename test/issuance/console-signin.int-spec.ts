@@ -1,5 +1,5 @@
 /**
- * Console sign-in against the real sts-local (DESIGN §6.3): ConsoleSignin
+ * Console sign-in against the real sts-local (docs/issuance.md#console-sign-in): ConsoleSignin
  * trades credentials that sts-local issued for a sign-in token at its
  * federation endpoint, and the login URL it returns opens the demo console
  * page of the right session. Failures of the endpoint (refusals, no

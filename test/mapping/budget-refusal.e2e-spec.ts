@@ -1,7 +1,7 @@
 /**
  * A request AWS would refuse is refused by the broker before any STS call,
  * with an error that names the user, the permission set and the limit;
- * tags are never dropped to make it fit (DESIGN §7).
+ * tags are never dropped to make it fit (docs/architecture.md#security-rules).
  */
 import { hashPassword } from '@fedgate/connectors';
 import { configFrom, HttpClient, startBroker, type RunningBroker } from '../broker/broker-harness';

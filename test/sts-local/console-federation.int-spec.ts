@@ -1,5 +1,5 @@
 /**
- * The console federation endpoint (DESIGN §6.3): getSigninToken for the
+ * The console federation endpoint (docs/issuance.md#console-sign-in): getSigninToken for the
  * credentials sts-local issued, the SessionDuration rules, login with the
  * Destination allow-list, and the demo console page.
  */

@@ -98,7 +98,7 @@ describe('sts-local and moto_server agree on response shapes', () => {
       });
     const fromMoto = await client(moto.url).send(command());
     const fromSts = await client(sts.url).send(command());
-    // moto's federation key ids lack AWS's ASIA prefix (DESIGN §6.2); sts-local keeps it.
+    // moto's federation key ids lack AWS's ASIA prefix (docs/sts-local.md); sts-local keeps it.
     expect(shape(withoutNewFields(fromSts))).toEqual({
       ...shape(withoutNewFields(fromMoto)),
       'Credentials.AccessKeyId': 'temporary key id',

@@ -1,6 +1,6 @@
 /**
  * sts-local driven by @aws-sdk/client-sts v3: every signed operation and
- * every error code of DESIGN §6.2 that they can produce, parsed into the
+ * every error code of docs/sts-local.md that they can produce, parsed into the
  * SDK's fields and exception names. The server is real (HTTP on a free port).
  */
 import { containing } from './matchers';
@@ -64,7 +64,7 @@ async function assume(
 
 /**
  * PackedPolicySize is deprecated in the newest STS model (SessionTokenUtilization replaces it), but
- * botocore 1.43 and DESIGN §6.2 still read it, so sts-local sends both.
+ * botocore 1.43 still reads it, so sts-local sends both.
  */
 function packedPolicySize(response: object): unknown {
   return (response as { PackedPolicySize?: number }).PackedPolicySize;

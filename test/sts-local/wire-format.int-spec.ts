@@ -1,5 +1,5 @@
 /**
- * The bytes on the wire (DESIGN §6.2): XML documents, headers, and the
+ * The bytes on the wire (docs/sts-local.md): XML documents, headers, and the
  * requests no SDK sends on purpose (unsigned, half-signed, tampered,
  * malformed, oversized, unknown actions), each answered with the right STS
  * error and never a crash.

@@ -1,5 +1,5 @@
 /**
- * The normalized result of a successful login (DESIGN §2). Keyed everywhere by
+ * The normalized result of a successful login (docs/architecture.md). Keyed everywhere by
  * (connectorId, subject), never by email alone.
  */
 export interface Identity {

@@ -11,7 +11,7 @@ export interface IssuedCredentials {
   /**
    * Role credentials (AssumeRole, AssumeRoleWithWebIdentity) or a federated
    * user's (GetFederationToken): the console federation endpoint accepts
-   * SessionDuration only for the first (DESIGN §6.3).
+   * SessionDuration only for the first (docs/issuance.md#console-sign-in).
    */
   kind: 'role' | 'federated-user';
   /** The assumed-role or federated-user ARN STS reported, for audit. */
@@ -20,7 +20,7 @@ export interface IssuedCredentials {
   webIdentityToken?: { id: string; keyId: string };
 }
 
-/** The AWS `credential_process` output (DESIGN §6.4). Version is the number 1. */
+/** The AWS `credential_process` output (docs/http-api.md, POST /api/v1/credentials). Version is the number 1. */
 export interface CredentialProcessOutput {
   Version: 1;
   AccessKeyId: string;

@@ -99,7 +99,7 @@ function targetOf(context: StsCallContext): string {
   return context.roleArn ?? '(no role)';
 }
 
-/** Which AWS limit a ValidationError names, by the parameter in its text (DESIGN §6.1). */
+/** Which AWS limit a ValidationError names, by the parameter in its text (docs/mapping.md#limits). */
 const PARAMETER_LIMITS: Readonly<Record<string, string>> = {
   rolesessionname: 'RoleSessionName must be 2–64 characters of letters, digits and +=,.@_-',
   sourceidentity:

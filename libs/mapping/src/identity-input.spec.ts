@@ -2,7 +2,7 @@ import { identity } from '../../../test/mapping/config-fixture';
 import { isAdmin, parseIdentity } from './identity-input';
 
 describe('parseIdentity', () => {
-  it('accepts the DESIGN §2 shape with defaults, and single-string attributes', () => {
+  it('accepts the Identity shape of docs/architecture.md with defaults, and single-string attributes', () => {
     expect(
       parseIdentity({
         connectorId: 'corp',

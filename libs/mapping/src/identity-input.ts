@@ -5,7 +5,7 @@ import type { AdminsConfig } from './config';
 const text = z.string().min(1).max(1024);
 
 /**
- * An Identity (DESIGN §2) as JSON, from an explain request or an
+ * An Identity (docs/architecture.md) as JSON, from an explain request or an
  * `--identity` file: connectorId, subject, username and authTime are
  * required; groups, attributes and mfa default to empty. An attribute may be
  * one string or a list. Unknown keys are refused, so a typo cannot quietly

@@ -217,7 +217,7 @@ function emailDomainCondition(domains: readonly string[]): Condition {
       return { condition: 'emailDomains', passed: false, detail: 'has no email' };
     }
     if (identity.emailVerified !== true) {
-      // An unverified address proves nothing about who the user is (DESIGN §7).
+      // An unverified address proves nothing about who the user is (docs/architecture.md#security-rules).
       return { condition: 'emailDomains', passed: false, detail: 'email is not verified' };
     }
     const domain = identity.email.slice(identity.email.lastIndexOf('@') + 1).toLowerCase();

@@ -5,7 +5,7 @@ import { renderTemplate, type TemplatePart } from './template';
 
 /**
  * RoleSessionName, SourceIdentity and GetFederationToken's Name share AWS's
- * character rule (DESIGN §6.1): `[\w+=,.@-]`, 2–64 characters (Name: 2–32);
+ * character rule (docs/mapping.md#limits): `[\w+=,.@-]`, 2–64 characters (Name: 2–32);
  * SourceIdentity must also not start with `aws:` (impossible here since `:`
  * is never emitted).
  */

@@ -51,7 +51,7 @@ function authTimeValue(authTime: string): string | undefined {
 }
 
 /**
- * Compiles a permission set's session tags for one identity (DESIGN §6.1):
+ * Compiles a permission set's session tags for one identity (docs/mapping.md#limits):
  * each value template is filled (multi-valued fields joined by the
  * separator), composed to NFC, and made to fit AWS's tag value rule
  * (`[\p{L}\p{Z}\p{N}_.:/=+\-@]`, ≤ 256 characters): with `replace`,

@@ -87,7 +87,7 @@ export interface Rendered {
 
 /**
  * The values of one field. Email counts only when the IdP verified it
- * (DESIGN §7: email_verified is required wherever email is used).
+ * (docs/architecture.md#security-rules: email_verified is required wherever email is used).
  */
 function valuesOf(field: TemplateField, identity: Identity): readonly string[] | undefined {
   switch (field.kind) {

@@ -1,7 +1,7 @@
 import type { Identity } from '@fedgate/core';
 
 /**
- * What the portal cookie points at in the store (DESIGN §2). The cookie holds
+ * What the portal cookie points at in the store (docs/architecture.md). The cookie holds
  * a random token; the store key is the token's SHA-256, so a store dump
  * cannot be replayed as cookies.
  */

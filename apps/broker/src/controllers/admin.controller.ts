@@ -24,7 +24,7 @@ export class AdminController {
   ) {}
 
   /**
-   * Explains what an arbitrary identity (the body, DESIGN §2's Identity)
+   * Explains what an arbitrary identity (the body, an Identity as docs/architecture.md describes it)
    * would get: `{entitlements, trace, decisions}`. Admins only: anyone else
    * gets 403 not_entitled, before the body is even read.
    */

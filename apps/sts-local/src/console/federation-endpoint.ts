@@ -7,7 +7,7 @@ import type { CredentialStore } from '../sts/credential-store';
 import { isAllowedDestination } from './console-destination';
 import { renderConsolePage } from './console-page';
 
-/** A sign-in token is valid for 15 minutes (DESIGN §6.3). */
+/** A sign-in token is valid for 15 minutes (docs/issuance.md#console-sign-in). */
 export const SIGNIN_TOKEN_TTL_MS = 15 * 60 * 1000;
 
 interface SigninGrant {
@@ -35,7 +35,7 @@ function sendText(response: ServerResponse, status: number, text: string): void 
 class FederationError extends Error {}
 
 /**
- * The console federation endpoint (DESIGN §6.3): `Action=getSigninToken`
+ * The console federation endpoint (docs/issuance.md#console-sign-in): `Action=getSigninToken`
  * turns temporary credentials that sts-local issued into a sign-in token
  * (15 minutes; SessionDuration 900–43200 only for AssumeRole credentials),
  * and `Action=login` checks the token and the Destination, then shows the

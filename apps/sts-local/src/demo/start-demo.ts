@@ -1,5 +1,5 @@
 /**
- * `npm start` (DESIGN §4): without FEDGATE_CONFIG, runs the demo — sts-local
+ * `npm start` (docs/http-api.md): without FEDGATE_CONFIG, runs the demo — sts-local
  * from config/sts-local.demo.yaml on 127.0.0.1:8090 in this process, and
  * the broker with its embedded config/demo.yaml as a child — and stops both
  * on Ctrl-C or when either ends. With FEDGATE_CONFIG (or arguments) it runs

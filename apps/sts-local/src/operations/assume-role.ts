@@ -54,7 +54,7 @@ function effectiveSourceIdentity(caller: Caller, requested: string | undefined):
 }
 
 /**
- * AssumeRole (DESIGN §6.1, §6.2): the request's limits, then the role's
+ * AssumeRole (docs/mapping.md#limits, docs/sts-local.md): the request's limits, then the role's
  * trust policy for sts:AssumeRole plus sts:TagSession (with tags) and
  * sts:SetSourceIdentity (with a source identity), then duration rules:
  * 900 s up to the role's MaxSessionDuration, and 1 h when role chaining.

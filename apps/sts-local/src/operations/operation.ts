@@ -29,7 +29,7 @@ export function signedCaller(context: OperationContext): Caller {
   return context.caller;
 }
 
-/** `YYYY-MM-DDTHH:MM:SSZ`, the Expiration format of DESIGN §6.2. */
+/** `YYYY-MM-DDTHH:MM:SSZ`, the Expiration format of docs/sts-local.md. */
 export function expirationText(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

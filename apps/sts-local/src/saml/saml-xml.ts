@@ -12,7 +12,7 @@ export const SAML_NS = {
 export class UnsafeXmlError extends Error {}
 
 /**
- * Parses XML strictly: any DOCTYPE is refused before parsing (DESIGN §7), and
+ * Parses XML strictly: any DOCTYPE is refused before parsing (docs/architecture.md#security-rules), and
  * every parser warning or error is fatal rather than silently repaired.
  */
 export function parseXml(text: string): Document {

@@ -24,7 +24,7 @@ export interface VerifiedAssertion {
   attributes: Map<string, string[]>;
 }
 
-/** RSA with SHA-256 or stronger only (DESIGN §7): SHA-1 signatures and digests are refused. */
+/** RSA with SHA-256 or stronger only (docs/architecture.md#security-rules): SHA-1 signatures and digests are refused. */
 const SIGNATURE_ALGORITHMS = [
   'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
   'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512',

@@ -15,7 +15,7 @@ interface Bucket {
 const FORGET_AFTER_MS = 60_000;
 
 /**
- * AWS STS throttles callers (DESIGN §6.1: "STS throttles (`Throttling`);
+ * AWS STS throttles callers (docs/mapping.md#limits: "STS throttles (`Throttling`);
  * quotas can't be raised"). sts-local can do the same, per caller (access
  * key id, or source address for unsigned calls), so clients' retry and
  * backoff can be tested against the real error.

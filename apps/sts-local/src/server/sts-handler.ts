@@ -16,7 +16,7 @@ import type { RequestThrottle } from './request-throttle';
 import { errorXml, successXml } from '../sts/xml';
 import { readBody } from './read-body';
 
-/** The STS API version every request names (DESIGN §6.2). */
+/** The STS API version every request names (docs/sts-local.md). */
 export const STS_VERSION = '2011-06-15';
 
 /** Operations that need a SigV4 signature. */

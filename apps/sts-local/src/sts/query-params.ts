@@ -1,5 +1,5 @@
 /**
- * The parameters of an STS Query API request (DESIGN §6.2): from the query
+ * The parameters of an STS Query API request (docs/sts-local.md): from the query
  * string and a form body, with AWS's list notation (`Tags.member.N.Key`,
  * `TransitiveTagKeys.member.N`, `PolicyArns.member.N.arn`; `Tags=` is an
  * empty list).

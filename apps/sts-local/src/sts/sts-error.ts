@@ -1,4 +1,4 @@
-/** Every error code sts-local answers with, and its HTTP status (DESIGN §6.2, botocore's STS model). */
+/** Every error code sts-local answers with, and its HTTP status (docs/sts-local.md, botocore's STS model). */
 export const STS_ERROR_STATUS = {
   AccessDenied: 403,
   InvalidClientTokenId: 403,

@@ -39,7 +39,7 @@ export function successXml(action: string, result: XmlElement, requestId: string
   });
 }
 
-/** The ErrorResponse document of DESIGN §6.2. */
+/** The ErrorResponse document of docs/sts-local.md. */
 export function errorXml(error: StsError, requestId: string): string {
   return builder.build({
     ErrorResponse: {

@@ -114,7 +114,7 @@ function operatorReason(body: string, secrets: readonly string[]): string | unde
 }
 
 /**
- * Console sign-in through a partition's federation endpoint (DESIGN §6.3):
+ * Console sign-in through a partition's federation endpoint (docs/issuance.md#console-sign-in):
  * getSigninToken with the session credentials, then the login URL with
  * Issuer, Destination and SigninToken. The login URL is a bearer secret
  * for 15 minutes, and the getSigninToken URL carries the credentials: this
