@@ -2,23 +2,8 @@ import { arnParts, policyArnPattern, roleArnPattern } from '@fedgate/aws';
 
 /**
  * fedgate's own conventions on top of AWS's rules. AWS's facts themselves
- * (limits, character classes, partitions, ARN shapes) live in @fedgate/aws
- * and are re-exported here for the mapping's modules.
+ * (limits, character classes, partitions, ARN shapes) live in @fedgate/aws.
  */
-export {
-  AWS_LIMITS,
-  CONSOLE_HOSTS,
-  PARTITIONS,
-  POLICY_CHARACTERS,
-  POLICY_DISALLOWED_CHARACTER,
-  SESSION_NAME_CHARACTERS,
-  TAG_CHARACTERS,
-  TAG_DISALLOWED_CHARACTER,
-  isAwsReservedTagKey,
-  isConsoleHost,
-  tagKeyProblem,
-  type Partition,
-} from '@fedgate/aws';
 
 /** The placeholders a permission set's ARNs and policies may use, filled per account. */
 const ACCOUNT_PLACEHOLDERS = { partition: '{{partition}}', account: '{{accountId}}' } as const;

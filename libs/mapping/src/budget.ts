@@ -1,5 +1,11 @@
 import { FedgateError, type Identity } from '@fedgate/core';
-import { AWS_LIMITS, SESSION_NAME_CHARACTERS, TAG_CHARACTERS, isAwsReservedTagKey } from './aws-rules';
+import {
+  AWS_LIMITS,
+  SESSION_NAME_CHARACTERS,
+  TAG_CHARACTERS,
+  hasAwsReservedPrefix,
+  isAwsReservedTagKey,
+} from '@fedgate/aws';
 import type { Entitlement, LimitViolation } from './entitlement';
 import { policyCharacters, policyTextProblem } from './policy-document';
 
@@ -89,7 +95,7 @@ export function checkLimits(entitlement: Omit<Entitlement, 'violations'>): Limit
     ['federated user name', entitlement.federatedUserName, AWS_LIMITS.federatedUserName.maxLength],
   ];
   for (const [label, name, max] of names) {
-    if (!validName(name, max) || (label === 'SourceIdentity' && name.toLowerCase().startsWith('aws:'))) {
+    if (!validName(name, max) || (label === 'SourceIdentity' && hasAwsReservedPrefix(name))) {
       violations.push({ limit: 'session-name', message: `${label} is not one AWS accepts` });
     }
   }

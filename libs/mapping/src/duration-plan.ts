@@ -1,5 +1,5 @@
 import { formatDuration } from '@fedgate/core';
-import { AWS_LIMITS } from './aws-rules';
+import { AWS_LIMITS } from '@fedgate/aws';
 import type { DurationLimit, DurationPlan, IssuanceMode } from './entitlement';
 
 /** What decides a session's length. */

@@ -1,6 +1,6 @@
 import type { Identity } from '@fedgate/core';
 import { formatDuration } from '@fedgate/core';
-import { AWS_LIMITS } from './aws-rules';
+import { AWS_LIMITS } from '@fedgate/aws';
 import type { Entitlement, Evaluation } from './entitlement';
 import { policyCharacters } from './policy-document';
 

@@ -1,4 +1,4 @@
-import { AWS_LIMITS, POLICY_DISALLOWED_CHARACTER } from './aws-rules';
+import { AWS_LIMITS, POLICY_DISALLOWED_CHARACTER } from '@fedgate/aws';
 
 /** A problem inside a policy document; `path` is relative to the document. */
 export interface PolicyProblem {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Identity } from '@fedgate/core';
-import { AWS_LIMITS } from './aws-rules';
+import { AWS_LIMITS } from '@fedgate/aws';
 import { renderTemplate, type TemplatePart } from './template';
 
 /**

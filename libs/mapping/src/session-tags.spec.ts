@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { identity } from '../../../test/mapping/config-fixture';
-import { AWS_LIMITS, TAG_CHARACTERS } from './aws-rules';
+import { AWS_LIMITS, TAG_CHARACTERS } from '@fedgate/aws';
 import { compileSessionTags, type TagSettings, type TagTemplate } from './session-tags';
 import { parseValidatedTemplate } from './template';
 

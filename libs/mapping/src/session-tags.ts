@@ -1,11 +1,6 @@
 import type { Identity } from '@fedgate/core';
-import {
-  AUTH_TIME_TAG_KEY,
-  AWS_LIMITS,
-  MFA_TAG_KEY,
-  TAG_CHARACTERS,
-  TAG_DISALLOWED_CHARACTER,
-} from './aws-rules';
+import { AWS_LIMITS, TAG_CHARACTERS, TAG_DISALLOWED_CHARACTER } from '@fedgate/aws';
+import { AUTH_TIME_TAG_KEY, MFA_TAG_KEY } from './aws-rules';
 import type { LimitViolation, SessionTag } from './entitlement';
 import { renderTemplate, type TemplatePart } from './template';
 

@@ -1,5 +1,5 @@
 import { FedgateError } from '@fedgate/core';
-import type { Partition } from '@fedgate/mapping';
+import { AWS_LIMITS, type Partition } from '@fedgate/aws';
 import type { IssuedCredentials } from '../issued-credentials';
 import { allowedConsoleDestination } from './console-destination';
 import { federationEndpoint } from './partitions';
@@ -9,9 +9,6 @@ const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
 /** The `phase` of every error of the getSigninToken exchange (logged and audited, never sent to clients). */
 export const SIGNIN_TOKEN_PHASE = 'console.get-signin-token';
-
-/** SessionDuration of getSigninToken: 15 min – 12 h (docs/issuance.md). */
-export const CONSOLE_SESSION_DURATION = { minSeconds: 900, maxSeconds: 43_200 } as const;
 
 /**
  * The SessionDuration to send with getSigninToken, or undefined to send
@@ -32,8 +29,8 @@ export function consoleSessionDuration(
     throw new FedgateError('invalid_request', 'The console session duration must be a number of seconds');
   }
   return Math.min(
-    CONSOLE_SESSION_DURATION.maxSeconds,
-    Math.max(CONSOLE_SESSION_DURATION.minSeconds, Math.floor(requestedSeconds)),
+    AWS_LIMITS.consoleSession.maxSeconds,
+    Math.max(AWS_LIMITS.consoleSession.minSeconds, Math.floor(requestedSeconds)),
   );
 }
 
