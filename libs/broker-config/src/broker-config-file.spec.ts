@@ -121,7 +121,7 @@ assignments:
 `;
     expect(issuesOf(parse(text))).toEqual([
       'server.port: must be a number',
-      'server.trustProxy: must be true or false',
+      'server.trustProxy: must be true or false, a number of proxy hops (1–10), or a list of proxy addresses or CIDR ranges',
       'server.publicUrl: must be an absolute http(s) URL',
       'store.url: is required',
       'logging.level: must be one of: fatal, error, warn, info, debug, trace, silent',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bareHttpUrl } from '@fedgate/config';
+import { trustProxyConfigSchema } from '@fedgate/throttling';
 
 /** The broker's own `server` section (docs/configuration.md). */
 export const serverConfigSchema = z.strictObject({
@@ -12,8 +13,8 @@ export const serverConfigSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   /** The `PORT` environment variable overrides it when the broker starts. */
   port: z.number().int().min(1).max(65535).default(8080),
-  /** Trust X-Forwarded-* from a reverse proxy (for client addresses and https detection). */
-  trustProxy: z.boolean().default(false),
+  /** Whose X-Forwarded-* to believe (client addresses, https detection): see trustProxyConfigSchema. */
+  trustProxy: trustProxyConfigSchema.default(false),
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: z
     .number()
