@@ -11,6 +11,8 @@ have slapd || missing_packages+=(slapd)
 have ldapsearch || missing_packages+=(ldap-utils)
 have openssl || missing_packages+=(openssl)
 have samba || missing_packages+=(samba samba-ad-provision samba-ad-dc)
+# The end-to-end browser tests drive Debian's Chromium with playwright-core (never a downloaded browser).
+have chromium || missing_packages+=(chromium)
 
 if [ "${#missing_packages[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -28,4 +30,4 @@ if ! have moto_server; then
   python3 -m pip install --quiet "moto[server]"
 fi
 
-echo "install-test-deps: redis-server, slapd, ldap-utils, openssl, samba and moto_server present"
+echo "install-test-deps: redis-server, slapd, ldap-utils, openssl, samba, chromium and moto_server present"
