@@ -218,11 +218,13 @@ describe('sign-in abuse against slapd with ppolicy', () => {
     }
     const median = (values: number[]) =>
       [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-    const wrong = median(times.wrong);
+    // Each round's refusal against the wrong password measured beside it, so a change in the
+    // machine's load during the test (a parallel test run) weighs on both sides alike. Without
+    // equal work the ratio was about 0.06; the bounds leave room for a loaded machine.
     for (const kind of ['unknown', 'locked'] as const) {
-      const ratio = median(times[kind]) / wrong;
-      expect(ratio).toBeGreaterThan(0.8);
-      expect(ratio).toBeLessThan(1.25);
+      const ratio = median(times[kind].map((time, round) => time / (times.wrong[round] ?? time)));
+      expect(ratio).toBeGreaterThan(0.67);
+      expect(ratio).toBeLessThan(1.5);
     }
   });
 });
