@@ -33,6 +33,14 @@ describe('redirect sign-in through the broker', () => {
     return idp.consent(location, 'carol');
   }
 
+  /** The error code on a sign-in error page, after checking it is a page a person can read. */
+  function pageError(answer: { status: number; headers: Headers; text: string }): string | undefined {
+    expect(answer.headers.get('content-type')).toContain('text/html');
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    expect(answer.text).toContain('<h1>Sign-in failed</h1>');
+    return /<code id="reference">([a-z_]+) at /.exec(answer.text)?.[1];
+  }
+
   function callbackPath(query: Record<string, string>): string {
     return `/auth/idp/callback?${new URLSearchParams(query).toString()}`;
   }
@@ -63,7 +71,8 @@ describe('redirect sign-in through the broker', () => {
 
     const replay = await browser.request('GET', callbackPath(query));
     expect(replay.status).toBe(400);
-    expect(replay.body.error).toBe('sign_in_state_replayed');
+    expect(pageError(replay)).toBe('sign_in_state_replayed');
+    expect(replay.text).toContain('This sign-in has already been completed; start it again');
   });
 
   it('refuses the callback in a browser that did not start the sign-in, and sets no session', async () => {
@@ -72,25 +81,32 @@ describe('redirect sign-in through the broker', () => {
     const attacker = new HttpClient(broker.url);
     const stolen = await attacker.request('GET', callbackPath(query));
     expect(stolen.status).toBe(400);
-    expect(stolen.body.error).toBe('sign_in_state_mismatch');
+    expect(pageError(stolen)).toBe('sign_in_state_mismatch');
     expect(attacker.cookie('fedgate_session')).toBeUndefined();
     expect((await attacker.request('GET', '/api/v1/me')).status).toBe(401);
   });
 
-  it('answers an unknown state with its own code', async () => {
+  it('answers an unknown state with its own code, on a page that echoes nothing it was sent', async () => {
     const browser = new HttpClient(broker.url);
-    const answer = await browser.request('GET', callbackPath({ code: 'x', state: 'B'.repeat(43) }));
+    const answer = await browser.request(
+      'GET',
+      callbackPath({ code: '<script>alert(1)</script>', state: 'B'.repeat(43) }),
+    );
+    expect(answer.text).not.toContain('<script>');
+    expect(answer.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(answer.status).toBe(400);
-    expect(answer.body.error).toBe('sign_in_state_unknown');
+    expect(pageError(answer)).toBe('sign_in_state_unknown');
   });
 
   it('says which way each kind of connector signs in', async () => {
     const browser = new HttpClient(broker.url);
     const redirectForPassword = await browser.request('GET', '/auth/demo/login');
     expect(redirectForPassword.status).toBe(400);
-    expect(redirectForPassword.body.message).toContain('POST /auth/demo/login');
+    expect(pageError(redirectForPassword)).toBe('unsupported_operation');
+    expect(redirectForPassword.text).toContain('POST /auth/demo/login');
     const passwordForRedirect = await browser.login('idp', 'alice', ALICE_PASSWORD);
     expect(passwordForRedirect.status).toBe(400);
+    // The JSON API keeps answering JSON.
     expect(passwordForRedirect.body.message).toContain('GET /auth/idp/login');
   });
 });

@@ -25,6 +25,7 @@ import { DeviceCookie } from '../http/device-cookie';
 import { CurrentSession } from '../http/request-session';
 import { SessionCookie } from '../http/session-cookie';
 import { SignInCookie } from '../http/sign-in-cookie';
+import { answerErrorsAsPage } from '../http/sign-in-error-page';
 import { SessionGuard } from '../http/session.guard';
 import { BROKER_CONFIG, type BrokerConfigRef } from '../tokens';
 import { describeUser } from './user-view';
@@ -114,6 +115,7 @@ export class AuthController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
+    answerErrorsAsPage(response);
     const { return_to: returnTo } = parseBody(beginQuery, query);
     const begun = await this.redirectSignIn.begin({
       connectorId,
@@ -142,6 +144,7 @@ export class AuthController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
+    answerErrorsAsPage(response);
     const completed = await this.redirectSignIn.completeCallback({
       connectorId,
       query: parseBody(callbackQuery, query),
@@ -158,6 +161,7 @@ export class AuthController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
+    answerErrorsAsPage(response);
     const post = parseBody(samlPost, body);
     const completed = await this.redirectSignIn.completeSaml({
       connectorId,

@@ -1,12 +1,4 @@
-/** Escapes text for an HTML attribute value or text node. */
-function escapeHtml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}
+import { escapeHtml } from './html';
 
 /**
  * A page that posts a form to the identity provider at once (SAML HTTP-POST

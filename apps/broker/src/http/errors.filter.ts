@@ -2,10 +2,11 @@ import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common'
 import type { Request, Response } from 'express';
 import type { Logger } from '@fedgate/logging';
 import { httpStatusFor, toFedgateError } from './error-response';
+import { sendSignInErrorPage, wantsErrorPage } from './sign-in-error-page';
 
 /**
  * Every error leaves as JSON `{error, message}` with the status its code
- * maps to. Server errors are logged with their cause; their message is
+ * maps to, or, on a browser's sign-in step, as a page a person can read. Server errors are logged with their cause; their message is
  * generic. No stack traces, no secrets in bodies.
  */
 @Catch()
@@ -38,9 +39,11 @@ export class ErrorsFilter implements ExceptionFilter {
     if (typeof retryAfter === 'number') {
       response.setHeader('Retry-After', String(retryAfter));
     }
-    response
-      .status(status)
-      .setHeader('Cache-Control', 'no-store')
-      .json({ error: error.code, message: status === 500 ? 'Internal error' : error.message });
+    const message = status === 500 ? 'Internal error' : error.message;
+    if (wantsErrorPage(response)) {
+      sendSignInErrorPage(response, status, error, message);
+      return;
+    }
+    response.status(status).setHeader('Cache-Control', 'no-store').json({ error: error.code, message });
   }
 }

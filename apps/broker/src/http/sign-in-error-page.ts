@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import type { Response } from 'express';
+import type { FedgateError } from '@fedgate/core';
+import { escapeHtml } from './html';
+
+/**
+ * Marks a response as a browser's sign-in step: if it fails, the errors
+ * filter answers with a page a person can read instead of JSON (a browser
+ * coming back from an identity provider shows whatever it gets).
+ */
+export function answerErrorsAsPage(response: Response): void {
+  response.locals.signInErrorPage = true;
+}
+
+export function wantsErrorPage(response: Response): boolean {
+  return response.locals.signInErrorPage === true;
+}
+
+/**
+ * The page a browser sees when a sign-in fails: what happened in words (the
+ * error's client-safe message, never its detail), a way to start again, and
+ * a time the administrator can find the audit line by.
+ */
+export function sendSignInErrorPage(
+  response: Response,
+  status: number,
+  error: FedgateError,
+  message: string,
+): void {
+  const nonce = randomBytes(16).toString('base64');
+  const at = new Date().toISOString();
+  const html =
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    '<title>Sign-in failed · fedgate</title>' +
+    `<style nonce="${nonce}">body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1b1f24}` +
+    'h1{font-size:1.5rem}code{background:#f3f4f6;padding:0 .25rem}</style></head><body>' +
+    '<h1>Sign-in failed</h1>' +
+    `<p id="message">${escapeHtml(message)}</p>` +
+    '<p><a href="/">Start again</a></p>' +
+    '<p>If this keeps happening, ask your fedgate administrator and give them this: ' +
+    `<code id="reference">${escapeHtml(error.code)} at ${escapeHtml(at)}</code>.</p>` +
+    '</body></html>';
+  response
+    .status(status)
+    .setHeader('Content-Type', 'text/html; charset=utf-8')
+    .setHeader('Cache-Control', 'no-store')
+    .setHeader('Referrer-Policy', 'no-referrer')
+    .setHeader(
+      'Content-Security-Policy',
+      `default-src 'none'; style-src 'nonce-${nonce}'; frame-ancestors 'none'`,
+    )
+    .send(html);
+}
