@@ -1,4 +1,5 @@
 import { isThrottlingError } from '@smithy/core/retry';
+import { AWS_LIMITS } from '@fedgate/aws';
 import { FedgateError } from '@fedgate/core';
 import { retryAfterSeconds } from './retry-strategy';
 
@@ -118,8 +119,8 @@ const PARAMETER_LIMITS: Readonly<Record<string, string>> = {
 
 function durationLimit(operation: StsCallContext['operation']): string {
   return operation === 'GetFederationToken'
-    ? 'DurationSeconds must be 900–129600 seconds for GetFederationToken'
-    : 'DurationSeconds must be 900–43200 seconds';
+    ? `DurationSeconds must be ${AWS_LIMITS.federationToken.minSeconds}–${AWS_LIMITS.federationToken.maxSeconds} seconds for GetFederationToken`
+    : `DurationSeconds must be ${AWS_LIMITS.assumeRole.minSeconds}–${AWS_LIMITS.assumeRole.maxSeconds} seconds`;
 }
 
 /** The limit a ValidationError most probably broke, for people; AWS's own text stays in detail. */

@@ -48,7 +48,7 @@ function stringOf(value: string | Buffer | undefined): string | undefined {
 }
 
 /**
- * The LDAP / Active Directory bind proxy (DESIGN §7 LDAP): search for the
+ * The LDAP / Active Directory bind proxy (docs/connectors/ldap.md): search for the
  * user with the service account (exactly one entry), check the account's
  * state, then bind as the DN the search returned, on a separate connection
  * so the service connection is never rebound as a user.
