@@ -1,6 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConnectorCatalog } from '@fedgate/connectors';
-import { CredentialsFlow, PasswordSignIn, RedirectSignIn, loggerAuditTrail } from '@fedgate/flows';
+import {
+  CredentialsFlow,
+  ExplainFlow,
+  PasswordSignIn,
+  RedirectSignIn,
+  loggerAuditTrail,
+} from '@fedgate/flows';
 import { WebIdentityKeyRing } from '@fedgate/issuance';
 import { SessionManager } from '@fedgate/sessions';
 import { LoginThrottle } from '@fedgate/throttling';
@@ -44,6 +50,14 @@ export class BrokerModule {
             config: runtime.config,
             issuance: runtime.issuance,
             consoleSignin: runtime.consoleSignin,
+            audit: loggerAuditTrail(runtime.logger),
+            now: runtime.now,
+          }),
+        },
+        {
+          provide: ExplainFlow,
+          useValue: new ExplainFlow({
+            config: runtime.config,
             audit: loggerAuditTrail(runtime.logger),
             now: runtime.now,
           }),

@@ -1,3 +1,4 @@
 export * from './audit';
 export * from './sign-in';
 export * from './credentials';
+export * from './admin';
