@@ -6,6 +6,7 @@ import type { BrokerRuntime } from './broker-runtime';
 import { BrokerModule } from './broker.module';
 import { ErrorsFilter } from './http/errors.filter';
 import { NestPinoLogger } from './http/nest-logger';
+import { RequestBodyInterceptor } from './http/request-body.interceptor';
 import { requestLogging } from './http/request-logging';
 import { untrustedProxyWarning } from './http/untrusted-proxy-warning';
 
@@ -23,8 +24,8 @@ export async function createBrokerApp(runtime: BrokerRuntime): Promise<NestExpre
   app.use(requestLogging(runtime.logger));
   app.use(untrustedProxyWarning(runtime.logger));
   app.use(cookieParser());
-  app.useBodyParser('json', { limit: server.maxBodyBytes, strict: true });
-  app.useBodyParser('urlencoded', { limit: server.maxBodyBytes, extended: false });
+  // Bodies are read after the guards (authenticate first), JSON everywhere and forms only where documented.
+  app.useGlobalInterceptors(new RequestBodyInterceptor(server.maxBodyBytes));
   app.useGlobalFilters(new ErrorsFilter(runtime.logger));
   return app;
 }

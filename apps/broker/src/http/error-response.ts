@@ -39,29 +39,21 @@ export function httpStatusFor(code: ErrorCode): number {
   }
 }
 
-interface BodyParserError {
-  type?: unknown;
+/** Errors that Express and its helpers raise carry an HTTP status (http-errors). */
+interface ErrorWithStatus {
   status?: unknown;
 }
 
 /**
  * Normalizes anything thrown while serving a request into a FedgateError:
- * body-parser failures, Nest's own HTTP exceptions (unknown routes) and, as
- * `internal`, everything unexpected (whose message is never shown).
+ * Express's own client errors (a malformed URL), Nest's HTTP exceptions
+ * (unknown routes) and, as `internal`, everything unexpected (whose message
+ * is never shown). Request bodies are read by `read-request-body.ts`, which
+ * throws FedgateErrors of its own.
  */
 export function toFedgateError(error: unknown): FedgateError {
   if (error instanceof FedgateError) {
     return error;
-  }
-  const parserType = (error as BodyParserError | null)?.type;
-  if (parserType === 'entity.too.large') {
-    return new FedgateError('payload_too_large', 'The request body is too large', { cause: error });
-  }
-  if (typeof parserType === 'string' && parserType.startsWith('entity.')) {
-    return new FedgateError('invalid_request', 'The request body is not valid JSON', { cause: error });
-  }
-  if (typeof parserType === 'string') {
-    return new FedgateError('invalid_request', 'The request body could not be read', { cause: error });
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
@@ -71,6 +63,13 @@ export function toFedgateError(error: unknown): FedgateError {
     if (status < 500) {
       return new FedgateError('invalid_request', 'The request is not acceptable', { cause: error });
     }
+  }
+  const status = (error as ErrorWithStatus | null)?.status;
+  if (status === 413) {
+    return new FedgateError('payload_too_large', 'The request body is too large', { cause: error });
+  }
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new FedgateError('invalid_request', 'The request could not be read', { cause: error });
   }
   return new FedgateError('internal', 'Internal error', { cause: error });
 }
