@@ -109,7 +109,14 @@ export async function createBrokerRuntime(
   });
   warnAboutSingleInstanceKeys(config, webIdentityKeys, options.logger);
   const connectors = new ConnectorCatalog([
-    ...config.connectors.map((connector) => createConnector(connector, { now: () => new Date(now()) })),
+    ...config.connectors.map((connector) =>
+      createConnector(connector, {
+        now: () => new Date(now()),
+        store,
+        publicUrl: config.server.publicUrl,
+        log: options.logger,
+      }),
+    ),
     ...(options.extraConnectors ?? []),
   ]);
   const sessions = new SessionManager(

@@ -129,6 +129,10 @@ export interface SamlPost {
 export interface SamlConnector extends ConnectorInfo {
   authnRequest(input: AuthnRequestInput, context: LoginContext): Promise<AuthnRequestOutput>;
   handlePost(post: SamlPost, context: LoginContext): Promise<SignedIn>;
+  /** Where an IdP-initiated sign-in (no RelayState) lands; `/` when absent. */
+  readonly idpInitiatedLanding?: string;
+  /** The SP metadata XML to give the IdP, for this ACS URL (`GET /auth/{id}/metadata`). */
+  spMetadata?(acsUrl: string): string;
 }
 
 /** The outcome of re-checking an identity with its source. */

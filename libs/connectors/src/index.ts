@@ -7,3 +7,5 @@ export { connectorIdSchema } from './connector-id';
 export { ConnectorCatalog } from './connector-catalog';
 export { LdapConnector } from './ldap/ldap-connector';
 export { ldapConnectorConfigSchema, type LdapConnectorConfig } from './ldap/ldap-connector.config';
+export { SamlSpConnector } from './saml/saml-connector';
+export { samlConnectorConfigSchema, type SamlConnectorConfig } from './saml/saml-connector.config';

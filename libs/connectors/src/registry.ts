@@ -4,6 +4,10 @@ import { StaticConnector } from './static/static-connector';
 import { staticConnectorConfigSchema } from './static/static-connector.config';
 import { LdapConnector } from './ldap/ldap-connector';
 import { ldapConnectorConfigSchema } from './ldap/ldap-connector.config';
+import { SamlSpConnector } from './saml/saml-connector';
+import { samlConnectorConfigSchema } from './saml/saml-connector.config';
+import type { MetadataLog } from './saml/idp-metadata-source';
+import type { Store } from '@fedgate/store';
 
 /**
  * Every connector type's config schema. Add a type here and in
@@ -12,11 +16,11 @@ import { ldapConnectorConfigSchema } from './ldap/ldap-connector.config';
  */
 export const connectorConfigSchema = z.discriminatedUnion(
   'type',
-  [staticConnectorConfigSchema, ldapConnectorConfigSchema],
+  [staticConnectorConfigSchema, ldapConnectorConfigSchema, samlConnectorConfigSchema],
   {
     error: (issue) =>
       typeof issue.input === 'object' && issue.input !== null
-        ? 'type must be one of: static, ldap'
+        ? 'type must be one of: static, ldap, saml'
         : 'must be a mapping',
   },
 );
@@ -27,6 +31,12 @@ export type ConnectorType = ConnectorConfig['type'];
 /** What factories may use besides their own config. Grows as connectors need it (store, logger, clock). */
 export interface ConnectorDependencies {
   now?: () => Date;
+  /** Replay caches (saml: assertion IDs). */
+  store?: Pick<Store, 'setIfAbsent'>;
+  /** fedgate's public URL (saml: the default SP entityID). */
+  publicUrl?: string;
+  /** Background work reports here (saml: metadata refreshes). */
+  log?: MetadataLog;
 }
 
 type ConnectorFactories = {
@@ -39,6 +49,12 @@ type ConnectorFactories = {
 const connectorFactories: ConnectorFactories = {
   static: (config, dependencies) => new StaticConnector(config, dependencies.now),
   ldap: (config, dependencies) => new LdapConnector(config, dependencies.now),
+  saml: (config, dependencies) => {
+    if (dependencies.store === undefined) {
+      throw new Error(`connector ${config.id}: a saml connector needs the store for its replay cache`);
+    }
+    return new SamlSpConnector(config, { ...dependencies, store: dependencies.store });
+  },
 };
 
 /** Builds the connector a validated config entry describes. */

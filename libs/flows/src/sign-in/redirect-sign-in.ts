@@ -164,7 +164,8 @@ export class RedirectSignIn {
           { clientAddress: request.clientAddress },
         ),
       );
-      return { signedIn, returnTo: pending?.returnTo ?? safeReturnPath(undefined) };
+      // IdP-initiated: the connector's configured landing, kept only when it is a path on fedgate.
+      return { signedIn, returnTo: pending?.returnTo ?? safeReturnPath(connector.idpInitiatedLanding) };
     });
   }
 

@@ -1,0 +1,84 @@
+import type { Element } from '@xmldom/xmldom';
+import { attributeOf, certificatePem, children, NS, parseSamlXml, textOf } from './saml-xml';
+
+const REDIRECT_BINDING = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
+
+/** What fedgate trusts about an IdP: its entityID, where to send users, and its signing certificates. */
+export interface IdpSettings {
+  entityId: string;
+  /** The SingleSignOnService location for the HTTP-Redirect binding. */
+  ssoUrl: string;
+  /** PEM; an assertion must verify with one of them. Several while the IdP rotates. */
+  certificates: string[];
+}
+
+/**
+ * Reads IdP metadata (an EntityDescriptor, or an EntitiesDescriptor holding
+ * exactly one IdP): entityID, the HTTP-Redirect SingleSignOnService and the
+ * certificates of signing KeyDescriptors (use="signing" or no use). Throws
+ * an Error with a plain message when the metadata is unusable; never
+ * returns settings without a certificate.
+ */
+export function readIdpMetadata(xml: string): IdpSettings {
+  let root: Element | null;
+  try {
+    root = parseSamlXml(xml).documentElement;
+  } catch (error) {
+    throw new Error(
+      `the metadata is not usable XML (${error instanceof Error ? error.message : 'unparsable'})`,
+    );
+  }
+  const entity = root === null ? undefined : idpEntity(root);
+  const entityId = attributeOf(entity, 'entityID');
+  if (entity === undefined || entityId === undefined) {
+    throw new Error('the metadata has no EntityDescriptor with an IDPSSODescriptor and an entityID');
+  }
+  const descriptor = children(entity, NS.metadata, 'IDPSSODescriptor')[0];
+  const ssoUrl = descriptor === undefined ? undefined : redirectSsoUrl(descriptor);
+  if (descriptor === undefined || ssoUrl === undefined) {
+    throw new Error('the metadata has no SingleSignOnService for the HTTP-Redirect binding');
+  }
+  const certificates = signingCertificates(descriptor);
+  if (certificates.length === 0) {
+    throw new Error('the metadata has no IdP signing certificate');
+  }
+  return { entityId, ssoUrl, certificates };
+}
+
+function idpEntity(root: Element): Element | undefined {
+  if (root.namespaceURI === NS.metadata && root.localName === 'EntityDescriptor') {
+    return root;
+  }
+  if (root.namespaceURI === NS.metadata && root.localName === 'EntitiesDescriptor') {
+    const idps = children(root, NS.metadata, 'EntityDescriptor').filter(
+      (entity) => children(entity, NS.metadata, 'IDPSSODescriptor').length > 0,
+    );
+    return idps.length === 1 ? idps[0] : undefined;
+  }
+  return undefined;
+}
+
+function redirectSsoUrl(descriptor: Element): string | undefined {
+  const service = children(descriptor, NS.metadata, 'SingleSignOnService').find(
+    (candidate) => candidate.getAttribute('Binding') === REDIRECT_BINDING,
+  );
+  const location = attributeOf(service, 'Location');
+  return location !== undefined && URL.canParse(location) ? location : undefined;
+}
+
+function signingCertificates(descriptor: Element): string[] {
+  const certificates: string[] = [];
+  for (const key of children(descriptor, NS.metadata, 'KeyDescriptor')) {
+    const use = attributeOf(key, 'use');
+    if (use !== undefined && use !== 'signing') {
+      continue;
+    }
+    for (const certificate of Array.from(key.getElementsByTagNameNS(NS.dsig, 'X509Certificate'))) {
+      const body = textOf(certificate);
+      if (body !== undefined) {
+        certificates.push(certificatePem(body));
+      }
+    }
+  }
+  return [...new Set(certificates)];
+}

@@ -1,0 +1,179 @@
+import { z } from 'zod';
+import { durationSeconds, httpUrl } from '@fedgate/config';
+import { connectorIdSchema } from '../connector-id';
+
+/** SAML name identifier formats (SAML 2.0 core, 8.3). */
+export const NAME_ID_FORMATS = {
+  persistent: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
+  emailAddress: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+  unspecified: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+  transient: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
+} as const;
+
+/**
+ * Authentication context classes that mean a second factor: SAML 2.0's own,
+ * REFEDS MFA, and what AD FS and Entra ID send after multi-factor sign-in.
+ */
+export const DEFAULT_MFA_CONTEXTS = [
+  'urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract',
+  'urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorUnregistered',
+  'urn:oasis:names:tc:SAML:2.0:ac:classes:TimeSyncToken',
+  'https://refeds.org/profile/mfa',
+  'http://schemas.microsoft.com/claims/multipleauthn',
+];
+
+const pem = (what: 'CERTIFICATE' | 'PRIVATE KEY') =>
+  z
+    .string()
+    .regex(
+      what === 'CERTIFICATE' ? /-----BEGIN CERTIFICATE-----/ : /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+      what === 'CERTIFICATE'
+        ? 'must be a PEM certificate (use ${file:/path/cert.pem})'
+        : 'must be a PEM private key (use ${file:/path/key.pem}, never inline)',
+    );
+
+/** A relative path on fedgate, for the landing page after an IdP-initiated sign-in. */
+const landingPath = z
+  .string()
+  .regex(/^\/(?![/\\])[^\\\s]*$/, 'must be a relative path on fedgate, such as / or /console');
+
+/** Where the IdP's entityID, SSO URL and signing certificates come from: metadata, or set by hand. */
+const idpSchema = z
+  .strictObject({
+    /** IdP metadata XML on disk; re-read every metadataRefresh. */
+    metadataFile: z.string().min(1).optional(),
+    /** IdP metadata by URL (https, or http on loopback for tests); re-fetched every metadataRefresh. */
+    metadataUrl: httpUrl.optional(),
+    metadataRefresh: durationSeconds(60, 7 * 24 * 3600).default(3600),
+    /** Without metadata: the IdP's entityID, its HTTP-Redirect SSO URL and its signing certificates. */
+    entityId: z.string().min(1).optional(),
+    ssoUrl: httpUrl.optional(),
+    /** Several at once while the IdP rotates its key. */
+    certificates: z.array(pem('CERTIFICATE')).min(1).optional(),
+  })
+  .superRefine((idp, context) => {
+    const sources = [idp.metadataFile, idp.metadataUrl].filter((source) => source !== undefined).length;
+    const manual = idp.entityId !== undefined || idp.ssoUrl !== undefined || idp.certificates !== undefined;
+    if (sources > 1 || (sources === 1 && manual)) {
+      context.addIssue({
+        code: 'custom',
+        message: 'set one of metadataFile, metadataUrl, or entityId with ssoUrl and certificates',
+      });
+    } else if (
+      sources === 0 &&
+      (idp.entityId === undefined || idp.ssoUrl === undefined || idp.certificates === undefined)
+    ) {
+      context.addIssue({
+        code: 'custom',
+        message: 'needs metadataFile, metadataUrl, or all of entityId, ssoUrl and certificates',
+      });
+    }
+    if (idp.metadataUrl !== undefined) {
+      const url = new URL(idp.metadataUrl);
+      if (url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['metadataUrl'],
+          message: 'must be https (http only on loopback): the metadata carries the keys fedgate trusts',
+        });
+      }
+    }
+  });
+
+/** fedgate as the Service Provider: its entityID and keys. */
+const spSchema = z
+  .strictObject({
+    /** fedgate's entityID at this IdP; `{publicUrl}/auth/{id}/metadata` when absent. */
+    entityId: z.string().min(1).optional(),
+    /** Signs AuthnRequests (signAuthnRequests) and is published in the SP metadata. */
+    signingKey: pem('PRIVATE KEY').optional(),
+    signingCertificate: pem('CERTIFICATE').optional(),
+    signAuthnRequests: z.boolean().default(false),
+    /** Decrypts encrypted assertions; its certificate is published in the SP metadata. */
+    encryptionKey: pem('PRIVATE KEY').optional(),
+    encryptionCertificate: pem('CERTIFICATE').optional(),
+    /** Keys that still decrypt during a rotation, no longer published. */
+    previousEncryptionKeys: z.array(pem('PRIVATE KEY')).default([]),
+    /** The NameID format asked for in AuthnRequests and listed in the SP metadata; none asked when absent. */
+    nameIdFormat: z.enum(Object.keys(NAME_ID_FORMATS) as [keyof typeof NAME_ID_FORMATS]).optional(),
+  })
+  .superRefine((sp, context) => {
+    if ((sp.signingKey === undefined) !== (sp.signingCertificate === undefined)) {
+      context.addIssue({ code: 'custom', message: 'signingKey and signingCertificate go together' });
+    }
+    if (sp.signAuthnRequests && sp.signingKey === undefined) {
+      context.addIssue({ code: 'custom', path: ['signAuthnRequests'], message: 'needs signingKey' });
+    }
+    if ((sp.encryptionKey === undefined) !== (sp.encryptionCertificate === undefined)) {
+      context.addIssue({ code: 'custom', message: 'encryptionKey and encryptionCertificate go together' });
+    }
+  });
+
+/** Which checks beyond the always-on ones apply, and their bounds. */
+const securitySchema = z.strictObject({
+  /** Require the Response itself to be signed too (the Assertion always must be). */
+  requireSignedResponse: z.boolean().default(false),
+  /** Refuse plaintext assertions (needs sp.encryptionKey). */
+  requireEncryptedAssertion: z.boolean().default(false),
+  /** Tolerance on NotBefore / NotOnOrAfter / IssueInstant. */
+  clockSkew: durationSeconds(0, 300).default(60),
+  /** The largest decoded response accepted, in bytes. */
+  maxResponseBytes: z
+    .number()
+    .int()
+    .min(4096)
+    .max(1024 * 1024)
+    .default(256 * 1024),
+  /** Accept responses without an AuthnRequest of ours (IdP-initiated); every assertion is still single-use. */
+  allowIdpInitiated: z.boolean().default(false),
+  /** Where an IdP-initiated sign-in lands. */
+  idpInitiatedLanding: landingPath.default('/'),
+});
+
+/** SAML attribute names that make the identity. */
+const attributesSchema = z.strictObject({
+  /** The stable user id; the NameID when absent (ask the IdP for a persistent one). */
+  subject: z.string().min(1).optional(),
+  /** The NameID when absent. */
+  username: z.string().min(1).optional(),
+  email: z.string().min(1).optional(),
+  displayName: z.string().min(1).optional(),
+  /** Every value of every listed attribute is a group (Okta `groups`, AD FS / Entra group claims). */
+  groups: z.array(z.string().min(1)).default([]),
+  /** Identity attribute name → SAML attribute name, for tags and rules (`department: ...`). */
+  extra: z.record(z.string().regex(/^[A-Za-z][\w.:-]{0,127}$/), z.string().min(1)).default({}),
+});
+
+/** When the sign-in counts as multi-factor (permission sets with requireMfa). */
+const mfaSchema = z.strictObject({
+  /** AuthnContextClassRef values that mean MFA. */
+  authnContextClassRefs: z.array(z.string().min(1)).default(DEFAULT_MFA_CONTEXTS),
+  /** Or an attribute holding one of these values (Entra/AD FS `authnmethodsreferences`). */
+  attribute: z
+    .strictObject({ name: z.string().min(1), values: z.array(z.string().min(1)).min(1) })
+    .optional(),
+});
+
+/** Configuration of a SAML 2.0 connector (docs/connectors/saml.md). */
+export const samlConnectorConfigSchema = z
+  .strictObject({
+    id: connectorIdSchema,
+    type: z.literal('saml'),
+    name: z.string().optional(),
+    idp: idpSchema,
+    sp: spSchema.prefault({}),
+    security: securitySchema.prefault({}),
+    attributes: attributesSchema.prefault({}),
+    mfa: mfaSchema.prefault({}),
+  })
+  .superRefine((config, context) => {
+    if (config.security.requireEncryptedAssertion && config.sp.encryptionKey === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['security', 'requireEncryptedAssertion'],
+        message: 'needs sp.encryptionKey',
+      });
+    }
+  });
+
+export type SamlConnectorConfig = z.infer<typeof samlConnectorConfigSchema>;
