@@ -137,6 +137,17 @@ assignments:
     ]);
   });
 
+  it('says that an account whose id YAML read as a number exists but is invalid', () => {
+    const text = VALID.replace("{ id: '111111111111', name: prod", '{ id: 111111111111, name: prod').replace(
+      'accounts: [prod]',
+      'accounts: ["111111111111"]',
+    );
+    expect(issuesOf(parse(text))).toEqual([
+      'accounts[0].id: must be a string (YAML read a number here: put the value in quotes)',
+      'assignments[0].accounts[0]: account "111111111111" is accounts[0], which is invalid: see the errors reported for it',
+    ]);
+  });
+
   it('checks issuance settings: endpoints fedgate appends to, cache key ids and material', () => {
     const text = `
 connectors: [{ id: x, type: static, users: [{ username: a, passwordHash: "${HASH}" }] }]

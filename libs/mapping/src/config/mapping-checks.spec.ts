@@ -100,6 +100,24 @@ describe('checkMappingSections', () => {
     ]);
   });
 
+  it('points a reference at the entry it names when that entry is itself invalid', () => {
+    expect(
+      check({
+        ...base,
+        backends: [{ id: 7 }],
+        accounts: [{ id: 111111111111, name: 'demo', backend: '7' }],
+        permissionSets: [{ name: 2024 }],
+        assignments: [{ match: { mfa: true }, accounts: ['111111111111', 'dmeo'], permissionSets: ['2024'] }],
+      }),
+    ).toEqual([
+      'accounts[0].backend: backend "7" is backends[0], which is invalid: see the errors reported for it',
+      'assignments[0].accounts[0]: account "111111111111" is accounts[0], which is invalid: see the errors reported for it',
+      // A typo is still unknown, and the invalid account is listed among the candidates.
+      'assignments[0].accounts[1]: unknown account "dmeo" (known: demo (accounts[0], invalid))',
+      'assignments[0].permissionSets[0]: permission set "2024" is permissionSets[0], which is invalid: see the errors reported for it',
+    ]);
+  });
+
   it('skips what the schema reports and never throws on malformed data', () => {
     for (const data of [
       null,

@@ -36,10 +36,10 @@ export function checkMappingSections(data: unknown): PathIssue[] {
   const accountIds = textsOf(accounts, 'id');
   const accountNames = textsOf(accounts, 'name');
   const permissionSetNames = textsOf(permissionSets, 'name');
-  const accountLabels = accounts.flatMap(({ entry }) => {
-    const id = textAt(entry, 'id');
+  const accountLabels = accounts.map(({ index, entry }) => {
+    const id = textAt(entry, 'id') ?? `accounts[${index}], invalid`;
     const name = textAt(entry, 'name');
-    return id === undefined ? [] : [name === undefined ? id : `${name} (${id})`];
+    return name === undefined ? id : `${name} (${id})`;
   });
 
   return failedChecks([
@@ -65,7 +65,12 @@ export function checkMappingSections(data: unknown): PathIssue[] {
       return {
         failed: backend !== undefined && !backendIds.includes(backend),
         path: ['accounts', index, 'backend'],
-        message: unknownName('backend', backend ?? '', backendIds),
+        message: unresolved(
+          'backend',
+          backend ?? '',
+          { section: 'backends', list: backends, keys: ['id'] },
+          backendIds,
+        ),
       };
     }),
 
@@ -73,18 +78,64 @@ export function checkMappingSections(data: unknown): PathIssue[] {
       ...stringsAt(entry, 'accounts').map((item) => ({
         failed: item.value !== '*' && !accountIds.includes(item.value) && !accountNames.includes(item.value),
         path: ['assignments', index, 'accounts', item.index],
-        message: unknownName('account', item.value, accountNames, accountLabels),
+        message: unresolved(
+          'account',
+          item.value,
+          { section: 'accounts', list: accounts, keys: ['id', 'name'] },
+          accountNames,
+          accountLabels,
+        ),
       })),
       ...stringsAt(entry, 'permissionSets').map((item) => ({
         failed: item.value !== '*' && !permissionSetNames.includes(item.value),
         path: ['assignments', index, 'permissionSets', item.index],
-        message: unknownName('permission set', item.value, permissionSetNames),
+        message: unresolved(
+          'permission set',
+          item.value,
+          { section: 'permissionSets', list: permissionSets, keys: ['name'] },
+          permissionSetNames,
+        ),
       })),
     ]),
 
     ...grantChecks(sections),
     ...tagChecks(root, sections),
   ]);
+}
+
+/** Where the entries a reference may name are, and the keys that name them. */
+interface Referenced {
+  section: string;
+  list: readonly Indexed[];
+  keys: readonly string[];
+}
+
+/** A key's value as the author wrote it, when the schema refuses it (`id: 123456789012`, a number). */
+function invalidText(entry: Entry, key: string): string | undefined {
+  const value = entry[key];
+  return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint'
+    ? String(value)
+    : undefined;
+}
+
+/**
+ * The message for a reference that names no valid entry. When an entry does
+ * carry that name but is itself invalid (an id that is not a string, say), the
+ * message points at it: "unknown" would send the author looking for a typo
+ * that is not there.
+ */
+function unresolved(
+  what: string,
+  value: string,
+  where: Referenced,
+  names: readonly string[],
+  labels: readonly string[] = names,
+): string {
+  const invalid = where.list.find(({ entry }) => where.keys.some((key) => invalidText(entry, key) === value));
+  if (invalid !== undefined) {
+    return `${what} "${value}" is ${where.section}[${invalid.index}], which is invalid: see the errors reported for it`;
+  }
+  return unknownName(what, value, names, labels);
 }
 
 interface Sections {
