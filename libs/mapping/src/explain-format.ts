@@ -21,13 +21,24 @@ function describeIdentity(identity: Identity): string[] {
   ];
 }
 
+/** The STS call that issues the entitlement, named as AWS names it, and whom it is for. */
+function describeCall(entitlement: Entitlement): string[] {
+  const names = `    RoleSessionName ${entitlement.roleSessionName}; SourceIdentity ${entitlement.sourceIdentity}`;
+  switch (entitlement.mode) {
+    case 'assume-role':
+      return [`    AssumeRole ${entitlement.roleArn}`, names];
+    case 'web-identity':
+      return [`    AssumeRoleWithWebIdentity ${entitlement.roleArn} (with a token fedgate signs)`, names];
+    case 'federation-token':
+      // GetFederationToken has no role and no session name: the federated user's Name is both.
+      return [`    GetFederationToken as ${entitlement.federatedUserName}`];
+  }
+}
+
 function describeEntitlement(entitlement: Entitlement): string[] {
   const lines = [
     `  ${entitlement.accountName} (${entitlement.accountId}) / ${entitlement.permissionSet}`,
-    entitlement.mode === 'federation-token'
-      ? `    GetFederationToken as ${entitlement.federatedUserName}`
-      : `    AssumeRole ${entitlement.roleArn}`,
-    `    RoleSessionName ${entitlement.roleSessionName}; SourceIdentity ${entitlement.sourceIdentity}`,
+    ...describeCall(entitlement),
     `    duration ${entitlement.durationPlan.explanation}`,
     `    tags: ${entitlement.sessionTags.length === 0 ? '(none)' : entitlement.sessionTags.map((tag) => `${tag.key}=${tag.value}`).join(', ')}`,
   ];
