@@ -1,13 +1,14 @@
 import { FedgateError, type Identity } from '@fedgate/core';
 import { overLimitError } from './budget';
 import type { Entitlement, LimitViolation } from './entitlement';
-import { evaluate, findEntitlement, type MappingConfig } from './evaluate';
+import { evaluate, type MappingConfig } from './evaluate';
 import type { IssuePlan, IssuePlanCommon, RoleSessionPlan } from './issue-plan';
 
 /** What a user asks to be issued: one of their entitlements, optionally for a shorter session. */
 export interface IssueRequest {
-  /** The account's id or name. */
+  /** The account's id, or its name in any case. */
   account: string;
+  /** The permission set's name, in any case. */
   permissionSet: string;
   /** The session length asked for, in seconds; the plan clamps it to every limit. */
   requestedSeconds?: number;
@@ -49,7 +50,7 @@ export function planIssue(
     ...options,
     ...(requestedSeconds === undefined ? {} : { requestedSeconds }),
   });
-  const entitlement = findEntitlement(entitlements, request.account, request.permissionSet);
+  const entitlement = requestedEntitlement(entitlements, request);
   if (!entitlement) {
     return {
       kind: 'not_entitled',
@@ -70,6 +71,25 @@ export function planIssue(
   }
   const backend = config.backends.find((candidate) => candidate.id === entitlement.backendId);
   return { kind: 'plan', plan: issuePlanOf(entitlement, backend?.signinUrl) };
+}
+
+/**
+ * The entitlement a request names: the account by id, or by name ignoring
+ * case, and the permission set by name ignoring case. The config keeps
+ * those names unique ignoring case (docs/configuration.md), so at most one
+ * entitlement answers.
+ */
+function requestedEntitlement(
+  entitlements: readonly Entitlement[],
+  request: IssueRequest,
+): Entitlement | undefined {
+  const accountName = request.account.toLowerCase();
+  const permissionSet = request.permissionSet.toLowerCase();
+  return entitlements.find(
+    (entitlement) =>
+      (entitlement.accountId === request.account || entitlement.accountName.toLowerCase() === accountName) &&
+      entitlement.permissionSet.toLowerCase() === permissionSet,
+  );
 }
 
 /** The plan of an entitlement's mode, with exactly the fields that mode sends. */
