@@ -14,7 +14,8 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { ConnectorCatalog, connectorKind } from '@fedgate/connectors';
+import { ConnectorCatalog, connectorKind, isSamlConnector } from '@fedgate/connectors';
+import { FedgateError } from '@fedgate/core';
 import { PasswordSignIn, RedirectSignIn, type CompletedSignIn } from '@fedgate/flows';
 import { SessionManager } from '@fedgate/sessions';
 import { autoPostForm } from '../http/auto-post-form';
@@ -151,6 +152,27 @@ export class AuthController {
       ...this.returnContext(request),
     });
     this.finish(completed, response);
+  }
+
+  /** A SAML connector's SP metadata (entityID, ACS URL, certificates) for the IdP's administrator. */
+  @Get(':connector/metadata')
+  metadata(@Param('connector') connectorId: string, @Res() response: Response): void {
+    const connector = this.connectors.get(connectorId);
+    if (connector === undefined) {
+      throw new FedgateError('unknown_connector', `No connector with id "${connectorId}"`);
+    }
+    if (!isSamlConnector(connector) || connector.spMetadata === undefined) {
+      throw new FedgateError(
+        'not_found',
+        `Connector "${connectorId}" is not a SAML connector: it has no metadata`,
+      );
+    }
+    const publicUrl = this.config.server.publicUrl.replace(/\/$/, '');
+    const acsUrl = `${publicUrl}/auth/${encodeURIComponent(connector.id)}/callback`;
+    response
+      .status(200)
+      .setHeader('Content-Type', 'application/samlmetadata+xml; charset=utf-8')
+      .send(connector.spMetadata(acsUrl));
   }
 
   /** A SAML IdP's POST to the Assertion Consumer Service. */
