@@ -9,3 +9,5 @@ export { LdapConnector } from './ldap/ldap-connector';
 export { ldapConnectorConfigSchema, type LdapConnectorConfig } from './ldap/ldap-connector.config';
 export { SamlSpConnector } from './saml/saml-connector';
 export { samlConnectorConfigSchema, type SamlConnectorConfig } from './saml/saml-connector.config';
+export { OidcConnector, type OidcConnectorDependencies } from './oidc/oidc-connector';
+export { oidcConnectorConfigSchema, type OidcConnectorConfig } from './oidc/oidc-connector.config';

@@ -4,6 +4,8 @@ import { StaticConnector } from './static/static-connector';
 import { staticConnectorConfigSchema } from './static/static-connector.config';
 import { LdapConnector } from './ldap/ldap-connector';
 import { ldapConnectorConfigSchema } from './ldap/ldap-connector.config';
+import { OidcConnector } from './oidc/oidc-connector';
+import { oidcConnectorConfigSchema } from './oidc/oidc-connector.config';
 import { SamlSpConnector } from './saml/saml-connector';
 import { samlConnectorConfigSchema } from './saml/saml-connector.config';
 import type { MetadataLog } from './saml/idp-metadata-source';
@@ -16,11 +18,16 @@ import type { Store } from '@fedgate/store';
  */
 export const connectorConfigSchema = z.discriminatedUnion(
   'type',
-  [staticConnectorConfigSchema, ldapConnectorConfigSchema, samlConnectorConfigSchema],
+  [
+    staticConnectorConfigSchema,
+    ldapConnectorConfigSchema,
+    samlConnectorConfigSchema,
+    oidcConnectorConfigSchema,
+  ],
   {
     error: (issue) =>
       typeof issue.input === 'object' && issue.input !== null
-        ? 'type must be one of: static, ldap, saml'
+        ? 'type must be one of: static, ldap, saml, oidc'
         : 'must be a mapping',
   },
 );
@@ -49,6 +56,8 @@ type ConnectorFactories = {
 const connectorFactories: ConnectorFactories = {
   static: (config, dependencies) => new StaticConnector(config, dependencies.now),
   ldap: (config, dependencies) => new LdapConnector(config, dependencies.now),
+  oidc: (config, dependencies) =>
+    new OidcConnector(config, dependencies.now === undefined ? {} : { now: dependencies.now }),
   saml: (config, dependencies) => {
     if (dependencies.store === undefined) {
       throw new Error(`connector ${config.id}: a saml connector needs the store for its replay cache`);
