@@ -188,3 +188,42 @@ describe('WebIdentityIssuer.issue', () => {
     });
   });
 });
+
+describe('WebIdentityIssuer.issue when STS cannot verify the token', () => {
+  const invalidToken = () =>
+    Promise.reject(
+      Object.assign(new Error('Invalid JWT signature'), {
+        name: 'InvalidIdentityTokenException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+
+  it('says that a restarted broker made a new key STS has not fetched yet', async () => {
+    const fresh = new WebIdentityTokenSigner(await WebIdentityKeyRing.generate(), {
+      issuer: 'https://fedgate.example.com',
+      audience: 'sts.amazonaws.com',
+      tokenLifetimeSeconds: 300,
+    });
+    const issuer = new WebIdentityIssuer([backend], fresh, () => fakeClient(invalidToken).client);
+    await expect(issuer.issue(plan, identity)).rejects.toMatchObject({
+      code: 'sts_rejected',
+      message: expect.stringContaining(
+        'this broker signs with a key it made when it started (issuance.webIdentity.signingKeys is empty), ' +
+          'and STS still knows only the keys it fetched from https://fedgate.example.com/.well-known/jwks.json before',
+      ) as unknown,
+      detail: { awsError: 'InvalidIdentityTokenException', ephemeralSigningKey: true },
+    });
+  });
+
+  it('points at the published keys when the key is configured', async () => {
+    const issuer = new WebIdentityIssuer([backend], signer, () => fakeClient(invalidToken).client);
+    await expect(issuer.issue(plan, identity)).rejects.toMatchObject({
+      code: 'sts_rejected',
+      message: expect.stringContaining(
+        'it found no key of https://fedgate.example.com/.well-known/jwks.json that verifies it',
+      ) as unknown,
+      detail: { ephemeralSigningKey: false },
+    });
+  });
+});

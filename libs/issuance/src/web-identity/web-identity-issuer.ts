@@ -9,6 +9,7 @@ import type { WebIdentityPlan } from '@fedgate/mapping';
 import { fromStsCredentials, type IssuedCredentials } from '../issued-credentials';
 import type { ModeIssuer } from '../mode-issuer';
 import { mapStsError, STS_PHASES } from '../sts-errors';
+import { JWKS_PATH } from './discovery';
 import { createUnsignedStsClient } from './unsigned-sts-client';
 import type { WebIdentityTokenSigner } from './web-identity-token';
 
@@ -74,13 +75,14 @@ export class WebIdentityIssuer implements ModeIssuer<WebIdentityPlan> {
       );
     } catch (error) {
       const backend = this.backends.get(plan.backendId);
-      throw mapStsError(error, {
+      const mapped = mapStsError(error, {
         ...context,
         operation: 'AssumeRoleWithWebIdentity',
         sentTags: plan.sessionTags.length > 0,
         sentSourceIdentity: plan.sourceIdentity !== '',
         ...(backend === undefined ? {} : { retryMaxDelayMs: backend.retryMaxDelayMs }),
       });
+      throw this.explainUnverifiedToken(mapped, plan);
     }
     const issued = fromStsCredentials(
       response.Credentials,
@@ -88,6 +90,33 @@ export class WebIdentityIssuer implements ModeIssuer<WebIdentityPlan> {
       { phase: PHASE, detail: context },
     );
     return { ...issued, webIdentityToken: { id: signed.jti, keyId: signed.kid } };
+  }
+
+  /**
+   * STS's InvalidIdentityToken, said in words a user can act on. Most often
+   * STS holds fedgate's keys from before a restart: with no configured
+   * signing key, each start makes a new one, and STS refetches jwks.json
+   * only after its cache or cooldown (docs/web-identity.md#errors).
+   */
+  private explainUnverifiedToken(mapped: FedgateError, plan: WebIdentityPlan): FedgateError {
+    const awsError = mapped.detail.awsError;
+    if (awsError !== 'InvalidIdentityToken' && awsError !== 'InvalidIdentityTokenException') {
+      return mapped;
+    }
+    const jwks = `${this.signer.settings.issuer.replace(/\/$/, '')}${JWKS_PATH}`;
+    const message = this.signer.signsWithEphemeralKey
+      ? `STS could not verify fedgate's token for ${plan.roleArn}: this broker signs with a key it made when it ` +
+        `started (issuance.webIdentity.signingKeys is empty), and STS still knows only the keys it fetched ` +
+        `from ${jwks} before. Try again in a minute, once STS fetches the new key; configure signingKeys so ` +
+        'that restarts keep the key'
+      : `STS could not verify fedgate's token for ${plan.roleArn}: it found no key of ${jwks} that ` +
+        "verifies it. Check the IAM OIDC provider for fedgate's issuer; a key added to signingKeys is used " +
+        'only once STS has fetched it (publish a new key before it signs)';
+    return new FedgateError(mapped.code, message, {
+      detail: { ...mapped.detail, ephemeralSigningKey: this.signer.signsWithEphemeralKey },
+      cause: mapped.cause,
+      ...(mapped.phase === undefined ? {} : { phase: mapped.phase }),
+    });
   }
 
   /** Releases the SDK clients' sockets. */

@@ -86,6 +86,11 @@ export class WebIdentityTokenSigner {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Whether the signing key was made at start-up (none configured): a restart replaces it. */
+  get signsWithEphemeralKey(): boolean {
+    return this.keys.ephemeral;
+  }
+
   /** A token for this plan's session, whose `sub` is the identity's (webIdentitySubject). */
   async sign(
     plan: Pick<WebIdentityPlan, 'sessionTags' | 'transitiveTagKeys' | 'sourceIdentity'>,
