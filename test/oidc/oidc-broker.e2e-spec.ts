@@ -1,0 +1,183 @@
+/**
+ * OIDC through the broker: `GET /auth/{id}/login` → oidc-provider → the
+ * callback → a session → credentials from sts-local, with the flow's state
+ * refusals (unknown, replayed) and a connector refusal that names its phase
+ * in the logs without any code or token; then the same sign-in in Chromium
+ * through oidc-provider's own login page.
+ */
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../harness/browser';
+import { freePort } from '../harness/processes';
+import { startTestStsLocal, stsLocalConfigFrom, type TestStsLocal } from '../harness/sts-local';
+import { configFrom, HttpClient, startBroker, type RunningBroker } from '../broker/broker-harness';
+import { BROKER_SECRET_KEY } from '../broker/slice-config';
+import { CLIENT_SECRET, testAccounts } from './oidc-fixture';
+import { signInAtProvider, signingKey, TestOidcProvider } from './oidc-provider-harness';
+
+const STS_LOCAL_YAML = `
+accounts:
+  - id: '123456789012'
+    users:
+      - { name: fedgate-broker, accessKeyId: AKIAFEDGATETEST00001, secretAccessKey: '\${env:BROKER_SECRET}' }
+    roles:
+      - name: fedgate-Developer
+        maxSessionDuration: 2h
+        trustPolicy:
+          Statement:
+            - Effect: Allow
+              Principal: { AWS: 'arn:aws:iam::123456789012:user/fedgate-broker' }
+              Action: [sts:AssumeRole, sts:SetSourceIdentity, sts:TagSession]
+`;
+
+describe('OIDC sign-in through the broker', () => {
+  const env = { BROKER_SECRET: BROKER_SECRET_KEY, OIDC_SECRET: CLIENT_SECRET };
+  let sts: TestStsLocal;
+  let provider: TestOidcProvider;
+  let broker: RunningBroker;
+  let browser: Browser;
+  let callbackUrl: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    callbackUrl = `${publicUrl}/auth/corp/callback`;
+    sts = await startTestStsLocal(stsLocalConfigFrom(STS_LOCAL_YAML, env));
+    provider = await TestOidcProvider.start({
+      keys: [await signingKey('RS256', 'rsa-1')],
+      accounts: testAccounts(),
+      clients: [{ client_id: 'fedgate', client_secret: CLIENT_SECRET, redirect_uris: [callbackUrl] }],
+    });
+    const config = configFrom(
+      `
+server: { publicUrl: ${publicUrl} }
+connectors:
+  - id: corp
+    type: oidc
+    name: Corp SSO
+    issuer: ${provider.issuer}
+    clientId: fedgate
+    clientSecret: "\${env:OIDC_SECRET}"
+    claims: { groups: groups }
+backends:
+  - id: local
+    type: sts
+    endpoint: ${sts.url}
+    region: us-east-1
+    timeout: 5s
+    maxAttempts: 1
+    credentials: { accessKeyId: AKIAFEDGATETEST00001, secretAccessKey: "\${env:BROKER_SECRET}" }
+accounts:
+  - { id: "123456789012", name: sandbox, backend: local }
+permissionSets:
+  - { name: Developer, roleName: fedgate-Developer, sessionDuration: 1h }
+assignments:
+  - { match: { groups: [eng] }, accounts: [sandbox], permissionSets: [Developer] }
+`,
+      env,
+    );
+    broker = await startBroker(config, { port });
+    browser = await launchChromium();
+  });
+
+  afterEach(() => {
+    provider.reset();
+  });
+
+  afterAll(async () => {
+    await browser.close();
+    await broker.stop();
+    await provider.stop();
+    await sts.stop();
+  });
+
+  async function providerAnswer(client: HttpClient, returnTo: string): Promise<Record<string, string>> {
+    const begun = await client.request('GET', `/auth/corp/login?return_to=${encodeURIComponent(returnTo)}`);
+    expect(begun.status).toBe(302);
+    const location = begun.headers.get('location') ?? '';
+    expect(location.startsWith(`${provider.issuer}/auth?`)).toBe(true);
+    return signInAtProvider(location, 'alice', callbackUrl);
+  }
+
+  /** The error code of a refused callback: the sign-in error page names it for the browser. */
+  function refusalCode(answer: { text: string; body: Record<string, unknown> }): string | undefined {
+    const fromPage = /<code id="reference">(\w+) at /.exec(answer.text)?.[1];
+    return fromPage ?? (answer.body.error as string | undefined);
+  }
+
+  const callbackPath = (query: Record<string, string>) =>
+    `/auth/corp/callback?${new URLSearchParams(query).toString()}`;
+
+  it('signs in, lands on the return path and gets credentials from sts-local; a replay is refused', async () => {
+    const client = new HttpClient(broker.url);
+    const query = await providerAnswer(client, '/api/v1/me');
+    const back = await client.request('GET', callbackPath(query));
+    expect(back.status).toBe(303);
+    expect(back.headers.get('location')).toBe('/api/v1/me');
+    const me = await client.request('GET', '/api/v1/me');
+    expect(me.body).toMatchObject({ connectorId: 'corp', subject: 'alice' });
+    client.csrfToken = me.body.csrfToken as string;
+    const issued = await client.request('POST', '/api/v1/credentials', {
+      json: { accountId: 'sandbox', permissionSet: 'Developer' },
+    });
+    expect(issued.status).toBe(200);
+    expect(issued.body.AccessKeyId).toMatch(/^ASIA/);
+
+    const replay = await client.request('GET', callbackPath(query));
+    expect(replay.status).toBe(400);
+    expect(refusalCode(replay)).toBe('sign_in_state_replayed');
+    expect(broker.logs.text()).not.toContain(query.code ?? '<no code>');
+  });
+
+  it('refuses a callback with a state it never issued', async () => {
+    const client = new HttpClient(broker.url);
+    const query = await providerAnswer(client, '/');
+    const answer = await client.request('GET', callbackPath({ ...query, state: 'W'.repeat(43) }));
+    expect(answer.status).toBe(400);
+    expect(refusalCode(answer)).toBe('sign_in_state_unknown');
+    expect(client.cookie('fedgate_session')).toBeUndefined();
+  });
+
+  it('refuses a provider answer that fails a check, with the phase and check in the logs and no token', async () => {
+    const client = new HttpClient(broker.url);
+    const query = await providerAnswer(client, '/');
+    let accessToken = '';
+    provider.tampering.token = (body) => {
+      accessToken = body.access_token as string;
+      return body;
+    };
+    provider.tampering.userinfo = (body) => ({ ...body, sub: 'mallory' });
+    const answer = await client.request('GET', callbackPath(query));
+    expect(answer.status).toBeGreaterThanOrEqual(400);
+    expect(client.cookie('fedgate_session')).toBeUndefined();
+    const logs = broker.logs.text();
+    expect(logs).toContain('oidc.userinfo');
+    expect(accessToken.length).toBeGreaterThan(8);
+    expect(logs).not.toContain(accessToken);
+    expect(logs).not.toContain(query.code ?? '<no code>');
+  });
+
+  it("signs in with Chromium through oidc-provider's login page and gets credentials", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${broker.url}/auth/corp/login?return_to=/api/v1/me`);
+    await page.waitForSelector('input[name="login"]');
+    expect(page.url().startsWith(provider.issuer)).toBe(true);
+    await page.fill('input[name="login"]', 'alice');
+    await page.fill('input[name="password"]', 'any password');
+    await page.click('button[type="submit"]');
+    await page.waitForURL(`${broker.url}/api/v1/me`);
+    const me = JSON.parse((await page.textContent('body')) ?? '{}') as Record<string, unknown>;
+    expect(me).toMatchObject({ connectorId: 'corp', subject: 'alice', username: 'alice' });
+    const issued = await page.evaluate(async (csrfToken) => {
+      const response = await fetch('/api/v1/credentials', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken },
+        body: JSON.stringify({ accountId: 'sandbox', permissionSet: 'Developer' }),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    }, me.csrfToken as string);
+    expect(issued.status).toBe(200);
+    expect(issued.body.AccessKeyId).toMatch(/^ASIA/);
+    await context.close();
+  });
+});
