@@ -1,0 +1,147 @@
+/**
+ * SAML sign-ins per second through the broker's ACS (POST /auth/corp/callback:
+ * decode, DOCTYPE check, parse, signature, every check, replay cache,
+ * identity, session) against raw xml-crypto verifications of the same
+ * response, in the same run. Reports the ratio (target ≥ 0.4).
+ *
+ * Run (from the repository root):
+ *   npx tsc -p bench/saml/tsconfig.json && npx tsc-alias -p bench/saml/tsconfig.json \
+ *     && node dist/bench-saml/bench/saml/acs.bench.js
+ * BENCH_SECONDS and BENCH_CONCURRENCY tune it.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { SignedXml } from 'xml-crypto';
+import { parseConfig } from '@fedgate/broker-config';
+import { createLogger } from '@fedgate/logging';
+import { createBrokerApp } from '../../apps/broker/src/broker-app';
+import { createBrokerRuntime } from '../../apps/broker/src/broker-runtime';
+import { keyPair, signedResponse } from '../../test/saml/fixtures/test-idp';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const PUBLIC_URL = 'http://127.0.0.1:18440';
+const ACS = `${PUBLIC_URL}/auth/corp/callback`;
+const IDP = 'https://idp.bench/metadata';
+
+/** Runs `operation` from CONCURRENCY loops for SECONDS; returns completed operations per second. */
+async function measure(name: string, operation: () => Promise<void>): Promise<number> {
+  const deadline = Date.now() + SECONDS * 1000;
+  let completed = 0;
+  let failed = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (Date.now() < deadline) {
+        try {
+          await operation();
+          completed += 1;
+        } catch {
+          failed += 1;
+        }
+      }
+    }),
+  );
+  const rate = completed / SECONDS;
+  console.log(`${name}: ${rate.toFixed(1)} ops/s (${completed} ok, ${failed} failed)`);
+  if (failed > 0) {
+    throw new Error(`${name}: ${failed} operations failed`);
+  }
+  return rate;
+}
+
+/** An IdP-initiated response for fedgate's ACS, signed by the test IdP, with a fresh assertion ID. */
+function response(): string {
+  return signedResponse({
+    now: new Date().toISOString(),
+    assertionId: `_a${randomUUID()}`,
+    inResponseTo: undefined,
+    issuer: IDP,
+    responseIssuer: IDP,
+    destination: ACS,
+    recipient: ACS,
+    audience: `${PUBLIC_URL}/auth/corp/metadata`,
+    attributes: { groups: ['developers'] },
+  });
+}
+
+async function main(): Promise<void> {
+  const idp = keyPair('idp');
+  const directory = mkdtempSync(join(tmpdir(), 'bench-saml-'));
+  writeFileSync(join(directory, 'idp.crt'), idp.certificate);
+  const parsed = parseConfig(
+    `
+server: { publicUrl: ${PUBLIC_URL} }
+logging: { level: silent }
+connectors:
+  - id: corp
+    type: saml
+    idp: { entityId: "${IDP}", ssoUrl: https://idp.bench/sso, certificates: ["\${file:${directory}/idp.crt}"] }
+    security: { allowIdpInitiated: true }
+    attributes: { groups: [groups] }
+`,
+    { env: {}, baseDir: __dirname },
+  );
+  if (!parsed.ok) {
+    throw new Error(parsed.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\n'));
+  }
+  const silent = new Writable({
+    write: (_chunk, _encoding, callback) => {
+      callback();
+    },
+  });
+  const runtime = await createBrokerRuntime(parsed.config, {
+    logger: createLogger({ level: 'silent', destination: silent }),
+  });
+  const app = await createBrokerApp(runtime);
+  await app.listen(18440, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+
+  try {
+    console.log(`SAML ACS bench: ${SECONDS}s per run, ${CONCURRENCY} concurrent, memory store`);
+    const sample = response();
+    const signature = /<Signature [\s\S]*?<\/Signature>/.exec(sample)?.[0] ?? '';
+    const raw = await measure('raw xml-crypto checkSignature (baseline)', () => {
+      const verifier = new SignedXml({ publicCert: idp.certificate, getCertFromKeyInfo: () => null });
+      verifier.loadSignature(signature);
+      if (!verifier.checkSignature(sample)) {
+        throw new Error('invalid');
+      }
+      return Promise.resolve();
+    });
+    // Each sign-in needs its own assertion (single use): sign enough before measuring.
+    const needed = Math.ceil(raw * SECONDS * 1.5) + 100;
+    const bodies = Array.from({ length: needed }, () =>
+      new URLSearchParams({ SAMLResponse: Buffer.from(response()).toString('base64') }).toString(),
+    );
+    let next = 0;
+    const acs = await measure('broker ACS sign-in (POST /auth/corp/callback)', async () => {
+      const body = bodies[next++];
+      if (body === undefined) {
+        throw new Error('out of pre-signed responses');
+      }
+      const answer = await fetch(`http://127.0.0.1:${port}/auth/corp/callback`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+        redirect: 'manual',
+      });
+      await answer.arrayBuffer();
+      if (answer.status !== 303) {
+        throw new Error(`status ${answer.status}`);
+      }
+    });
+    console.log(`ratio ACS sign-ins / raw verifications: ${(acs / raw).toFixed(2)}`);
+  } finally {
+    await app.close();
+    await runtime.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
