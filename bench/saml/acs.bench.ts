@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -24,8 +24,10 @@ import { keyPair, signedResponse } from '../../test/saml/fixtures/test-idp';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
-const PUBLIC_URL = 'http://127.0.0.1:18440';
-const ACS = `${PUBLIC_URL}/auth/corp/callback`;
+/** The broker's port, free when the bench starts; the ACS URL inside every response names it. */
+let PORT = 0;
+const publicUrl = (): string => `http://127.0.0.1:${PORT}`;
+const acsUrl = (): string => `${publicUrl()}/auth/corp/callback`;
 const IDP = 'https://idp.bench/metadata';
 
 /** Runs `operation` from CONCURRENCY loops for SECONDS; returns completed operations per second. */
@@ -61,20 +63,35 @@ function response(): string {
     inResponseTo: undefined,
     issuer: IDP,
     responseIssuer: IDP,
-    destination: ACS,
-    recipient: ACS,
-    audience: `${PUBLIC_URL}/auth/corp/metadata`,
+    destination: acsUrl(),
+    recipient: acsUrl(),
+    audience: `${publicUrl()}/auth/corp/metadata`,
     attributes: { groups: ['developers'] },
   });
 }
 
+/** A loopback port nothing listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+
 async function main(): Promise<void> {
+  PORT = await freePort();
   const idp = keyPair('idp');
   const directory = mkdtempSync(join(tmpdir(), 'bench-saml-'));
   writeFileSync(join(directory, 'idp.crt'), idp.certificate);
   const parsed = parseConfig(
     `
-server: { publicUrl: ${PUBLIC_URL} }
+server: { publicUrl: ${publicUrl()} }
 logging: { level: silent }
 connectors:
   - id: corp
@@ -97,7 +114,7 @@ connectors:
     logger: createLogger({ level: 'silent', destination: silent }),
   });
   const app = await createBrokerApp(runtime);
-  await app.listen(18440, '127.0.0.1');
+  await app.listen(PORT, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
 
   try {

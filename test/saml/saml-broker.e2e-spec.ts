@@ -7,6 +7,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../harness/browser';
+import { freePort } from '../harness/processes';
 import { startRedis, type RedisServer } from '../harness/redis';
 import { startTestStsLocal, stsLocalConfigFrom, type TestStsLocal } from '../harness/sts-local';
 import { configFrom, HttpClient, startBroker, type RunningBroker } from '../broker/broker-harness';
@@ -39,11 +40,16 @@ describe('SAML sign-in through the broker', () => {
   let idp: LiveTestIdp;
   let broker: RunningBroker;
   let browser: Browser;
-  const publicUrl = 'http://127.0.0.1:18431';
+  // The ACS URL is in every signed response, so the broker's public URL is its real address:
+  // a free port chosen before it starts.
+  let port: number;
+  let publicUrl: string;
   const acs = (id: string) => `${publicUrl}/auth/${id}/callback`;
   const entity = (id: string) => `${publicUrl}/auth/${id}/metadata`;
 
   beforeAll(async () => {
+    port = await freePort();
+    publicUrl = `http://127.0.0.1:${port}`;
     redis = await startRedis();
     sts = await startTestStsLocal(stsLocalConfigFrom(STS_LOCAL_YAML, env));
     idp = await startLiveTestIdp((acsUrl) => acsUrl.replace(/\/callback$/, '/metadata'));
@@ -86,7 +92,7 @@ assignments:
 `,
       env,
     );
-    broker = await startBroker(config, { port: 18431 });
+    broker = await startBroker(config, { port });
     await Promise.all(
       broker.runtime.connectors
         .list()
