@@ -31,10 +31,20 @@ export function loggerAuditTrail(logger: Logger): AuditTrail {
   };
 }
 
-/** The error code and failed phase of anything thrown, for an audit event's outcome. */
-export function failureOf(error: unknown): { error: string; phase?: string } {
+/**
+ * The error code, failed phase and failed check of anything thrown, for an
+ * audit event's outcome: an operator reads which step and which check
+ * stopped a sign-in or an issuance. Only these names are taken from the
+ * error, never its message or other detail.
+ */
+export function failureOf(error: unknown): { error: string; phase?: string; check?: string } {
   if (error instanceof FedgateError) {
-    return { error: error.code, ...(error.phase === undefined ? {} : { phase: error.phase }) };
+    const check = error.detail.check;
+    return {
+      error: error.code,
+      ...(error.phase === undefined ? {} : { phase: error.phase }),
+      ...(typeof check === 'string' ? { check } : {}),
+    };
   }
   return { error: error instanceof Error ? error.name : 'unknown' };
 }
