@@ -1,24 +1,25 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomInt } from 'node:crypto';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { fixturePath, makeTempDir, requireBinary, sleep, startProcess, tcpAccepts } from './processes';
+import { fixturePath, makeTempDir, requireBinary, startProcess, tcpAccepts } from './processes';
 import { makeTestCertificates } from './tls';
 
 const run = promisify(execFile);
 const INSTALL_HINT = 'apt-get install -y samba samba-ad-provision samba-ad-dc ldap-utils';
-const HOST = '127.0.0.1';
 const REALM = 'CORP.EXAMPLE';
 const DOMAIN = 'CORP';
 const BASE_DN = 'DC=corp,DC=example';
 const ADMIN_PASSWORD = 'Adm1n-Passw0rd!';
-/** Samba's LDAP ports cannot be moved, so one DC at a time may run on this machine: this lock serializes them. */
-const LOCK_DIR = '/tmp/fedgate-samba-ad.lock';
 /** Failed binds that lock an account (within 30 minutes); above what the sign-in contract lets through. */
 const LOCKOUT_THRESHOLD = 6;
 
-/** A throwaway Active Directory domain controller (Samba), serving LDAP on 127.0.0.1:389 and LDAPS on :636. */
+/**
+ * A throwaway Active Directory domain controller (Samba), serving LDAP on port
+ * 389 and LDAPS on 636 of a loopback address of its own (127.x.y.z).
+ */
 export interface SambaAdServer {
   readonly ldapUrl: string;
   readonly ldapsUrl: string;
@@ -58,34 +59,38 @@ const PASSWORDS = {
   erin: 'Erin-Passw0rd!',
 } as const;
 
-async function acquireMachineLock(timeoutMs: number): Promise<() => Promise<void>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await mkdir(LOCK_DIR);
-      await writeFile(join(LOCK_DIR, 'pid'), String(process.pid));
-      return () => rm(LOCK_DIR, { recursive: true, force: true });
-    } catch {
-      const holder = Number(await readFile(join(LOCK_DIR, 'pid'), 'utf8').catch(() => '0'));
-      if (holder > 0 && !isAlive(holder)) {
-        await rm(LOCK_DIR, { recursive: true, force: true });
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`another Samba AD test (pid ${holder}) held ${LOCK_DIR} for too long`);
-      }
-      await sleep(250);
+/**
+ * A loopback address of this DC's own: a random 127.x.y.z with nothing on
+ * 389 or 636, added to `lo` for as long as the DC runs. Samba's LDAP ports
+ * cannot be moved and Samba binds only addresses an interface has, so each
+ * DC gets its own address (with `bind interfaces only`): two runs, or a
+ * slapd or Samba already on 127.0.0.1, never collide. Needs CAP_NET_ADMIN,
+ * as running the DC does root.
+ */
+async function ownLoopbackAddress(): Promise<{ host: string; release: () => Promise<void> }> {
+  const ip = requireBinary('ip', 'apt-get install -y iproute2');
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const host = `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
+    if ((await tcpAccepts(host, 389)) || (await tcpAccepts(host, 636))) {
+      continue;
     }
+    try {
+      await run(ip, ['address', 'add', `${host}/32`, 'dev', 'lo']);
+    } catch (error) {
+      const message = (error as { stderr?: string }).stderr ?? String(error);
+      if (message.includes('File exists')) {
+        continue; // another run's address
+      }
+      throw new Error(`could not give the Samba DC its own loopback address ${host}: ${message.trim()}`);
+    }
+    return {
+      host,
+      release: async () => {
+        await run(ip, ['address', 'del', `${host}/32`, 'dev', 'lo']).catch(() => undefined);
+      },
+    };
   }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  throw new Error('found no free loopback address 127.x.y.z for the Samba DC');
 }
 
 /** unicodePwd: the password in double quotes, UTF-16LE, base64 for LDIF. */
@@ -105,7 +110,7 @@ export async function startSambaAd(): Promise<SambaAdServer> {
   const samba = requireBinary('samba', INSTALL_HINT);
   const ldapadd = requireBinary('ldapadd', INSTALL_HINT);
   const ldapwhoami = requireBinary('ldapwhoami', INSTALL_HINT);
-  const release = await acquireMachineLock(180_000);
+  const { host, release } = await ownLoopbackAddress();
   const dir = await makeTempDir('fedgate-samba-');
   let stopServer: (() => Promise<void>) | undefined;
   const cleanup = async (): Promise<void> => {
@@ -114,7 +119,7 @@ export async function startSambaAd(): Promise<SambaAdServer> {
     await release();
   };
   try {
-    const certificates = await makeTestCertificates(dir, ['dc1.corp.example']);
+    const certificates = await makeTestCertificates(dir, ['dc1.corp.example'], [host]);
     await run(sambaTool, [
       'domain',
       'provision',
@@ -125,7 +130,7 @@ export async function startSambaAd(): Promise<SambaAdServer> {
       `--adminpass=${ADMIN_PASSWORD}`,
       `--targetdir=${dir}`,
       '--use-rfc2307',
-      `--option=interfaces=${HOST}`,
+      `--option=interfaces=${host}`,
       '--option=bind interfaces only=yes',
       '--option=server services=ldap',
       '--option=netbios name=DC1',
@@ -149,21 +154,15 @@ export async function startSambaAd(): Promise<SambaAdServer> {
       '--account-lockout-duration=30',
       '--reset-account-lockout-after=30',
     ]);
-    // Samba's ports are fixed: a server already there would answer in place of ours.
-    for (const port of [389, 636]) {
-      if (await tcpAccepts(HOST, port)) {
-        throw new Error(`${HOST}:${port} is already in use; stop whatever listens there (an old samba?)`);
-      }
-    }
     const server = await startProcess({
       command: samba,
       args: ['-s', smbConf, '-i', '-M', 'single', '--debug-stdout'],
       cwd: dir,
-      ready: async () => (await tcpAccepts(HOST, 636)) && tcpAccepts(HOST, 389),
+      ready: async () => (await tcpAccepts(host, 636)) && tcpAccepts(host, 389),
       timeoutMs: 60_000,
     });
     stopServer = () => server.stop();
-    const ldapsUrl = `ldaps://${HOST}:636`;
+    const ldapsUrl = `ldaps://${host}:636`;
     const adminDn = `CN=Administrator,CN=Users,${BASE_DN}`;
     const tlsEnv = { ...process.env, LDAPTLS_CACERT: certificates.caCertFile, LDAPTLS_REQCERT: 'demand' };
 
@@ -213,7 +212,7 @@ export async function startSambaAd(): Promise<SambaAdServer> {
         const lockoutTime = /^lockoutTime: (\d+)$/m.exec(stdout)?.[1] ?? '0';
         return { badPwdCount, locked: lockoutTime !== '0' };
       },
-      ldapUrl: `ldap://${HOST}:389`,
+      ldapUrl: `ldap://${host}:389`,
       ldapsUrl,
       caCertFile: certificates.caCertFile,
       realm: REALM,

@@ -15,20 +15,27 @@ export interface TestCertificates {
 }
 
 /**
- * Makes a CA and a server certificate for `127.0.0.1`, `localhost` and any
- * extra `dnsNames` with openssl, in `dir`. Tests verify hostnames against it, so a client that
+ * Makes a CA and a server certificate for `127.0.0.1`, `localhost`, any
+ * extra `dnsNames` and `ipAddresses` (a server on its own loopback address)
+ * with openssl, in `dir`. Tests verify hostnames against it, so a client that
  * skips verification is caught by connecting under another name.
  */
 export async function makeTestCertificates(
   dir: string,
   dnsNames: readonly string[] = [],
+  ipAddresses: readonly string[] = [],
 ): Promise<TestCertificates> {
   const openssl = requireBinary('openssl', 'apt-get install -y openssl');
   const file = (name: string): string => join(dir, name);
   await writeFile(
     file('server.ext'),
     'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' +
-      `subjectAltName=${['IP:127.0.0.1', 'DNS:localhost', ...dnsNames.map((name) => `DNS:${name}`)].join(',')}\n`,
+      `subjectAltName=${[
+        'IP:127.0.0.1',
+        ...ipAddresses.filter((ip) => ip !== '127.0.0.1').map((ip) => `IP:${ip}`),
+        'DNS:localhost',
+        ...dnsNames.map((name) => `DNS:${name}`),
+      ].join(',')}\n`,
   );
   const quiet = { cwd: dir };
   await run(
