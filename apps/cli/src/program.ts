@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import type { CliIo, CommandContext } from './cli-io';
 import { registerConfigCommands } from './commands/config-validate.command';
@@ -13,6 +15,22 @@ const COMMANDS: readonly CommandRegistrar[] = [
   registerMappingCommands,
 ];
 
+/** fedgate's version, from the package.json above this file (in the source tree and in dist/ alike). */
+export function fedgateVersion(from: string = __dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
+      if (manifest.name === 'fedgate' && typeof manifest.version === 'string') {
+        return manifest.version;
+      }
+    }
+    if (dirname(dir) === dir) {
+      return 'unknown';
+    }
+  }
+}
+
 /**
  * The `fedgate` program, writing to the given streams and throwing
  * CommanderError instead of exiting (for usage errors, --help and the like).
@@ -27,11 +45,34 @@ export function buildProgram(context: CommandContext): Command {
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
     })
-    .showHelpAfterError('(run fedgate --help for usage)');
+    .showHelpAfterError('(run fedgate --help for usage)')
+    .version(fedgateVersion(), '-V, --version', "prints fedgate's version");
   for (const register of COMMANDS) {
     register(program, context);
   }
   return program;
+}
+
+/**
+ * The first word of `argv` that names no subcommand where one is expected.
+ * Commander would answer `fedgate nosuch --help` with the top-level help and
+ * exit code 0, hiding the typo; this is checked before it parses.
+ */
+function unknownCommand(program: Command, argv: readonly string[]): string | undefined {
+  let current = program;
+  for (const word of argv) {
+    if (word.startsWith('-') || current.commands.length === 0) {
+      return undefined;
+    }
+    const next = current.commands.find(
+      (command) => command.name() === word || command.aliases().includes(word),
+    );
+    if (next === undefined) {
+      return word === 'help' ? undefined : word;
+    }
+    current = next;
+  }
+  return undefined;
 }
 
 function describe(error: unknown): string {
@@ -51,6 +92,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       exitCode = code;
     },
   });
+  const unknown = unknownCommand(program, argv);
+  if (unknown !== undefined) {
+    io.stderr.write(`error: unknown command '${unknown}'\n(run fedgate --help for usage)\n`);
+    return 1;
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
