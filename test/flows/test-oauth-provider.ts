@@ -3,8 +3,11 @@ import { FedgateError, type Identity } from '@fedgate/core';
 import type {
   CallbackConnector,
   CallbackRequest,
+  LoginContext,
   LoginUrl,
   LoginUrlRequest,
+  RefreshConnector,
+  RefreshResult,
   SignedIn,
 } from '@fedgate/connectors';
 
@@ -23,12 +26,19 @@ interface IssuedCode {
  * code once, only with the matching verifier and nonce, as a real
  * provider and the OIDC connector's checks would.
  */
-export class TestOAuthConnector implements CallbackConnector {
+export class TestOAuthConnector implements CallbackConnector, RefreshConnector {
   readonly type = 'test-oauth';
   readonly displayName = 'Test provider';
   private readonly codes = new Map<string, IssuedCode>();
   /** Every authorization request the connector built, for assertions. */
   readonly authorizationRequests: URL[] = [];
+  /** Users the provider has disabled since they signed in, and their groups now. */
+  readonly disabled = new Set<string>();
+  readonly groupsNow = new Map<string, string[]>();
+  /** The provider does not answer refreshes (an outage). */
+  down = false;
+  /** How many refreshes the provider answered or refused. */
+  refreshes = 0;
 
   constructor(readonly id: string) {}
 
@@ -83,11 +93,29 @@ export class TestOAuthConnector implements CallbackConnector {
       connectorId: this.id,
       subject: issued.subject,
       username: issued.subject,
-      groups: ['developers'],
+      groups: this.groupsNow.get(issued.subject) ?? ['developers'],
       attributes: {},
       mfa: { satisfied: true, methods: ['otp'] },
       authTime: new Date().toISOString(),
     };
     return Promise.resolve({ identity, connectorData: `refresh-for-${issued.subject}` });
+  }
+
+  /** Re-checks a user with the provider, as a refresh-token grant would. */
+  refresh(signedIn: SignedIn, _context: LoginContext): Promise<RefreshResult> {
+    if (this.down) {
+      return Promise.reject(
+        new FedgateError('idp_unavailable', 'The identity provider is unavailable', {
+          phase: 'oauth.refresh',
+        }),
+      );
+    }
+    this.refreshes += 1;
+    const { subject } = signedIn.identity;
+    if (this.disabled.has(subject) || signedIn.connectorData !== `refresh-for-${subject}`) {
+      return Promise.resolve({ kind: 'revoked', reason: 'the provider refused the refresh token' });
+    }
+    const groups = this.groupsNow.get(subject) ?? signedIn.identity.groups;
+    return Promise.resolve({ kind: 'current', identity: { ...signedIn.identity, groups } });
   }
 }

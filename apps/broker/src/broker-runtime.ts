@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { assertBrokerStartup, type BackendConfig, type FedgateConfig } from '@fedgate/broker-config';
 import { ConnectorCatalog, createConnector, type Connector } from '@fedgate/connectors';
-import { PasswordSignIn, RedirectSignIn, SignInStates, loggerAuditTrail } from '@fedgate/flows';
+import {
+  IdentityRefresh,
+  loggerAuditTrail,
+  PasswordSignIn,
+  RedirectSignIn,
+  SignInStates,
+} from '@fedgate/flows';
 import {
   AssumeRoleIssuer,
   CacheCipher,
@@ -50,6 +56,8 @@ export interface BrokerRuntime {
   /** Sign-in flows, shared by every front door. */
   passwordSignIn: PasswordSignIn;
   redirectSignIn: RedirectSignIn;
+  /** Re-checks a session's identity with its source every `session.refreshInterval`. */
+  identityRefresh: IdentityRefresh;
   /** The broker's clock (milliseconds); the mapping measures auth ages with it. */
   now: () => number;
   close(): Promise<void>;
@@ -161,6 +169,13 @@ export async function createBrokerRuntime(
       audit,
       // One URL for both: OAuth returns by GET, SAML posts to the same path.
       urls: { callbackUrl, acsUrl: callbackUrl },
+    }),
+    identityRefresh: new IdentityRefresh({
+      connectors,
+      sessions,
+      audit,
+      intervalSeconds: config.session.refreshInterval,
+      now,
     }),
     now,
     async close() {

@@ -3,9 +3,10 @@ import { ConnectorCatalog } from '@fedgate/connectors';
 import {
   CredentialsFlow,
   ExplainFlow,
+  IdentityRefresh,
+  loggerAuditTrail,
   PasswordSignIn,
   RedirectSignIn,
-  loggerAuditTrail,
 } from '@fedgate/flows';
 import { WebIdentityKeyRing } from '@fedgate/issuance';
 import { SessionManager } from '@fedgate/sessions';
@@ -67,6 +68,7 @@ export class BrokerModule {
         { provide: SignInCookie, useValue: new SignInCookie(runtime.config.server.publicUrl) },
         { provide: PasswordSignIn, useValue: runtime.passwordSignIn },
         { provide: RedirectSignIn, useValue: runtime.redirectSignIn },
+        { provide: IdentityRefresh, useValue: runtime.identityRefresh },
         SessionGuard,
       ],
     };

@@ -9,6 +9,8 @@ export interface BrokerSession {
   identity: Identity;
   /** The connector's opaque data for refreshing the identity; never shown to users or logged. */
   connectorData?: string;
+  /** When the identity was last confirmed by its source (sign-in, then each refresh). */
+  identityCheckedAt?: string;
   /** Sent back by the client on state-changing calls (double-submit CSRF defence). */
   csrfToken: string;
   createdAt: string;

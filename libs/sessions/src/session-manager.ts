@@ -65,6 +65,43 @@ export class SessionManager {
 
   /** The live session for a token, with its idle timer restarted; null when unknown or ended. */
   async find(token: string): Promise<BrokerSession | null> {
+    const session = await this.read(token);
+    if (session === null) {
+      return null;
+    }
+    const touched: BrokerSession = { ...session, lastSeenAt: new Date(this.now()).toISOString() };
+    await this.store.set(storeKey(token), JSON.stringify(touched), this.ttlMs(touched));
+    return touched;
+  }
+
+  /**
+   * Replaces a live session's identity after its source confirmed it again
+   * (groups and attributes may have changed), keeping its token, CSRF token
+   * and timeouts. Returns the updated session, or null when it ended
+   * meanwhile.
+   */
+  async replaceIdentity(
+    token: string,
+    identity: Identity,
+    options: { connectorData?: string | undefined } = {},
+  ): Promise<BrokerSession | null> {
+    const current = await this.read(token);
+    if (current === null) {
+      return null;
+    }
+    const { connectorData: _previous, ...rest } = current;
+    const updated: BrokerSession = {
+      ...rest,
+      identity,
+      ...(options.connectorData === undefined ? {} : { connectorData: options.connectorData }),
+      identityCheckedAt: new Date(this.now()).toISOString(),
+    };
+    await this.store.set(storeKey(token), JSON.stringify(updated), this.ttlMs(updated));
+    return updated;
+  }
+
+  /** The live session for a token as stored; null (and removed) when unknown, idle too long or expired. */
+  private async read(token: string): Promise<BrokerSession | null> {
     if (!TOKEN_PATTERN.test(token)) {
       return null;
     }
@@ -89,9 +126,7 @@ export class SessionManager {
       await this.store.delete(key);
       return null;
     }
-    const touched: BrokerSession = { ...session, lastSeenAt: new Date(this.now()).toISOString() };
-    await this.store.set(key, JSON.stringify(touched), this.ttlMs(touched));
-    return touched;
+    return session;
   }
 
   /** Ends a session; true when there was one. */

@@ -9,6 +9,12 @@ export const sessionConfigSchema = z.strictObject({
   idleTimeout: durationSeconds(5 * 60, 24 * HOUR).default(HOUR),
   /** A session ends this long after login, however active. */
   absoluteTimeout: durationSeconds(15 * 60, 7 * 24 * HOUR).default(12 * HOUR),
+  /**
+   * How often a session's identity is checked again with its source, for
+   * connectors that can (a user disabled or removed from a group upstream
+   * loses access within this time instead of at the session's end).
+   */
+  refreshInterval: durationSeconds(60, 24 * HOUR).default(15 * 60),
 });
 
 /** The validated `session` section, in seconds. */

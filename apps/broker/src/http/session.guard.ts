@@ -1,6 +1,7 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
 import { FedgateError } from '@fedgate/core';
+import { IdentityRefresh } from '@fedgate/flows';
 import { SessionManager } from '@fedgate/sessions';
 import { BROKER_CONFIG, type BrokerConfigRef } from '../tokens';
 import { assertSameOrigin } from './origin-check';
@@ -18,7 +19,9 @@ function sameSecret(a: string, b: string): boolean {
 /**
  * Admits requests that carry a live session cookie. State-changing requests
  * must also pass the Origin check and echo the session's CSRF token in the
- * `X-CSRF-Token` header. If the store is down this throws (fail closed).
+ * `X-CSRF-Token` header. A session whose identity is due for a re-check is
+ * checked with its source first. If the store or the source is down this
+ * throws (fail closed).
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
@@ -26,6 +29,7 @@ export class SessionGuard implements CanActivate {
     @Inject(SessionManager) private readonly sessions: SessionManager,
     @Inject(SessionCookie) private readonly cookie: SessionCookie,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfigRef,
+    @Inject(IdentityRefresh) private readonly identityRefresh: IdentityRefresh,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -35,16 +39,24 @@ export class SessionGuard implements CanActivate {
     if (typeof token !== 'string' || token === '') {
       throw new FedgateError('unauthenticated', 'Sign in first: no session cookie was sent');
     }
-    const session = await this.sessions.find(token);
-    if (!session) {
+    const found = await this.sessions.find(token);
+    if (!found) {
       throw new FedgateError('unauthenticated', 'The session has expired or was ended; sign in again');
     }
     if (!SAFE_METHODS.has(request.method)) {
       assertSameOrigin(request, this.config.server.publicUrl);
       const csrf = request.headers['x-csrf-token'];
-      if (typeof csrf !== 'string' || !sameSecret(csrf, session.csrfToken)) {
+      if (typeof csrf !== 'string' || !sameSecret(csrf, found.csrfToken)) {
         throw new FedgateError('csrf_rejected', 'Missing or wrong X-CSRF-Token header');
       }
+    }
+    // Checked after CSRF, so a forged request cannot make fedgate call the identity provider.
+    const session = await this.identityRefresh.current(token, found, request.ip ?? '');
+    if (!session) {
+      throw new FedgateError(
+        'unauthenticated',
+        'Your account is no longer allowed to sign in here, or its sign-in was revoked; sign in again',
+      );
     }
     request.fedgateSession = { token, session };
     return true;

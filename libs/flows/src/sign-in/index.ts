@@ -4,3 +4,4 @@ export * from './redirect-sign-in';
 export * from './return-path';
 export * from './session-start';
 export * from './sign-in-state';
+export * from './identity-refresh';
