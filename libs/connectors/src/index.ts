@@ -11,3 +11,5 @@ export { SamlSpConnector } from './saml/saml-connector';
 export { samlConnectorConfigSchema, type SamlConnectorConfig } from './saml/saml-connector.config';
 export { OidcConnector, type OidcConnectorDependencies } from './oidc/oidc-connector';
 export { oidcConnectorConfigSchema, type OidcConnectorConfig } from './oidc/oidc-connector.config';
+export { GithubConnector, type GithubConnectorDependencies } from './github/github-connector';
+export { githubConnectorConfigSchema, type GithubConnectorConfig } from './github/github-connector.config';

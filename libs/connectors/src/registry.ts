@@ -6,6 +6,8 @@ import { LdapConnector } from './ldap/ldap-connector';
 import { ldapConnectorConfigSchema } from './ldap/ldap-connector.config';
 import { OidcConnector } from './oidc/oidc-connector';
 import { oidcConnectorConfigSchema } from './oidc/oidc-connector.config';
+import { GithubConnector } from './github/github-connector';
+import { githubConnectorConfigSchema } from './github/github-connector.config';
 import { SamlSpConnector } from './saml/saml-connector';
 import { samlConnectorConfigSchema } from './saml/saml-connector.config';
 import type { MetadataLog } from './saml/idp-metadata-source';
@@ -23,11 +25,12 @@ export const connectorConfigSchema = z.discriminatedUnion(
     ldapConnectorConfigSchema,
     samlConnectorConfigSchema,
     oidcConnectorConfigSchema,
+    githubConnectorConfigSchema,
   ],
   {
     error: (issue) =>
       typeof issue.input === 'object' && issue.input !== null
-        ? 'type must be one of: static, ldap, saml, oidc'
+        ? 'type must be one of: static, ldap, saml, oidc, github'
         : 'must be a mapping',
   },
 );
@@ -58,6 +61,8 @@ const connectorFactories: ConnectorFactories = {
   ldap: (config, dependencies) => new LdapConnector(config, dependencies.now),
   oidc: (config, dependencies) =>
     new OidcConnector(config, dependencies.now === undefined ? {} : { now: dependencies.now }),
+  github: (config, dependencies) =>
+    new GithubConnector(config, dependencies.now === undefined ? {} : { now: dependencies.now }),
   saml: (config, dependencies) => {
     if (dependencies.store === undefined) {
       throw new Error(`connector ${config.id}: a saml connector needs the store for its replay cache`);

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { parseDurationSeconds } from '@fedgate/core';
+import { connectorIdSchema } from '../connector-id';
+import { isLoopbackHost } from '../oidc/oidc-connector.config';
+
+/** https, or http on this machine only (a GitHub stand-in on loopback for development and tests). */
+const githubUrl = z.url().refine((value) => {
+  const url = new URL(value);
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+}, 'must be an https:// URL (http:// only for localhost or 127.0.0.1)');
+
+/** An organization login as GitHub spells it: letters, digits and single hyphens, up to 39 characters. */
+const orgLogin = z
+  .string()
+  .regex(/^[a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38}$/i, 'must be a GitHub organization login');
+
+/** The OAuth scopes fedgate needs: the profile, the email addresses, organizations and teams. */
+export const GITHUB_SCOPES = ['read:user', 'user:email', 'read:org'] as const;
+
+/**
+ * Configuration of a GitHub connector: an OAuth App, or a GitHub App's user
+ * authorization, on github.com or a GitHub Enterprise Server
+ * (docs/connectors/github.md).
+ */
+export const githubConnectorConfigSchema = z.strictObject({
+  id: connectorIdSchema,
+  type: z.literal('github'),
+  name: z.string().min(1).optional(),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  /**
+   * Where people sign in: `https://github.com`, or a GitHub Enterprise
+   * Server's own URL (its API is then `{baseUrl}/api/v3`).
+   */
+  baseUrl: githubUrl.default('https://github.com'),
+  /** The REST API's URL when it is not the one `baseUrl` implies. */
+  apiUrl: githubUrl.optional(),
+  /**
+   * Organizations whose members may sign in (any one of them); empty admits
+   * every GitHub user. When set, groups come from these organizations only.
+   */
+  orgs: z.array(orgLogin).default([]),
+  /** Per request to GitHub (token, user, emails, orgs, teams). */
+  timeout: z
+    .union([z.string(), z.number()])
+    .transform((value, context) => {
+      const parsed = parseDurationSeconds(value);
+      if (parsed === undefined || parsed < 1 || parsed > 60) {
+        context.addIssue({ code: 'custom', message: 'must be a duration between 1s and 1m' });
+        return z.NEVER;
+      }
+      return parsed;
+    })
+    .default(10),
+});
+
+export type GithubConnectorConfig = z.infer<typeof githubConnectorConfigSchema>;
