@@ -138,7 +138,7 @@ describe('static login → entitlements → credentials from moto_server', () =>
     for (const json of [
       { accountId: 'sandbox', permissionSet: 'Admin' },
       { accountId: '999999999999', permissionSet: 'Developer' },
-      { accountId: 'sandbox', permissionSet: 'developer' },
+      { accountId: 'sandbox', permissionSet: 'Auditor' },
     ]) {
       const refused = await bob.request('POST', '/api/v1/credentials', { json });
       expect(refused.status).toBe(403);

@@ -56,7 +56,7 @@ describe('parseConfig', () => {
       maxBodyBytes: 65536,
     });
     expect(config.store).toEqual({ type: 'memory' });
-    expect(config.session).toEqual({ idleTimeout: 3600, absoluteTimeout: 43200 });
+    expect(config.session).toEqual({ idleTimeout: 3600, absoluteTimeout: 43200, refreshInterval: 900 });
     expect(config.logging.level).toBe('info');
     expect(config.backends[0]).toMatchObject({
       mode: 'assume-role',
