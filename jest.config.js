@@ -35,6 +35,8 @@ module.exports = {
     {
       ...shared,
       displayName: 'integration',
+      // Fails the run at once, naming the install command, when a server binary is missing.
+      globalSetup: '<rootDir>/test/harness/global-setup.ts',
       testMatch: ['<rootDir>/test/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
     },
   ],

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the real servers fedgate's tests start (DEVELOPERS.md: "Real components,
-# not mocks"), only those that are missing. Debian/Ubuntu; needs root for apt-get.
+# Installs the real servers fedgate's tests start (docs/development.md), only those that
+# are missing. Debian/Ubuntu; needs root for apt-get. test/harness/required-binaries.ts
+# lists the same programs: the integration tests refuse to start without them.
 set -euo pipefail
 
 missing_packages=()
@@ -10,6 +11,8 @@ have redis-server || missing_packages+=(redis-server)
 have slapd || missing_packages+=(slapd)
 have ldapsearch || missing_packages+=(ldap-utils)
 have openssl || missing_packages+=(openssl)
+have ip || missing_packages+=(iproute2)
+have python3 || missing_packages+=(python3 python3-pip)
 have samba || missing_packages+=(samba samba-ad-provision samba-ad-dc)
 # The end-to-end browser tests drive Debian's Chromium with playwright-core (never a downloaded browser).
 have chromium || missing_packages+=(chromium)

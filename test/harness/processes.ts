@@ -57,9 +57,12 @@ export function freePort(): Promise<number> {
  * user's PATH). Throws when it is missing, naming the command that installs
  * it: a missing server must fail the run, never silently skip tests.
  */
-export function requireBinary(name: string, installHint: string): string {
-  const pathDirs = (process.env.PATH ?? '').split(delimiter).filter((dir) => dir !== '');
-  for (const dir of [...pathDirs, ...SBIN_DIRS]) {
+export function requireBinary(
+  name: string,
+  installHint: string,
+  search: readonly string[] = defaultSearchDirs(),
+): string {
+  for (const dir of search) {
     const candidate = join(dir, name);
     try {
       accessSync(candidate, fsConstants.X_OK);
@@ -71,6 +74,11 @@ export function requireBinary(name: string, installHint: string): string {
     }
   }
   throw new Error(`${name} is not installed; install it with: ${installHint}`);
+}
+
+function defaultSearchDirs(): string[] {
+  const pathDirs = (process.env.PATH ?? '').split(delimiter).filter((dir) => dir !== '');
+  return [...pathDirs, ...SBIN_DIRS];
 }
 
 /** Creates a fresh private directory under the OS temp dir; the caller removes it. */
