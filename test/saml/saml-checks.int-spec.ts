@@ -74,12 +74,22 @@ describe('SAML response checks on committed fixtures', () => {
   });
 
   it.each(cases.map((entry) => [entry.name, entry] as const))('%s', async (_name, entry) => {
-    const connector = fixtureConnector(store, fixtureConfig({}, { ...entry.settings }));
+    const connector = fixtureConnector(store, fixtureConfig({ ...entry.config }, { ...entry.settings }));
     const post = { acsUrl: ACS, samlResponse: fixtureResponse(entry.name), inResponseTo: entry.inResponseTo };
     if (entry.expect.accept) {
       const { identity } = await connector.handlePost(post, {});
       expect(identity.subject).toBe(entry.expect.subject);
       expect(identity.connectorId).toBe('corp');
+      const { username, groups, attributes } = entry.expect;
+      expect({
+        username: identity.username,
+        groups: identity.groups,
+        attributes: identity.attributes,
+      }).toEqual({
+        username: username ?? identity.username,
+        groups: groups ?? identity.groups,
+        attributes: attributes ?? identity.attributes,
+      });
       // Single use: the same assertion never signs in twice.
       const again = await refusal(connector.handlePost(post, {}));
       expect(again.phase).toBe('saml.replay');
