@@ -53,5 +53,15 @@ export default tseslint.config(
     files: ['apps/cli/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // The portal's browser script, a static file served as it is (apps/broker/src/portal/assets).
+    files: ['apps/broker/src/portal/assets/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'script',
+      parserOptions: { projectService: false, project: false, program: null },
+      globals: { document: 'readonly', navigator: 'readonly', setTimeout: 'readonly' },
+    },
+  },
   prettier,
 );
