@@ -5,7 +5,7 @@
  * case; then the callback connector contract.
  */
 import { freePort } from '../harness/processes';
-import { describeCallbackConnectorContract } from './callback-connector.contract';
+import { describeCallbackConnectorContract } from '../../libs/connectors/src/callback-connector.contract';
 import {
   CALLBACK_URL,
   CLIENT_ID,

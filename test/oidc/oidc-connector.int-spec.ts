@@ -4,9 +4,11 @@
  * rotation, and each refusal in its own case. A proxy in
  * front of the provider plays the misbehaving provider or the attacker: it
  * rewrites the provider's answers, and the test signs forged ID tokens with
- * the provider's own keys so that only the claim under test is wrong.
+ * the provider's own keys so that only the claim under test is wrong; then
+ * the callback connector contract.
  */
-import { SignJWT } from 'jose';
+import { exportJWK, exportPKCS8, generateKeyPair, SignJWT } from 'jose';
+import { FedgateError } from '@fedgate/core';
 import {
   CALLBACK_URL,
   CLIENT_SECRET,
@@ -17,7 +19,15 @@ import {
   startAttempt,
   testAccounts,
 } from './oidc-fixture';
-import { signingKey, TestOidcProvider, type SigningKey } from './oidc-provider-harness';
+import { describeCallbackConnectorContract } from '../../libs/connectors/src/callback-connector.contract';
+import { freePort } from '../harness/processes';
+import {
+  signInAtProvider,
+  signingKey,
+  TestOidcProvider,
+  type ObservedRequest,
+  type SigningKey,
+} from './oidc-provider-harness';
 
 function decodePayload(jwt: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
@@ -31,10 +41,23 @@ describe('oidc connector against oidc-provider', () => {
   let other: TestOidcProvider;
   let rsa: SigningKey;
   let ec: SigningKey;
+  let closedPort: number;
+  /** fedgate's own keys for private_key_jwt: PKCS#8 PEM, as the config holds them. */
+  const clientKeys: Partial<Record<'RS256' | 'ES256' | 'unregistered', string>> = {};
 
   beforeAll(async () => {
     rsa = await signingKey('RS256', 'rsa-1');
     ec = await signingKey('ES256', 'ec-1');
+    closedPort = await freePort();
+    const registered = [];
+    for (const alg of ['RS256', 'ES256'] as const) {
+      const pair = await generateKeyPair(alg, { extractable: true });
+      clientKeys[alg] = await exportPKCS8(pair.privateKey);
+      registered.push({ ...(await exportJWK(pair.publicKey)), kid: `client-${alg}`, alg, use: 'sig' });
+    }
+    clientKeys.unregistered = await exportPKCS8(
+      (await generateKeyPair('RS256', { extractable: true })).privateKey,
+    );
     provider = await TestOidcProvider.start({
       keys: [rsa, ec],
       accounts: testAccounts(),
@@ -45,6 +68,12 @@ describe('oidc connector against oidc-provider', () => {
           client_secret: CLIENT_SECRET,
           redirect_uris: [CALLBACK_URL],
           id_token_signed_response_alg: 'ES256',
+        },
+        {
+          client_id: 'fedgate-pkjwt',
+          token_endpoint_auth_method: 'private_key_jwt',
+          jwks: { keys: registered },
+          redirect_uris: [CALLBACK_URL],
         },
       ],
     });
@@ -124,6 +153,65 @@ describe('oidc connector against oidc-provider', () => {
         connector.loginUrl({ callbackUrl: CALLBACK_URL, state: 's', nonce: 'n', codeChallenge: 'c' }, {}),
       );
       expect(refusal).toMatchObject({ code: 'idp_unavailable', phase: 'oidc.discovery' });
+    });
+  });
+
+  describe('private_key_jwt client authentication', () => {
+    /** A connector with no client secret, signing its token requests with `privateKey`. */
+    const signingConnector = (alg: 'RS256' | 'ES256', privateKey: string, keyId = `client-${alg}`) =>
+      oidcConnector({
+        issuer: provider.issuer,
+        clientId: 'fedgate-pkjwt',
+        clientSecret: undefined,
+        privateKeyJwt: { privateKey, keyId, alg },
+      });
+
+    it('signs in and refreshes with an RS256 client assertion, sending no secret', async () => {
+      const tokenRequests: ObservedRequest[] = [];
+      provider.tampering.observe = (path, request) => {
+        if (path === '/token') {
+          tokenRequests.push(request);
+        }
+      };
+      const connector = signingConnector('RS256', clientKeys.RS256!);
+      const signedIn = await signIn(connector, 'alice');
+      expect(signedIn.identity.subject).toBe('alice');
+      expect(await connector.refresh(signedIn, {})).toMatchObject({ kind: 'current' });
+      expect(tokenRequests).toHaveLength(2);
+      for (const request of tokenRequests) {
+        const form = new URLSearchParams(request.body);
+        expect(form.get('client_assertion_type')).toBe(
+          'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        );
+        expect(form.get('client_assertion')).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+        expect(request.authorization).toBeUndefined();
+      }
+    });
+
+    it('signs in with an ES256 client assertion', async () => {
+      const signedIn = await signIn(signingConnector('ES256', clientKeys.ES256!), 'alice');
+      expect(signedIn.identity.subject).toBe('alice');
+    });
+
+    it('refuses the sign-in when fedgate signs with a key the provider does not know, naming the token phase', async () => {
+      const connector = signingConnector('RS256', clientKeys.unregistered!);
+      const attempt = await startAttempt(connector, 'alice');
+      const failure = await complete(connector, attempt).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(FedgateError);
+      const refusal = failure as FedgateError;
+      expect(refusal).toMatchObject({ code: 'assertion_invalid', phase: 'oidc.token' });
+      expect(refusal.detail).toMatchObject({
+        connector: 'corp',
+        check: 'provider-error',
+        error: 'invalid_client',
+      });
+      expect(refusal.message).toBe('The identity provider refused the sign-in (invalid_client)');
+      expect(JSON.stringify({ message: refusal.message, detail: refusal.detail })).not.toContain(
+        attempt.query.code,
+      );
     });
   });
 
@@ -349,17 +437,17 @@ describe('oidc connector against oidc-provider', () => {
     it('re-reads the user through the refresh token, and reports a removed user as revoked', async () => {
       const connector = oidcConnector({ issuer: provider.issuer });
       const signedIn = await signIn(connector, 'alice');
-      const alice = provider.accounts.get('alice')!;
-      provider.accounts.set('alice', { ...alice, groups: ['eng'] });
+      const alice = provider.account('alice')!;
+      await provider.setAccount('alice', { ...alice, groups: ['eng'] });
       try {
         const refreshed = await connector.refresh(signedIn, {});
         expect(refreshed).toMatchObject({ kind: 'current', identity: { subject: 'alice', groups: ['eng'] } });
         expect(refreshed.kind === 'current' && refreshed.identity.authTime).toBe(signedIn.identity.authTime);
-        provider.accounts.delete('alice');
+        await provider.setAccount('alice', undefined);
         const next = refreshed.kind === 'current' ? refreshed : signedIn;
         expect(await connector.refresh(next, {})).toMatchObject({ kind: 'revoked' });
       } finally {
-        provider.accounts.set('alice', alice);
+        await provider.setAccount('alice', alice);
       }
     });
   });
@@ -373,7 +461,7 @@ describe('oidc connector against oidc-provider', () => {
       );
       await signIn(connector, 'alice');
       const rotated = await signingKey('RS256', 'rsa-2');
-      provider.rotate([rotated, ec]);
+      await provider.rotate([rotated, ec]);
       try {
         expect(await refusalOf(signIn(connector, 'alice'))).toEqual({
           code: 'assertion_invalid',
@@ -383,8 +471,16 @@ describe('oidc connector against oidc-provider', () => {
         offset = 61_000;
         expect((await signIn(connector, 'alice')).identity.subject).toBe('alice');
       } finally {
-        provider.rotate([rsa, ec]);
+        await provider.rotate([rsa, ec]);
       }
     });
   });
+
+  describeCallbackConnectorContract('oidc on oidc-provider', () => ({
+    connector: oidcConnector({ issuer: provider.issuer }),
+    unreachable: oidcConnector({ issuer: `http://127.0.0.1:${closedPort}` }),
+    callbackUrl: CALLBACK_URL,
+    approve: (url) => signInAtProvider(url, 'alice', CALLBACK_URL),
+    decline: (url) => signInAtProvider(url, 'alice', CALLBACK_URL, { decline: true }),
+  }));
 });

@@ -1,17 +1,34 @@
+import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload, type KeyLike } from 'jose';
-import Provider, { type Configuration, type ProviderContext } from 'oidc-provider';
+import ts from 'typescript';
+import { freePort, startProcess, tcpAccepts, type RunningProcess } from '../harness/processes';
+import type { ProviderProcessConfig } from './oidc-provider-process';
 
 /**
- * A real OpenID Provider for tests: node-oidc-provider on loopback, with
- * its dev login page (any login name, any password), behind a small proxy
- * that can rewrite what the provider answers (discovery, token and UserInfo
- * responses, the redirect back to fedgate). The proxy is the attacker or
- * the misbehaving provider of a refusal test; left alone it passes
- * everything through unchanged. The test holds the provider's signing keys,
- * so it can also forge validly signed tokens with wrong claims.
+ * A real OpenID Provider for tests: node-oidc-provider, in a Node process of
+ * its own on loopback (test/oidc/oidc-provider-process.ts), with its dev
+ * login page (any login name, any password), behind a small proxy in this
+ * process that can rewrite what the provider answers (discovery, token and
+ * UserInfo responses, the redirect back to fedgate). The proxy is the
+ * attacker or the misbehaving provider of a refusal test; left alone it
+ * passes everything through unchanged. The test holds the provider's
+ * signing keys, so it can also forge validly signed tokens with wrong claims.
  */
+
+/** Where the harness changes the provider process's keys and accounts; the proxy never forwards it. */
+const CONTROL_PATH = '/__fedgate_test__/state';
+
+/** The provider process's code: its TypeScript source as an ES module, run by `node -e`. */
+let providerProgram: string | undefined;
+function providerProcessProgram(): string {
+  providerProgram ??= ts.transpileModule(readFileSync(join(__dirname, 'oidc-provider-process.ts'), 'utf8'), {
+    compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
+  return providerProgram;
+}
 
 /** One signing key of the provider, with its private half for forging. */
 export interface SigningKey {
@@ -48,6 +65,14 @@ export interface Tampering {
   userinfo?: Rewrite;
   /** The query of the provider's redirect back to the client. */
   callback?: (query: URLSearchParams) => URLSearchParams;
+  /** Sees each request on its way to the provider, by path. */
+  observe?: (path: string, request: ObservedRequest) => void;
+}
+
+/** A request the proxy forwarded, as the client sent it. */
+export interface ObservedRequest {
+  body: string;
+  authorization: string | undefined;
 }
 
 export interface TestProviderOptions {
@@ -57,54 +82,71 @@ export interface TestProviderOptions {
   accounts: Record<string, Record<string, unknown>>;
 }
 
-const SCOPE_CLAIMS = {
-  openid: ['sub'],
-  email: ['email', 'email_verified'],
-  profile: [
-    'name',
-    'preferred_username',
-    'groups',
-    'department',
-    'hd',
-    'tid',
-    '_claim_names',
-    '_claim_sources',
-  ],
-};
-
 export class TestOidcProvider {
-  readonly accounts: Map<string, Record<string, unknown>>;
   tampering: Tampering = {};
-  private provider: Provider;
+  private readonly accountClaims: Map<string, Record<string, unknown>>;
   private keys: SigningKey[];
 
   private constructor(
     readonly issuer: string,
-    private readonly options: TestProviderOptions,
+    options: TestProviderOptions,
     private readonly front: Server,
-    private readonly back: Server,
+    private readonly back: RunningProcess,
     private readonly backPort: number,
   ) {
-    this.accounts = new Map(Object.entries(options.accounts));
+    this.accountClaims = new Map(Object.entries(options.accounts));
     this.keys = options.keys;
-    this.provider = this.build();
   }
 
   static async start(options: TestProviderOptions): Promise<TestOidcProvider> {
-    // The servers need their ports before the provider can be built with its issuer.
+    // The proxy needs its port first: it is the issuer the provider process is started with.
     const started: { instance?: TestOidcProvider } = {};
-    const back = createServer((request, response) => {
-      started.instance?.handle(request, response);
-    });
-    await listen(back);
     const front = createServer((request, response) => {
       void started.instance?.proxy(request, response);
     });
     await listen(front);
     const issuer = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
-    const instance = new TestOidcProvider(issuer, options, front, back, (back.address() as AddressInfo).port);
+    const backPort = await freePort();
+    const config: ProviderProcessConfig = {
+      issuer,
+      port: backPort,
+      clients: options.clients,
+      keys: options.keys.map((key) => key.privateJwk),
+      accounts: options.accounts,
+      controlPath: CONTROL_PATH,
+    };
+    let back: RunningProcess;
+    try {
+      back = await startProcess({
+        command: process.execPath,
+        args: ['--input-type=module', '--eval', providerProcessProgram()],
+        // Bare imports of `node -e` resolve from the working directory: the repository's node_modules.
+        cwd: resolve(__dirname, '..', '..'),
+        env: { FEDGATE_TEST_OIDC_PROVIDER: JSON.stringify(config) },
+        ready: () => tcpAccepts('127.0.0.1', backPort),
+      });
+    } catch (error) {
+      await close(front);
+      throw error;
+    }
+    const instance = new TestOidcProvider(issuer, options, front, back, backPort);
     started.instance = instance;
     return instance;
+  }
+
+  /** The claims of an account, as the provider has them now. */
+  account(id: string): Record<string, unknown> | undefined {
+    return this.accountClaims.get(id);
+  }
+
+  /** Changes an account's claims, or removes the account (`undefined`): it then cannot sign in or refresh. */
+  async setAccount(id: string, claims: Record<string, unknown> | undefined): Promise<void> {
+    if (claims === undefined) {
+      this.accountClaims.delete(id);
+    } else {
+      this.accountClaims.set(id, claims);
+    }
+    await this.control({ accounts: Object.fromEntries(this.accountClaims) });
   }
 
   /** The signing key the provider uses for `alg` now. */
@@ -117,9 +159,9 @@ export class TestOidcProvider {
   }
 
   /** Key rotation: the provider signs with and publishes these keys from now on (sessions and grants stay). */
-  rotate(keys: SigningKey[]): void {
+  async rotate(keys: SigningKey[]): Promise<void> {
     this.keys = keys;
-    this.provider = this.build();
+    await this.control({ keys: keys.map((key) => key.privateJwk) });
   }
 
   reset(): void {
@@ -132,62 +174,38 @@ export class TestOidcProvider {
     return new SignJWT(claims).setProtectedHeader({ alg, kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
   }
 
+  /** What the provider process printed: its warnings and errors, for a failure message. */
+  output(): string {
+    return this.back.output();
+  }
+
   async stop(): Promise<void> {
-    await Promise.all([close(this.front), close(this.back)]);
+    await Promise.all([close(this.front), this.back.stop()]);
   }
 
-  private build(): Provider {
-    const accounts = this.accounts;
-    const configuration: Configuration = {
-      clients: this.options.clients.map((client) => ({
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        ...client,
-      })),
-      jwks: { keys: this.keys.map((key) => key.privateJwk) },
-      cookies: { keys: ['fedgate-test-provider-cookie-key'] },
-      claims: SCOPE_CLAIMS,
-      conformIdTokenClaims: false,
-      features: { devInteractions: { enabled: true }, userinfo: { enabled: true } },
-      enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256'] },
-      pkce: { required: () => true },
-      issueRefreshToken: (_context: unknown, client: { grantTypeAllowed(type: string): boolean }) =>
-        Promise.resolve(client.grantTypeAllowed('refresh_token')),
-      findAccount: (_context: ProviderContext, id: string) => {
-        const claims = accounts.get(id);
-        return Promise.resolve(
-          claims === undefined
-            ? undefined
-            : { accountId: id, claims: () => Promise.resolve({ ...claims, sub: id }) },
-        );
-      },
-      // First-party clients: no consent page, the grant covers what was asked.
-      loadExistingGrant: async (context: ProviderContext) => {
-        const { client, session, provider } = context.oidc;
-        if (client === undefined || session?.accountId === undefined) {
-          return undefined;
-        }
-        const existing = session.grantIdFor(client.clientId);
-        if (existing !== undefined) {
-          return provider.Grant.find(existing);
-        }
-        const grant = new provider.Grant({ clientId: client.clientId, accountId: session.accountId });
-        grant.addOIDCScope('openid email profile offline_access');
-        grant.addOIDCClaims(Object.values(SCOPE_CLAIMS).flat());
-        await grant.save();
-        return grant;
-      },
-    };
-    return new Provider(this.issuer, configuration);
-  }
-
-  private handle(request: IncomingMessage, response: import('node:http').ServerResponse): void {
-    this.provider.callback()(request, response);
+  private async control(change: Partial<Pick<ProviderProcessConfig, 'keys' | 'accounts'>>): Promise<void> {
+    const response = await fetch(`http://127.0.0.1:${this.backPort}${CONTROL_PATH}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(change),
+    });
+    if (response.status !== 204) {
+      throw new Error(`the provider process refused the change: ${response.status} ${await response.text()}`);
+    }
   }
 
   /** Forwards one request to the provider, rewriting the answer when a hook is set for it. */
   private async proxy(request: IncomingMessage, response: import('node:http').ServerResponse): Promise<void> {
     const body = await readAll(request);
+    const requestPath = new URL(request.url ?? '/', this.issuer).pathname;
+    if (requestPath === CONTROL_PATH) {
+      response.writeHead(404).end();
+      return;
+    }
+    this.tampering.observe?.(requestPath, {
+      body: body.toString('utf8'),
+      authorization: request.headers.authorization,
+    });
     const answer = await new Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }>(
       (resolve, reject) => {
         const upstream = httpRequest(
@@ -240,12 +258,15 @@ export class TestOidcProvider {
 /**
  * Signs in at the provider like a browser would, without one: follows the
  * redirects, fills the dev login page (any password), and returns the query
- * the provider sends back to `redirectUri` (code, state, iss).
+ * the provider sends back to `redirectUri` (code, state, iss). With
+ * `decline`, the user presses the login page's Cancel instead: the query
+ * then carries the provider's `access_denied`.
  */
 export async function signInAtProvider(
   authorizationUrl: string,
   login: string,
   redirectUri: string,
+  { decline = false }: { decline?: boolean } = {},
 ): Promise<Record<string, string>> {
   const cookies = new Map<string, string>();
   let url = authorizationUrl;
@@ -277,6 +298,13 @@ export async function signInAtProvider(
       continue;
     }
     const html = await response.text();
+    const cancel = /<a href="([^"]+\/abort)">\[ Cancel \]<\/a>/.exec(html)?.[1];
+    if (decline && cancel !== undefined) {
+      url = new URL(cancel.replace(/&amp;/g, '&'), url).href;
+      method = 'GET';
+      body = undefined;
+      continue;
+    }
     const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
     if (action === undefined) {
       throw new Error(`the provider answered ${response.status} without a form: ${pageText(html)}`);

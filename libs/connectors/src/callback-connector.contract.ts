@@ -1,13 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import type { CallbackConnector, CallbackRequest } from '@fedgate/connectors';
 import { FedgateError } from '@fedgate/core';
+import type { CallbackConnector, CallbackRequest } from './connector';
 
 /**
  * The behaviour every callback (OAuth 2 redirect) connector must share,
  * written once and run against each of them with its real provider or a
- * local server that answers as the provider documents: the authorization
+ * local server that answers as the provider documents (OIDC on
+ * oidc-provider in test/oidc/, GitHub on a local GitHub in test/github/). A
+ * new callback connector adds one test that calls
+ * describeCallbackConnectorContract. The authorization
  * URL carries the flow's state, PKCE S256 challenge and exact redirect URI;
  * a sign-in gives an identity of the documented shape with a stable
  * subject; a replayed code and the provider's error answer are refused; an
