@@ -68,6 +68,25 @@ module.exports = {
       to: { path: ['^libs/broker-config/', '^@fedgate/broker-config$'] },
     },
     {
+      name: 'oauth-only-base-libs',
+      severity: 'error',
+      comment:
+        'libs/oauth (the authorization server for fedgate\'s own clients) stands on core, store and ' +
+        'sessions only: sign-in happens before it, credentials after it, both through the flows.',
+      from: { path: '^libs/oauth/', pathNot: [SPEC] },
+      to: {
+        path: ['^libs/', '^@fedgate/'],
+        pathNot: ['^libs/(oauth|core|store|sessions)/', '^@fedgate/(core|store|sessions)$'],
+      },
+    },
+    {
+      name: 'no-lib-to-oauth',
+      severity: 'error',
+      comment: 'Only apps (the broker\'s OAuth endpoints, the bearer guard) use the authorization server.',
+      from: { path: '^libs/', pathNot: ['^libs/oauth/', SPEC] },
+      to: { path: ['^libs/oauth/', '^@fedgate/oauth$'] },
+    },
+    {
       name: 'no-orphans',
       severity: 'error',
       comment: 'A file that imports nothing and that nothing imports is dead code.',

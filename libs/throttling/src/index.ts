@@ -2,3 +2,4 @@ export * from './login-throttle';
 export * from './login-throttle.config';
 export * from './lockout-margin';
 export * from './trusted-proxies';
+export * from './request-rate-limit';

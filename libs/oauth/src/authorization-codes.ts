@@ -1,0 +1,88 @@
+import type { Store } from '@fedgate/store';
+import type { GrantSubject } from './grants';
+import { OAuthError } from './oauth-error';
+import { verifierMatches } from './pkce';
+import { digest, isSecret, newSecret } from './secrets';
+
+/** What an authorization code stands for until it is exchanged. */
+export interface PendingCode extends GrantSubject {
+  clientId: string;
+  redirectUri: string;
+  codeChallenge: string;
+}
+
+interface StoredCode extends PendingCode {
+  expiresAt: number;
+}
+
+/** Records outlive their validity by this much, so a late exchange is told "expired", not "unknown". */
+const GRACE_MS = 5 * 60 * 1000;
+
+/**
+ * Authorization codes (RFC 6749 section 4.1) in the store: short-lived,
+ * single use whatever the concurrency (a set-if-absent marker decides the
+ * one exchange, as for sign-in state), bound to the client, the exact
+ * redirect URI and the PKCE S256 challenge.
+ */
+export class AuthorizationCodes {
+  private readonly now: () => number;
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: { lifetimeSeconds: number; now?: () => number },
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** A new code for the approved request. */
+  async create(pending: PendingCode): Promise<string> {
+    const code = newSecret('fgc');
+    const lifetimeMs = this.options.lifetimeSeconds * 1000;
+    const stored: StoredCode = { ...pending, expiresAt: this.now() + lifetimeMs };
+    await this.store.set(`oauth-code:${digest(code)}`, JSON.stringify(stored), lifetimeMs + GRACE_MS);
+    return code;
+  }
+
+  /**
+   * The subject of a code, consumed: no later exchange gets it. Refused
+   * with invalid_grant when the code is unknown, used, expired, issued to
+   * another client or redirect URI, or the verifier does not match.
+   */
+  async exchange(
+    code: string | undefined,
+    request: { clientId: string; redirectUri: string | undefined; codeVerifier: string | undefined },
+  ): Promise<GrantSubject> {
+    if (!isSecret('fgc', code)) {
+      throw new OAuthError('invalid_grant', 'The authorization code is not one fedgate issued');
+    }
+    const key = digest(code);
+    const lifetimeMs = this.options.lifetimeSeconds * 1000;
+    const first = await this.store.setIfAbsent(`oauth-code-used:${key}`, '1', lifetimeMs + GRACE_MS);
+    if (!first) {
+      throw new OAuthError('invalid_grant', 'The authorization code was already used');
+    }
+    const text = await this.store.get(`oauth-code:${key}`);
+    if (text === null) {
+      throw new OAuthError('invalid_grant', 'The authorization code is unknown or expired');
+    }
+    await this.store.delete(`oauth-code:${key}`);
+    const stored = JSON.parse(text) as StoredCode;
+    if (this.now() > stored.expiresAt) {
+      throw new OAuthError('invalid_grant', 'The authorization code has expired; log in again');
+    }
+    if (stored.clientId !== request.clientId) {
+      throw new OAuthError('invalid_grant', 'The authorization code was issued to another client');
+    }
+    if (stored.redirectUri !== request.redirectUri) {
+      throw new OAuthError('invalid_grant', 'redirect_uri differs from the authorization request');
+    }
+    if (!verifierMatches(request.codeVerifier, stored.codeChallenge)) {
+      throw new OAuthError('invalid_grant', 'code_verifier does not match the code_challenge');
+    }
+    return {
+      identity: stored.identity,
+      ...(stored.connectorData === undefined ? {} : { connectorData: stored.connectorData }),
+      ...(stored.identityCheckedAt === undefined ? {} : { identityCheckedAt: stored.identityCheckedAt }),
+    };
+  }
+}
