@@ -1,5 +1,7 @@
 import type { Element } from '@xmldom/xmldom';
+import { FedgateError } from '@fedgate/core';
 import { attributeOf, certificatePem, children, NS, parseSamlXml, textOf } from './saml-xml';
+import { verifiedElement } from './signature-check';
 
 const REDIRECT_BINDING = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
 
@@ -18,8 +20,14 @@ export interface IdpSettings {
  * certificates of signing KeyDescriptors (use="signing" or no use). Throws
  * an Error with a plain message when the metadata is unusable; never
  * returns settings without a certificate.
+ *
+ * With `metadataSigners` (idp.metadataSigningCertificates), the root
+ * element must carry an enveloped signature by one of them (the same checks
+ * as a response's: RSA-SHA256 or stronger, a Reference to the root's own
+ * ID), and everything is read from the bytes that signature covers: metadata
+ * fetched through a compromised network or host cannot swap the IdP's keys.
  */
-export function readIdpMetadata(xml: string): IdpSettings {
+export function readIdpMetadata(xml: string, metadataSigners: readonly string[] = []): IdpSettings {
   let root: Element | null;
   try {
     root = parseSamlXml(xml).documentElement;
@@ -27,6 +35,9 @@ export function readIdpMetadata(xml: string): IdpSettings {
     throw new Error(
       `the metadata is not usable XML (${error instanceof Error ? error.message : 'unparsable'})`,
     );
+  }
+  if (root !== null && metadataSigners.length > 0) {
+    root = signedRoot(xml, root, metadataSigners);
   }
   const entity = root === null ? undefined : idpEntity(root);
   const entityId = attributeOf(entity, 'entityID');
@@ -81,4 +92,15 @@ function signingCertificates(descriptor: Element): string[] {
     }
   }
   return [...new Set(certificates)];
+}
+
+/** The root as its signature covers it; a plain Error saying why the signature was refused. */
+function signedRoot(xml: string, root: Element, metadataSigners: readonly string[]): Element {
+  try {
+    return verifiedElement(xml, root, metadataSigners, 'metadata');
+  } catch (error) {
+    const reason =
+      error instanceof FedgateError ? error.message.replace(/^Sign-in failed: /, '') : String(error);
+    throw new Error(`the metadata's signature is refused: ${reason}`);
+  }
 }

@@ -45,6 +45,12 @@ const idpSchema = z
     /** IdP metadata by URL (https, or http on loopback for tests); re-fetched every metadataRefresh. */
     metadataUrl: httpUrl.optional(),
     metadataRefresh: durationSeconds(60, 7 * 24 * 3600).default(3600),
+    /**
+     * Certificates that sign the metadata (recommended for metadataUrl): when
+     * set, metadata without a valid signature by one of them is refused.
+     * Several at once while the signer rotates.
+     */
+    metadataSigningCertificates: z.array(pem('CERTIFICATE')).min(1).optional(),
     /** Without metadata: the IdP's entityID, its HTTP-Redirect SSO URL and its signing certificates. */
     entityId: z.string().min(1).optional(),
     ssoUrl: httpUrl.optional(),
@@ -68,7 +74,15 @@ const idpSchema = z
         message: 'needs metadataFile, metadataUrl, or all of entityId, ssoUrl and certificates',
       });
     }
-    if (idp.metadataUrl !== undefined) {
+    if (idp.metadataSigningCertificates !== undefined && sources === 0) {
+      context.addIssue({
+        code: 'custom',
+        path: ['metadataSigningCertificates'],
+        message: 'needs metadataFile or metadataUrl: only metadata carries a signature to check',
+      });
+    }
+    // The URL's own schema issue is reported already; a value that is no URL has nothing more to check.
+    if (idp.metadataUrl !== undefined && URL.canParse(idp.metadataUrl)) {
       const url = new URL(idp.metadataUrl);
       if (url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
         context.addIssue({

@@ -9,7 +9,7 @@ import type {
 } from '../connector';
 import { AssertionReplayCache } from './assertion-replay-cache';
 import { authnRequestXml, newRequestId, redirectBindingUrl } from './authn-request';
-import { IdpMetadataSource, type MetadataLog } from './idp-metadata-source';
+import { IdpMetadataSource, type IdpMetadataStatus, type MetadataLog } from './idp-metadata-source';
 import { verifySamlResponse, type VerificationPolicy } from './response-verification';
 import { NAME_ID_FORMATS, type SamlConnectorConfig } from './saml-connector.config';
 import { identityFromAssertion } from './saml-identity';
@@ -73,7 +73,7 @@ export class SamlSpConnector implements SamlConnectorCapability {
       ...(config.sp.encryptionKey === undefined ? [] : [config.sp.encryptionKey]),
       ...config.sp.previousEncryptionKeys,
     ];
-    this.metadata = new IdpMetadataSource(config.id, config.idp, dependencies.log);
+    this.metadata = new IdpMetadataSource(config.id, config.idp, dependencies.log, this.now);
   }
 
   /** Resolves once IdP metadata from a URL was first fetched (or failed to be). */
@@ -81,7 +81,22 @@ export class SamlSpConnector implements SamlConnectorCapability {
     return this.metadata.ready();
   }
 
-  authnRequest(input: AuthnRequestInput, _context: LoginContext): Promise<AuthnRequestOutput> {
+  /** Whether the IdP metadata in use is current, a stale last good copy, or missing (for health checks). */
+  metadataStatus(): IdpMetadataStatus {
+    return this.metadata.status();
+  }
+
+  /** Reads the IdP metadata again now, as the schedule does; a failure keeps the last good copy. */
+  refreshMetadata(): Promise<void> {
+    return this.metadata.refresh();
+  }
+
+  /** Missing metadata rejects the promise like any other failure (never a synchronous throw). */
+  authnRequest(input: AuthnRequestInput, context: LoginContext): Promise<AuthnRequestOutput> {
+    return Promise.resolve().then(() => this.buildAuthnRequest(input, context));
+  }
+
+  private buildAuthnRequest(input: AuthnRequestInput, _context: LoginContext): AuthnRequestOutput {
     const idp = this.metadata.current();
     const requestId = newRequestId();
     const format = this.config.sp.nameIdFormat;
@@ -93,10 +108,10 @@ export class SamlSpConnector implements SamlConnectorCapability {
       issueInstant: this.now(),
     });
     const key = this.config.sp.signAuthnRequests ? this.config.sp.signingKey : undefined;
-    return Promise.resolve({
+    return {
       redirect: { kind: 'url', url: redirectBindingUrl(idp.ssoUrl, xml, input.relayState, key) },
       requestId,
-    });
+    };
   }
 
   async handlePost(post: SamlPost, _context: LoginContext): Promise<SignedIn> {

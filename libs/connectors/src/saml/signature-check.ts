@@ -18,9 +18,19 @@ const CANONICALIZATIONS = new Set([
 ]);
 const TRANSFORMS = new Set(['http://www.w3.org/2000/09/xmldsig#enveloped-signature', ...CANONICALIZATIONS]);
 
+/** What a signature covers; metadata is checked with the metadata signing certificates. */
+export type SignedThing = 'response' | 'assertion' | 'metadata';
+
+const KEY_OWNERS: Record<SignedThing, string> = {
+  response: "the identity provider's certificates",
+  assertion: "the identity provider's certificates",
+  metadata: 'the metadata signing certificates (idp.metadataSigningCertificates)',
+};
+
 /**
  * Verifies the enveloped signature of `element` (a Response or an Assertion
- * in `documentXml`) with the IdP's certificates only, never a key the
+ * in `documentXml`, or IdP metadata's root element) with the given
+ * certificates only (the IdP's, or the metadata signer's), never a key the
  * message carries, and returns the element re-read from the exact bytes the
  * signature covers: everything fedgate then reads comes from signed content,
  * so wrapped copies, injected siblings and comments inside values change
@@ -31,7 +41,7 @@ export function verifiedElement(
   documentXml: string,
   element: Element,
   certificates: readonly string[],
-  what: 'response' | 'assertion',
+  what: SignedThing,
 ): Element {
   const id = attributeOf(element, 'ID');
   const signature = onlyChild(element, NS.dsig, 'Signature');
@@ -57,11 +67,10 @@ export function verifiedElement(
       return signedCopy(verifier.getSignedReferences(), element, id, what);
     }
   }
-  throw samlRefusal(
-    'signature',
-    `the ${what}'s signature does not verify with the identity provider's certificates`,
-    { element: what, certificates: certificates.length },
-  );
+  throw samlRefusal('signature', `the ${what}'s signature does not verify with ${KEY_OWNERS[what]}`, {
+    element: what,
+    certificates: certificates.length,
+  });
 }
 
 function checkAlgorithms(signature: Element, id: string, what: string): void {
