@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { identity, mappingConfig, NOW } from '../../../test/mapping/config-fixture';
-import { evaluate, findEntitlement, type MappingConfig } from './evaluate';
+import type { MappingConfig } from './compiled-mapping';
+import { evaluate } from './evaluate';
+import { entitlementFor } from './requested-entitlement';
 
 const BASE = `
 backends:
@@ -214,21 +216,20 @@ assignments:
 
 describe('evaluate: the resolved request', () => {
   it('resolves role ARNs in the account partition, from a role name or a template', () => {
-    const result = evaluate(identity({ groups: ['admins'] }), groupRules);
-    expect(findEntitlement(result.entitlements, 'gov', 'Admin')?.roleArn).toBe(
+    const admin = identity({ groups: ['admins'] });
+    expect(entitlementFor(admin, groupRules, { account: 'gov', permissionSet: 'Admin' })?.roleArn).toBe(
       'arn:aws-us-gov:iam::333333333333:role/ops/Admin',
     );
-    expect(findEntitlement(result.entitlements, '222222222222', 'ReadOnly')?.roleArn).toBe(
-      'arn:aws:iam::222222222222:role/fedgate-ReadOnly',
-    );
+    expect(
+      entitlementFor(admin, groupRules, { account: '222222222222', permissionSet: 'ReadOnly' })?.roleArn,
+    ).toBe('arn:aws:iam::222222222222:role/fedgate-ReadOnly');
   });
 
   it('carries the duration plan and the derived session names', () => {
-    const entitlement = findEntitlement(
-      evaluate(identity({ groups: ['readers'] }), groupRules).entitlements,
-      'prod',
-      'ReadOnly',
-    );
+    const entitlement = entitlementFor(identity({ groups: ['readers'] }), groupRules, {
+      account: 'prod',
+      permissionSet: 'ReadOnly',
+    });
     expect(entitlement).toMatchObject({
       sessionDurationSeconds: 14400,
       durationPlan: { seconds: 14400, limitedBy: 'permission-set' },
@@ -314,9 +315,26 @@ assignments:
   });
 
   it('finds nothing for an entitlement the identity does not have', () => {
-    const result = evaluate(identity({ groups: ['developers'] }), groupRules);
-    expect(findEntitlement(result.entitlements, 'prod', 'Admin')).toBeUndefined();
-    expect(findEntitlement(result.entitlements, '999999999999', 'ReadOnly')).toBeUndefined();
+    const developer = identity({ groups: ['developers'] });
+    expect(
+      entitlementFor(developer, groupRules, { account: 'prod', permissionSet: 'Admin' }),
+    ).toBeUndefined();
+    expect(
+      entitlementFor(developer, groupRules, { account: '999999999999', permissionSet: 'ReadOnly' }),
+    ).toBeUndefined();
+  });
+
+  it('finds a held entitlement by account name and set name in any case, or the id', () => {
+    const developer = identity({ groups: ['developers'] });
+    for (const [account, permissionSet] of [
+      ['PROD', 'readonly'],
+      ['Dev', 'READONLY'],
+      ['222222222222', 'ReadOnly'],
+    ] as const) {
+      expect(entitlementFor(developer, groupRules, { account, permissionSet })?.permissionSet).toBe(
+        'ReadOnly',
+      );
+    }
   });
 });
 

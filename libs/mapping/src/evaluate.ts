@@ -1,199 +1,21 @@
 import type { Identity } from '@fedgate/core';
-import { formatDuration } from '@fedgate/core';
-import type { AccountConfig, BackendConfig, MappingSections, PermissionSetConfig } from './config';
-import { fillAccountPlaceholders } from './aws-rules';
-import { checkLimits } from './budget';
-import { planDuration } from './duration-plan';
-import type { Entitlement, Evaluation, GrantDecision, IssuanceMode, RuleTrace } from './entitlement';
-import { authAgeSeconds, compileRule, matchContext, matchRule, type CompiledRule } from './rules';
-import { federatedUserNameFor, roleSessionNameFor, sourceIdentityFor } from './session-names';
-import { compileSessionTags, type TagTemplate } from './session-tags';
-import { parseValidatedTemplate, type TemplatePart } from './template';
+import { compileMapping, type GrantPair, type IndexedRule, type MappingConfig } from './compiled-mapping';
+import type { Entitlement, Evaluation, GrantDecision, RuleTrace } from './entitlement';
+import {
+  buildEntitlement,
+  byAccountThenSet,
+  sessionNamesOf,
+  withheldBecause,
+  type EvaluateOptions,
+  type SessionNames,
+} from './entitlement-builder';
+import { matchContext, matchRule, ruleHolds, type MatchContext } from './rules';
 
-/** The parts of the configuration the mapping reads (validated by its schemas in ./config). */
-export type MappingConfig = Pick<
-  MappingSections,
-  'accounts' | 'permissionSets' | 'assignments' | 'backends' | 'mapping'
->;
+export type { EvaluateOptions } from './entitlement-builder';
+export { issuanceModeOf } from './entitlement-builder';
 
-/** Inputs of an evaluation besides the identity and the config. */
-export interface EvaluateOptions {
-  /** The time auth ages are measured at; the current time when absent. */
-  now?: Date;
-  /** A requested session length, for the duration plan of every entitlement (planIssue passes the user's). */
-  requestedSeconds?: number;
-}
-
-/** Everything about a config that does not depend on the identity, built once per config object. */
-interface CompiledMapping {
-  rules: CompiledRule[];
-  accountsByReference: Map<string, AccountConfig>;
-  backends: Map<string, BackendConfig>;
-  sets: Map<string, { set: PermissionSetConfig; tags: TagTemplate[] }>;
-  roleSessionName?: TemplatePart[];
-  sourceIdentity?: TemplatePart[];
-}
-
-// Configs are immutable once loaded, so compiling once per config object is safe and keeps
-// evaluate cheap at thousands of rules; a WeakMap lets a replaced config be collected.
-const compiledConfigs = new WeakMap<MappingConfig, CompiledMapping>();
-
-function compile(config: MappingConfig): CompiledMapping {
-  const cached = compiledConfigs.get(config);
-  if (cached) {
-    return cached;
-  }
-  const accountsByReference = new Map<string, AccountConfig>();
-  for (const account of config.accounts) {
-    accountsByReference.set(account.name, account);
-  }
-  for (const account of config.accounts) {
-    // Ids win over names: the config check forbids a name that is another account's id.
-    accountsByReference.set(account.id, account);
-  }
-  const compiled: CompiledMapping = {
-    rules: config.assignments.map(compileRule),
-    accountsByReference,
-    backends: new Map(config.backends.map((backend) => [backend.id, backend])),
-    sets: new Map(
-      config.permissionSets.map((set) => [
-        set.name,
-        {
-          set,
-          tags: Object.entries(set.tags).map(([key, text]) => ({ key, parts: parseValidatedTemplate(text) })),
-        },
-      ]),
-    ),
-    ...(config.mapping.roleSessionName === undefined
-      ? {}
-      : { roleSessionName: parseValidatedTemplate(config.mapping.roleSessionName) }),
-    ...(config.mapping.sourceIdentity === undefined
-      ? {}
-      : { sourceIdentity: parseValidatedTemplate(config.mapping.sourceIdentity) }),
-  };
-  compiledConfigs.set(config, compiled);
-  return compiled;
-}
-
-interface Pair {
-  account: AccountConfig;
-  setName: string;
-}
-
-/** The (account, permission set) pairs a rule names, `*` expanded; unknown names are reported. */
-function pairsOf(
-  rule: CompiledRule,
-  config: MappingConfig,
-  compiled: CompiledMapping,
-  skipped: string[],
-): Pair[] {
-  const accounts = rule.accounts.includes('*')
-    ? config.accounts
-    : rule.accounts.flatMap((reference) => {
-        const account = compiled.accountsByReference.get(reference);
-        if (!account) {
-          skipped.push(`account ${reference}`);
-        }
-        return account ? [account] : [];
-      });
-  const sets = rule.permissionSets.includes('*')
-    ? config.permissionSets.map((set) => set.name)
-    : rule.permissionSets.filter((name) => {
-        const known = compiled.sets.has(name);
-        if (!known) {
-          skipped.push(`permission set ${name}`);
-        }
-        return known;
-      });
-  return accounts.flatMap((account) => sets.map((setName) => ({ account, setName })));
-}
-
-/** The set's own mode, else its account's backend's (docs/issuance.md). */
-export function issuanceModeOf(set: PermissionSetConfig, backend: BackendConfig): IssuanceMode {
-  return set.mode ?? backend.mode;
-}
-
-function roleArnFor(set: PermissionSetConfig, account: AccountConfig, partition: string): string {
-  if (set.roleName === undefined && set.roleArn === undefined) {
-    return '';
-  }
-  if (set.roleArn !== undefined) {
-    return fillAccountPlaceholders(set.roleArn, account.id, partition);
-  }
-  return `arn:${partition}:iam::${account.id}:role/${set.roleName ?? ''}`;
-}
-
-/** Why a permission set's own requirements keep it from this identity, or undefined. */
-function withheldBecause(set: PermissionSetConfig, identity: Identity, now: number): string | undefined {
-  if (set.requireMfa && !identity.mfa.satisfied) {
-    return 'the permission set requires MFA and the login had none';
-  }
-  if (set.maxAuthAge !== undefined) {
-    const age = authAgeSeconds(identity, now);
-    if (age === undefined || age > set.maxAuthAge) {
-      return `the permission set needs a login within ${formatDuration(set.maxAuthAge)}; sign in again`;
-    }
-  }
-  return undefined;
-}
-
-/** The session names of one identity: the same for every entitlement, so computed once. */
-interface SessionNames {
-  roleSessionName: string;
-  sourceIdentity: string;
-  federatedUserName: string;
-}
-
-function buildEntitlement(
-  identity: Identity,
-  names: SessionNames,
-  account: AccountConfig,
-  backend: BackendConfig,
-  set: PermissionSetConfig,
-  tags: readonly TagTemplate[],
-  config: MappingConfig,
-  options: EvaluateOptions,
-): Entitlement {
-  const { partition } = backend;
-  const compiledTags = compileSessionTags(tags, set.transitiveTagKeys, identity, config.mapping.tags);
-  const mode = issuanceModeOf(set, backend);
-  const durationPlan = planDuration({
-    mode,
-    permissionSetSeconds: set.sessionDuration,
-    roleChaining: backend.roleChaining,
-    ...(set.maxSessionDuration === undefined ? {} : { roleMaximumSeconds: set.maxSessionDuration }),
-    ...(options.requestedSeconds === undefined ? {} : { requestedSeconds: options.requestedSeconds }),
-  });
-  const entitlement: Omit<Entitlement, 'violations'> = {
-    accountId: account.id,
-    accountName: account.name,
-    partition,
-    backendId: backend.id,
-    permissionSet: set.name,
-    ...(set.description === undefined ? {} : { description: set.description }),
-    mode,
-    roleArn: roleArnFor(set, account, partition),
-    ...(mode === 'assume-role' && account.externalId !== undefined ? { externalId: account.externalId } : {}),
-    sessionDurationSeconds: durationPlan.seconds,
-    durationPlan,
-    ...names,
-    sessionTags: compiledTags.tags,
-    transitiveTagKeys: compiledTags.transitiveTagKeys,
-    ...(set.sessionPolicy === undefined
-      ? {}
-      : { policy: fillAccountPlaceholders(set.sessionPolicy, account.id, partition) }),
-    policyArns: set.managedPolicyArns.map((arn) => fillAccountPlaceholders(arn, account.id, partition)),
-    requireMfa: set.requireMfa,
-    ...(set.maxAuthAge === undefined ? {} : { maxAuthAgeSeconds: set.maxAuthAge }),
-    ...(set.consoleDestination === undefined ? {} : { consoleDestination: set.consoleDestination }),
-    notes: compiledTags.notes,
-  };
-  return { ...entitlement, violations: [...compiledTags.violations, ...checkLimits(entitlement)] };
-}
-
-/** Code-unit order: the same on every machine, unlike localeCompare. */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+function pairKey(pair: GrantPair): string {
+  return `${pair.account.id}/${pair.setName}`;
 }
 
 /**
@@ -206,16 +28,20 @@ function compareText(a: string, b: string): number {
  * sorted by account name, then permission set. Pure: no I/O; the clock is
  * read only when `options.now` is absent. The config is assumed validated;
  * a dangling reference is skipped and shown in the trace, not thrown.
+ *
+ * This is the explaining evaluation (a trace of every rule, for explain);
+ * entitlementsOf and entitlementFor give the same entitlements through the
+ * config's index without tracing.
  */
 export function evaluate(
   identity: Identity,
   config: MappingConfig,
   options: EvaluateOptions = {},
 ): Evaluation {
-  const compiled = compile(config);
+  const compiled = compileMapping(config);
   const now = (options.now ?? new Date()).getTime();
   const context = matchContext(identity, now);
-  const allowed = new Map<string, { pair: Pair; rules: string[] }>();
+  const allowed = new Map<string, { pair: GrantPair; rules: string[] }>();
   const denied = new Map<string, string[]>();
 
   const trace: RuleTrace[] = compiled.rules.map((rule) => {
@@ -232,9 +58,8 @@ export function evaluate(
     if (!matched) {
       return entry;
     }
-    const skipped: string[] = [];
-    for (const pair of pairsOf(rule, config, compiled, skipped)) {
-      const key = `${pair.account.id}/${pair.setName}`;
+    for (const pair of rule.pairs) {
+      const key = pairKey(pair);
       entry.grants.push({ accountId: pair.account.id, permissionSet: pair.setName });
       if (rule.effect === 'deny') {
         const rules = denied.get(key);
@@ -252,8 +77,8 @@ export function evaluate(
         }
       }
     }
-    if (skipped.length > 0) {
-      entry.reason += `; skipped ${skipped.join(', ')}: not configured`;
+    if (rule.skipped.length > 0) {
+      entry.reason += `; skipped ${rule.skipped.join(', ')}: not configured`;
     }
     return entry;
   });
@@ -263,7 +88,7 @@ export function evaluate(
   let names: SessionNames | undefined;
   for (const { pair, rules } of allowed.values()) {
     const { account, setName } = pair;
-    const deniedBy = denied.get(`${account.id}/${setName}`) ?? [];
+    const deniedBy = denied.get(pairKey(pair)) ?? [];
     const base = {
       accountId: account.id,
       accountName: account.name,
@@ -291,33 +116,70 @@ export function evaluate(
       continue;
     }
     decisions.push({ ...base, outcome: 'granted', reason: `allowed by ${rules.join(', ')}` });
-    names ??= {
-      roleSessionName: roleSessionNameFor(identity, compiled.roleSessionName),
-      sourceIdentity: sourceIdentityFor(identity, compiled.sourceIdentity),
-      federatedUserName: federatedUserNameFor(identity),
-    };
+    names ??= sessionNamesOf(identity, compiled);
     entitlements.push(
       buildEntitlement(identity, names, account, backend, entry.set, entry.tags, config, options),
     );
   }
-  const byName = (
-    a: { accountName: string; permissionSet: string },
-    b: { accountName: string; permissionSet: string },
-  ): number => compareText(a.accountName, b.accountName) || compareText(a.permissionSet, b.permissionSet);
-  entitlements.sort(byName);
-  decisions.sort(byName);
+  entitlements.sort(byAccountThenSet);
+  decisions.sort(byAccountThenSet);
   return { entitlements, trace, decisions };
 }
 
-/** Finds the entitlement for a request that names the account by id or name. */
-export function findEntitlement(
-  entitlements: readonly Entitlement[],
-  account: string,
-  permissionSet: string,
-): Entitlement | undefined {
-  return entitlements.find(
-    (entitlement) =>
-      (entitlement.accountId === account || entitlement.accountName === account) &&
-      entitlement.permissionSet === permissionSet,
-  );
+/**
+ * The same entitlements as `evaluate(...).entitlements`, without a trace:
+ * one pass over the identity's groups through the config's group index
+ * finds the rules that can match (plus the few no exact group can rule
+ * out), and only those are tested. For listings; a request for one
+ * entitlement uses entitlementFor.
+ */
+export function entitlementsOf(
+  identity: Identity,
+  config: MappingConfig,
+  options: EvaluateOptions = {},
+): Entitlement[] {
+  const compiled = compileMapping(config);
+  const now = (options.now ?? new Date()).getTime();
+  const held = new Set<string>();
+  const candidates = new Set<IndexedRule>(compiled.unindexedRules);
+  for (const group of identity.groups) {
+    const rules = compiled.groupIndex.get(group);
+    if (rules !== undefined) {
+      held.add(group);
+      for (const rule of rules) {
+        candidates.add(rule);
+      }
+    }
+  }
+  // Only groups some rule names exactly are in `held`: that is all a condition looks up.
+  const context: MatchContext = { identity, groups: held, now };
+  const allowed = new Map<string, GrantPair>();
+  const denied = new Set<string>();
+  for (const rule of candidates) {
+    if (!ruleHolds(rule, context)) {
+      continue;
+    }
+    for (const pair of rule.pairs) {
+      const key = pairKey(pair);
+      if (rule.effect === 'deny') {
+        denied.add(key);
+      } else if (!allowed.has(key)) {
+        allowed.set(key, pair);
+      }
+    }
+  }
+  const entitlements: Entitlement[] = [];
+  let names: SessionNames | undefined;
+  for (const [key, { account, setName }] of allowed) {
+    const backend = compiled.backends.get(account.backend);
+    const entry = compiled.sets.get(setName);
+    if (denied.has(key) || !backend || !entry || withheldBecause(entry.set, identity, now) !== undefined) {
+      continue;
+    }
+    names ??= sessionNamesOf(identity, compiled);
+    entitlements.push(
+      buildEntitlement(identity, names, account, backend, entry.set, entry.tags, config, options),
+    );
+  }
+  return entitlements.sort(byAccountThenSet);
 }

@@ -1,7 +1,8 @@
 import { FedgateError, type Identity } from '@fedgate/core';
 import { overLimitError } from './budget';
 import type { Entitlement, LimitViolation } from './entitlement';
-import { evaluate, type MappingConfig } from './evaluate';
+import type { MappingConfig } from './compiled-mapping';
+import { entitlementFor } from './requested-entitlement';
 import type { IssuePlan, IssuePlanCommon, RoleSessionPlan } from './issue-plan';
 
 /** What a user asks to be issued: one of their entitlements, optionally for a shorter session. */
@@ -26,9 +27,10 @@ export type IssuePlanning =
   | { kind: 'over_limit'; violations: LimitViolation[]; error: FedgateError };
 
 /**
- * Plans one issuance: evaluates the identity's entitlements on the server
- * (with the requested duration, so its plan says whether the request or a
- * limit decided the length), finds the one the request names, refuses it
+ * Plans one issuance: finds the entitlement the request names on the server
+ * (entitlementFor: the one evaluate would list, through the config's index;
+ * with the requested duration, so its plan says whether the request or a
+ * limit decided the length), refuses it
  * while it breaks an AWS limit, and returns the typed plan of its mode.
  * Pure like evaluate: the clock is read only when `options.now` is absent.
  * A requested duration that is not a positive whole number of seconds is
@@ -46,11 +48,10 @@ export function planIssue(
       phase: 'mapping.plan',
     });
   }
-  const { entitlements } = evaluate(identity, config, {
+  const entitlement = entitlementFor(identity, config, request, {
     ...options,
     ...(requestedSeconds === undefined ? {} : { requestedSeconds }),
   });
-  const entitlement = requestedEntitlement(entitlements, request);
   if (!entitlement) {
     return {
       kind: 'not_entitled',
@@ -71,25 +72,6 @@ export function planIssue(
   }
   const backend = config.backends.find((candidate) => candidate.id === entitlement.backendId);
   return { kind: 'plan', plan: issuePlanOf(entitlement, backend?.signinUrl) };
-}
-
-/**
- * The entitlement a request names: the account by id, or by name ignoring
- * case, and the permission set by name ignoring case. The config keeps
- * those names unique ignoring case (docs/configuration.md), so at most one
- * entitlement answers.
- */
-function requestedEntitlement(
-  entitlements: readonly Entitlement[],
-  request: IssueRequest,
-): Entitlement | undefined {
-  const accountName = request.account.toLowerCase();
-  const permissionSet = request.permissionSet.toLowerCase();
-  return entitlements.find(
-    (entitlement) =>
-      (entitlement.accountId === request.account || entitlement.accountName.toLowerCase() === accountName) &&
-      entitlement.permissionSet.toLowerCase() === permissionSet,
-  );
 }
 
 /** The plan of an entitlement's mode, with exactly the fields that mode sends. */

@@ -6,6 +6,10 @@ import type { ConditionTrace } from './entitlement';
 /** What conditions look at, prepared once per evaluation. */
 export interface MatchContext {
   identity: Identity;
+  /**
+   * The identity's groups, or only those of them that some rule about to be
+   * tested names exactly (the request path reads no more than it needs).
+   */
   groups: ReadonlySet<string>;
   /** Milliseconds since the epoch, for auth age. */
   now: number;
@@ -13,21 +17,38 @@ export interface MatchContext {
   sortedGroups?: string[];
 }
 
-/** Prepares what conditions read, once per evaluation. */
+/** Prepares what conditions read, once per evaluation, for every rule. */
 export function matchContext(identity: Identity, now: number): MatchContext {
   return { identity, groups: new Set(identity.groups), now };
 }
 
-/** One compiled condition of a rule's match. */
-export type Condition = (context: MatchContext) => ConditionTrace;
+/**
+ * One compiled condition of a rule's match: `holds` answers whether it
+ * holds and builds nothing (the request path); `trace` says why (explain).
+ * The two always agree (libs/mapping/src/indexed-evaluation.spec.ts).
+ */
+export interface Condition {
+  holds(context: MatchContext): boolean;
+  trace(context: MatchContext): ConditionTrace;
+}
 
 /** An assignment rule ready to evaluate. */
 export interface CompiledRule {
+  /** The rule's position in the config, which orders traces. */
+  index: number;
   name: string;
   effect: 'allow' | 'deny';
   conditions: Condition[];
   accounts: readonly string[];
   permissionSets: readonly string[];
+  /** The group names the rule's conditions look up exactly: the request path reads only these. */
+  exactGroups: readonly string[];
+  /**
+   * Groups one of which the identity must hold for the rule to match, when
+   * such a set exists (every pattern of groups.any exact, or one exact name
+   * of groups.all): the index finds the rule through them. Empty otherwise.
+   */
+  requiredOneOf: readonly string[];
 }
 
 const SHOWN = 5;
@@ -128,6 +149,20 @@ function globMatches(context: MatchContext, glob: Glob, firstOnly: boolean): str
   return found;
 }
 
+/** Whether any of the identity's groups matches the glob (no list built). */
+function globHolds(context: MatchContext, glob: Glob): boolean {
+  if (context.sortedGroups !== undefined) {
+    return globMatches(context, glob, true).length > 0;
+  }
+  // A scan for a single glob is cheaper than sorting hundreds of groups once.
+  for (const group of context.identity.groups) {
+    if (group.startsWith(glob.prefix) && glob.regex.test(group)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Failure traces that do not depend on the identity are built once per rule and shared (they
 // are never mutated): at thousands of rules, building the same string per evaluation dominates.
 
@@ -138,7 +173,9 @@ function anyGroupCondition(patterns: readonly string[]): Condition {
     passed: false,
     detail: `not in any of the groups ${list(patterns)}`,
   };
-  return (context) => {
+  const holds = (context: MatchContext): boolean =>
+    exact.some((group) => context.groups.has(group)) || globs.some((glob) => globHolds(context, glob));
+  const trace = (context: MatchContext): ConditionTrace => {
     let held: string[] | undefined;
     for (const group of exact) {
       if (context.groups.has(group)) {
@@ -155,6 +192,7 @@ function anyGroupCondition(patterns: readonly string[]): Condition {
       ? failure
       : { condition: 'groups.any', passed: true, detail: `member of ${list([...new Set(held)].sort())}` };
   };
+  return { holds, trace };
 }
 
 function allGroupsCondition(patterns: readonly string[]): Condition {
@@ -164,7 +202,9 @@ function allGroupsCondition(patterns: readonly string[]): Condition {
     passed: true,
     detail: `member of all of ${list(patterns)}`,
   };
-  return (context) => {
+  const holds = (context: MatchContext): boolean =>
+    exact.every((group) => context.groups.has(group)) && globs.every((glob) => globHolds(context, glob));
+  const trace = (context: MatchContext): ConditionTrace => {
     const missing = [
       ...exact.filter((group) => !context.groups.has(group)),
       ...globs.filter((glob) => globMatches(context, glob, true).length === 0).map((glob) => glob.pattern),
@@ -173,6 +213,7 @@ function allGroupsCondition(patterns: readonly string[]): Condition {
       ? success
       : { condition: 'groups.all', passed: false, detail: `not in ${list(missing)}` };
   };
+  return { holds, trace };
 }
 
 /** Multi-valued attributes satisfy a condition when any one value does. */
@@ -195,10 +236,11 @@ function attributeCondition(name: string, rule: AttributeConditionConfig): Condi
     wanted = `is ${expected}`;
   }
   const success: ConditionTrace = { condition: label, passed: true, detail: `${label} ${wanted}` };
-  return (context) => {
-    const values = Object.hasOwn(context.identity.attributes, name)
-      ? (context.identity.attributes[name] ?? [])
-      : [];
+  const valuesOf = (identity: Identity): readonly string[] =>
+    Object.hasOwn(identity.attributes, name) ? (identity.attributes[name] ?? []) : [];
+  const holds = (context: MatchContext): boolean => valuesOf(context.identity).some(test);
+  const trace = (context: MatchContext): ConditionTrace => {
+    const values = valuesOf(context.identity);
     if (values.some(test)) {
       return success;
     }
@@ -209,10 +251,20 @@ function attributeCondition(name: string, rule: AttributeConditionConfig): Condi
       detail: `${label} ${wanted.replace(/^is /, 'is not ').replace(/^matches/, 'does not match')} (${has})`,
     };
   };
+  return { holds, trace };
+}
+
+function emailDomainOf(identity: Identity): string {
+  const email = identity.email ?? '';
+  return email.slice(email.lastIndexOf('@') + 1).toLowerCase();
 }
 
 function emailDomainCondition(domains: readonly string[]): Condition {
-  return ({ identity }) => {
+  const holds = ({ identity }: MatchContext): boolean =>
+    identity.email !== undefined &&
+    identity.emailVerified === true &&
+    domains.includes(emailDomainOf(identity));
+  const trace = ({ identity }: MatchContext): ConditionTrace => {
     if (identity.email === undefined) {
       return { condition: 'emailDomains', passed: false, detail: 'has no email' };
     }
@@ -220,7 +272,7 @@ function emailDomainCondition(domains: readonly string[]): Condition {
       // An unverified address proves nothing about who the user is (docs/architecture.md#security-rules).
       return { condition: 'emailDomains', passed: false, detail: 'email is not verified' };
     }
-    const domain = identity.email.slice(identity.email.lastIndexOf('@') + 1).toLowerCase();
+    const domain = emailDomainOf(identity);
     return domains.includes(domain)
       ? { condition: 'emailDomains', passed: true, detail: `verified email in ${domain}` }
       : {
@@ -229,6 +281,7 @@ function emailDomainCondition(domains: readonly string[]): Condition {
           detail: `email domain ${domain} is not one of ${list(domains)}`,
         };
   };
+  return { holds, trace };
 }
 
 /** Auth age in seconds, or undefined when authTime is not a time. */
@@ -238,7 +291,11 @@ export function authAgeSeconds(identity: Identity, now: number): number | undefi
 }
 
 function maxAuthAgeCondition(maxSeconds: number): Condition {
-  return (context) => {
+  const holds = (context: MatchContext): boolean => {
+    const age = authAgeSeconds(context.identity, context.now);
+    return age !== undefined && age <= maxSeconds;
+  };
+  const trace = (context: MatchContext): ConditionTrace => {
     const age = authAgeSeconds(context.identity, context.now);
     if (age === undefined) {
       return { condition: 'maxAuthAge', passed: false, detail: 'authTime is not a time' };
@@ -251,6 +308,7 @@ function maxAuthAgeCondition(maxSeconds: number): Condition {
           detail: `authenticated ${formatDuration(age)} ago, more than ${formatDuration(maxSeconds)}`,
         };
   };
+  return { holds, trace };
 }
 
 /**
@@ -263,15 +321,18 @@ export function compileRule(rule: AssignmentConfig, index: number): CompiledRule
   const conditions: Condition[] = [];
   if (match.connectors !== undefined) {
     const connectors = match.connectors;
-    conditions.push(({ identity }) =>
-      connectors.includes(identity.connectorId)
-        ? { condition: 'connectors', passed: true, detail: `connector ${identity.connectorId}` }
-        : {
-            condition: 'connectors',
-            passed: false,
-            detail: `connector ${identity.connectorId} is not one of ${list(connectors)}`,
-          },
-    );
+    const named = new Set(connectors);
+    conditions.push({
+      holds: ({ identity }) => named.has(identity.connectorId),
+      trace: ({ identity }) =>
+        named.has(identity.connectorId)
+          ? { condition: 'connectors', passed: true, detail: `connector ${identity.connectorId}` }
+          : {
+              condition: 'connectors',
+              passed: false,
+              detail: `connector ${identity.connectorId} is not one of ${list(connectors)}`,
+            },
+    });
   }
   if (match.groups?.any !== undefined) {
     conditions.push(anyGroupCondition(match.groups.any));
@@ -290,22 +351,42 @@ export function compileRule(rule: AssignmentConfig, index: number): CompiledRule
   }
   if (match.mfa !== undefined) {
     const wanted = match.mfa;
-    conditions.push(({ identity }) => ({
-      condition: 'mfa',
-      passed: identity.mfa.satisfied === wanted,
-      detail: identity.mfa.satisfied ? 'signed in with MFA' : 'signed in without MFA',
-    }));
+    conditions.push({
+      holds: ({ identity }) => identity.mfa.satisfied === wanted,
+      trace: ({ identity }) => ({
+        condition: 'mfa',
+        passed: identity.mfa.satisfied === wanted,
+        detail: identity.mfa.satisfied ? 'signed in with MFA' : 'signed in without MFA',
+      }),
+    });
   }
   if (match.maxAuthAge !== undefined) {
     conditions.push(maxAuthAgeCondition(match.maxAuthAge));
   }
+  const any = match.groups?.any ?? [];
+  const all = match.groups?.all ?? [];
+  const exactAll = all.filter((pattern) => !isGlob(pattern));
   return {
+    index,
     name: rule.name ?? `assignments[${index}]`,
     effect: rule.effect,
     conditions,
     accounts: rule.accounts,
     permissionSets: rule.permissionSets,
+    exactGroups: [...any, ...all].filter((pattern) => !isGlob(pattern)),
+    requiredOneOf:
+      any.length > 0 && !any.some(isGlob) ? any : exactAll.length > 0 ? exactAll.slice(0, 1) : [],
   };
+}
+
+/** Whether every condition of the rule holds, building no trace. */
+export function ruleHolds(rule: CompiledRule, context: MatchContext): boolean {
+  for (const condition of rule.conditions) {
+    if (!condition.holds(context)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Runs a rule's conditions up to the first that fails. */
@@ -315,7 +396,7 @@ export function matchRule(
 ): { matched: boolean; conditions: ConditionTrace[] } {
   const conditions: ConditionTrace[] = [];
   for (const condition of rule.conditions) {
-    const result = condition(context);
+    const result = condition.trace(context);
     conditions.push(result);
     if (!result.passed) {
       return { matched: false, conditions };

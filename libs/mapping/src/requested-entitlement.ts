@@ -1,0 +1,99 @@
+import type { Identity } from '@fedgate/core';
+import type { AccountConfig } from './config';
+import { compileMapping, heldAmong, type CompiledMapping, type MappingConfig } from './compiled-mapping';
+import type { Entitlement } from './entitlement';
+import {
+  buildEntitlement,
+  byAccountThenSet,
+  sessionNamesOf,
+  withheldBecause,
+  type EvaluateOptions,
+} from './entitlement-builder';
+import { ruleHolds, type MatchContext } from './rules';
+
+/** An account and a permission set as a request names them. */
+export interface EntitlementReference {
+  /** The account's id, or its name in any case. */
+  account: string;
+  /** The permission set's name, in any case. */
+  permissionSet: string;
+}
+
+/** Whether the identity holds (account, set): a matching allow rule names it and no matching deny rule does. */
+function granted(
+  compiled: CompiledMapping,
+  identity: Identity,
+  account: AccountConfig,
+  setName: string,
+  now: number,
+): boolean {
+  const { rules, exactGroups } = compiled.rulesForPair(account.id, setName);
+  if (rules.length === 0) {
+    return false;
+  }
+  const context: MatchContext = { identity, groups: heldAmong(identity.groups, exactGroups), now };
+  let allowed = false;
+  for (const rule of rules) {
+    if (rule.effect === 'allow' && !allowed && ruleHolds(rule, context)) {
+      allowed = true;
+    }
+  }
+  if (!allowed) {
+    return false;
+  }
+  return !rules.some((rule) => rule.effect === 'deny' && ruleHolds(rule, context));
+}
+
+/**
+ * The one entitlement a request names, or undefined when the identity does
+ * not hold it: the same entitlement `evaluate` lists for that account (by
+ * id, or by name ignoring case) and permission set (by name ignoring case),
+ * found through the config's grant index, so only the rules that name that
+ * pair are tested and only the groups they name are looked up. This is the
+ * credential request's path (planIssue).
+ */
+export function entitlementFor(
+  identity: Identity,
+  config: MappingConfig,
+  reference: EntitlementReference,
+  options: EvaluateOptions = {},
+): Entitlement | undefined {
+  const compiled = compileMapping(config);
+  const setNames = compiled.setNamesByLowerName.get(reference.permissionSet.toLowerCase()) ?? [];
+  if (setNames.length === 0) {
+    return undefined;
+  }
+  const byId = compiled.accountsById.get(reference.account) ?? [];
+  const byName = compiled.accountsByLowerName.get(reference.account.toLowerCase()) ?? [];
+  const accounts = byName.length === 0 ? byId : [...new Set([...byId, ...byName])];
+  const now = (options.now ?? new Date()).getTime();
+  const found: Entitlement[] = [];
+  for (const account of accounts) {
+    const backend = compiled.backends.get(account.backend);
+    for (const setName of setNames) {
+      const entry = compiled.sets.get(setName);
+      if (
+        backend === undefined ||
+        entry === undefined ||
+        !granted(compiled, identity, account, setName, now) ||
+        withheldBecause(entry.set, identity, now) !== undefined
+      ) {
+        continue;
+      }
+      found.push(
+        buildEntitlement(
+          identity,
+          sessionNamesOf(identity, compiled),
+          account,
+          backend,
+          entry.set,
+          entry.tags,
+          config,
+          options,
+        ),
+      );
+    }
+  }
+  // A validated config names at most one; if not, the first in listing order, as evaluate lists them.
+  return found.sort(byAccountThenSet)[0];
+}

@@ -1,0 +1,325 @@
+/** The rule matcher of the reference evaluator (./evaluate.ts), kept verbatim. */
+import type { Identity } from '@fedgate/core';
+import { formatDuration } from '@fedgate/core';
+import type { AssignmentConfig, AttributeConditionConfig, ConditionTrace } from '@fedgate/mapping';
+
+/** What conditions look at, prepared once per evaluation. */
+export interface MatchContext {
+  identity: Identity;
+  groups: ReadonlySet<string>;
+  /** Milliseconds since the epoch, for auth age. */
+  now: number;
+  /** The identity's groups in code-unit order, sorted on first use by a glob. */
+  sortedGroups?: string[];
+}
+
+/** Prepares what conditions read, once per evaluation. */
+export function matchContext(identity: Identity, now: number): MatchContext {
+  return { identity, groups: new Set(identity.groups), now };
+}
+
+/** One compiled condition of a rule's match. */
+export type Condition = (context: MatchContext) => ConditionTrace;
+
+/** An assignment rule ready to evaluate. */
+export interface CompiledRule {
+  name: string;
+  effect: 'allow' | 'deny';
+  conditions: Condition[];
+  accounts: readonly string[];
+  permissionSets: readonly string[];
+}
+
+const SHOWN = 5;
+
+/** `a, b, c` with at most a few shown, so traces of huge lists stay readable. */
+function list(items: readonly string[]): string {
+  return items.length > SHOWN
+    ? `${items.slice(0, SHOWN).join(', ')}, … (${items.length} in all)`
+    : items.join(', ');
+}
+
+/** `*` any run of characters, `?` one character; everything else literal; the whole name must match. */
+function globToRegExp(pattern: string): RegExp {
+  const source = pattern
+    .split('')
+    .map((character) => {
+      if (character === '*') {
+        return '.*';
+      }
+      if (character === '?') {
+        return '.';
+      }
+      return character.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    })
+    .join('');
+  return new RegExp(`^${source}$`, 'su');
+}
+
+function isGlob(pattern: string): boolean {
+  return pattern.includes('*') || pattern.includes('?');
+}
+
+/**
+ * Group patterns split into exact names (a set lookup each) and globs (a
+ * scan of the identity's groups each), so the common exact case stays cheap
+ * at hundreds of groups and thousands of rules.
+ */
+interface Glob {
+  pattern: string;
+  /** The literal text before the first wildcard: only groups starting with it can match. */
+  prefix: string;
+  regex: RegExp;
+}
+
+interface GroupPatterns {
+  exact: string[];
+  globs: Glob[];
+}
+
+function groupPatterns(patterns: readonly string[]): GroupPatterns {
+  return {
+    exact: patterns.filter((pattern) => !isGlob(pattern)),
+    globs: patterns.filter(isGlob).map((pattern) => ({
+      pattern,
+      prefix: pattern.slice(0, pattern.search(/[*?]/)),
+      regex: globToRegExp(pattern),
+    })),
+  };
+}
+
+/** First index in sorted `items` whose value is not below `key`. */
+function lowerBound(items: readonly string[], key: string): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((items[middle] ?? '') < key) {
+      low = middle + 1;
+    } else {
+      high = middle;
+    }
+  }
+  return low;
+}
+
+/**
+ * The identity's groups a glob matches. Only groups that start with the
+ * glob's literal prefix can match, and in sorted order they are adjacent:
+ * a binary search finds them, so a glob costs O(log n + matches) instead of
+ * a regex test per group (hundreds of groups × thousands of rules).
+ */
+function globMatches(context: MatchContext, glob: Glob, firstOnly: boolean): string[] {
+  context.sortedGroups ??= [...context.identity.groups].sort();
+  const groups = context.sortedGroups;
+  const found: string[] = [];
+  for (let index = lowerBound(groups, glob.prefix); index < groups.length; index += 1) {
+    const group = groups[index] ?? '';
+    if (!group.startsWith(glob.prefix)) {
+      break;
+    }
+    if (glob.regex.test(group)) {
+      found.push(group);
+      if (firstOnly) {
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+// Failure traces that do not depend on the identity are built once per rule and shared (they
+// are never mutated): at thousands of rules, building the same string per evaluation dominates.
+
+function anyGroupCondition(patterns: readonly string[]): Condition {
+  const { exact, globs } = groupPatterns(patterns);
+  const failure: ConditionTrace = {
+    condition: 'groups.any',
+    passed: false,
+    detail: `not in any of the groups ${list(patterns)}`,
+  };
+  return (context) => {
+    let held: string[] | undefined;
+    for (const group of exact) {
+      if (context.groups.has(group)) {
+        (held ??= []).push(group);
+      }
+    }
+    for (const glob of globs) {
+      const found = globMatches(context, glob, false);
+      if (found.length > 0) {
+        (held ??= []).push(...found);
+      }
+    }
+    return held === undefined
+      ? failure
+      : { condition: 'groups.any', passed: true, detail: `member of ${list([...new Set(held)].sort())}` };
+  };
+}
+
+function allGroupsCondition(patterns: readonly string[]): Condition {
+  const { exact, globs } = groupPatterns(patterns);
+  const success: ConditionTrace = {
+    condition: 'groups.all',
+    passed: true,
+    detail: `member of all of ${list(patterns)}`,
+  };
+  return (context) => {
+    const missing = [
+      ...exact.filter((group) => !context.groups.has(group)),
+      ...globs.filter((glob) => globMatches(context, glob, true).length === 0).map((glob) => glob.pattern),
+    ];
+    return missing.length === 0
+      ? success
+      : { condition: 'groups.all', passed: false, detail: `not in ${list(missing)}` };
+  };
+}
+
+/** Multi-valued attributes satisfy a condition when any one value does. */
+function attributeCondition(name: string, rule: AttributeConditionConfig): Condition {
+  const label = `attributes.${name}`;
+  let test: (value: string) => boolean;
+  let wanted: string;
+  if (rule.regex !== undefined) {
+    // Anchored: `regex: Eng` means the whole value, as with equals; write `.*Eng.*` for a substring.
+    const regex = new RegExp(`^(?:${rule.regex})$`, 'u');
+    test = (value) => regex.test(value);
+    wanted = `matches /${rule.regex}/`;
+  } else if (rule.in !== undefined) {
+    const allowed = new Set(rule.in);
+    test = (value) => allowed.has(value);
+    wanted = `is one of ${list(rule.in)}`;
+  } else {
+    const expected = rule.equals ?? '';
+    test = (value) => value === expected;
+    wanted = `is ${expected}`;
+  }
+  const success: ConditionTrace = { condition: label, passed: true, detail: `${label} ${wanted}` };
+  return (context) => {
+    const values = Object.hasOwn(context.identity.attributes, name)
+      ? (context.identity.attributes[name] ?? [])
+      : [];
+    if (values.some(test)) {
+      return success;
+    }
+    const has = values.length === 0 ? 'not set' : `has ${list(values)}`;
+    return {
+      condition: label,
+      passed: false,
+      detail: `${label} ${wanted.replace(/^is /, 'is not ').replace(/^matches/, 'does not match')} (${has})`,
+    };
+  };
+}
+
+function emailDomainCondition(domains: readonly string[]): Condition {
+  return ({ identity }) => {
+    if (identity.email === undefined) {
+      return { condition: 'emailDomains', passed: false, detail: 'has no email' };
+    }
+    if (identity.emailVerified !== true) {
+      // An unverified address proves nothing about who the user is (docs/architecture.md#security-rules).
+      return { condition: 'emailDomains', passed: false, detail: 'email is not verified' };
+    }
+    const domain = identity.email.slice(identity.email.lastIndexOf('@') + 1).toLowerCase();
+    return domains.includes(domain)
+      ? { condition: 'emailDomains', passed: true, detail: `verified email in ${domain}` }
+      : {
+          condition: 'emailDomains',
+          passed: false,
+          detail: `email domain ${domain} is not one of ${list(domains)}`,
+        };
+  };
+}
+
+/** Auth age in seconds, or undefined when authTime is not a time. */
+export function authAgeSeconds(identity: Identity, now: number): number | undefined {
+  const time = Date.parse(identity.authTime);
+  return Number.isNaN(time) ? undefined : Math.max(0, Math.floor((now - time) / 1000));
+}
+
+function maxAuthAgeCondition(maxSeconds: number): Condition {
+  return (context) => {
+    const age = authAgeSeconds(context.identity, context.now);
+    if (age === undefined) {
+      return { condition: 'maxAuthAge', passed: false, detail: 'authTime is not a time' };
+    }
+    return age <= maxSeconds
+      ? { condition: 'maxAuthAge', passed: true, detail: `authenticated ${formatDuration(age)} ago` }
+      : {
+          condition: 'maxAuthAge',
+          passed: false,
+          detail: `authenticated ${formatDuration(age)} ago, more than ${formatDuration(maxSeconds)}`,
+        };
+  };
+}
+
+/**
+ * Compiles one assignment into conditions, in a fixed order (connectors,
+ * groups, attributes by name, email domain, MFA, auth age), all of which
+ * must hold. Regular expressions and globs are compiled here, once.
+ */
+export function compileRule(rule: AssignmentConfig, index: number): CompiledRule {
+  const { match } = rule;
+  const conditions: Condition[] = [];
+  if (match.connectors !== undefined) {
+    const connectors = match.connectors;
+    conditions.push(({ identity }) =>
+      connectors.includes(identity.connectorId)
+        ? { condition: 'connectors', passed: true, detail: `connector ${identity.connectorId}` }
+        : {
+            condition: 'connectors',
+            passed: false,
+            detail: `connector ${identity.connectorId} is not one of ${list(connectors)}`,
+          },
+    );
+  }
+  if (match.groups?.any !== undefined) {
+    conditions.push(anyGroupCondition(match.groups.any));
+  }
+  if (match.groups?.all !== undefined) {
+    conditions.push(allGroupsCondition(match.groups.all));
+  }
+  for (const name of Object.keys(match.attributes ?? {}).sort()) {
+    const condition = match.attributes?.[name];
+    if (condition !== undefined) {
+      conditions.push(attributeCondition(name, condition));
+    }
+  }
+  if (match.emailDomains !== undefined) {
+    conditions.push(emailDomainCondition(match.emailDomains));
+  }
+  if (match.mfa !== undefined) {
+    const wanted = match.mfa;
+    conditions.push(({ identity }) => ({
+      condition: 'mfa',
+      passed: identity.mfa.satisfied === wanted,
+      detail: identity.mfa.satisfied ? 'signed in with MFA' : 'signed in without MFA',
+    }));
+  }
+  if (match.maxAuthAge !== undefined) {
+    conditions.push(maxAuthAgeCondition(match.maxAuthAge));
+  }
+  return {
+    name: rule.name ?? `assignments[${index}]`,
+    effect: rule.effect,
+    conditions,
+    accounts: rule.accounts,
+    permissionSets: rule.permissionSets,
+  };
+}
+
+/** Runs a rule's conditions up to the first that fails. */
+export function matchRule(
+  rule: CompiledRule,
+  context: MatchContext,
+): { matched: boolean; conditions: ConditionTrace[] } {
+  const conditions: ConditionTrace[] = [];
+  for (const condition of rule.conditions) {
+    const result = condition(context);
+    conditions.push(result);
+    if (!result.passed) {
+      return { matched: false, conditions };
+    }
+  }
+  return { matched: true, conditions };
+}
