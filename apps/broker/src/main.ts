@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { createLogger } from '@fedgate/logging';
 import { createBrokerApp } from './broker-app';
 import { createBrokerRuntime } from './broker-runtime';
