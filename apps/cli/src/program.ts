@@ -2,9 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import type { CliIo, CommandContext } from './cli-io';
+import { registerAccountsCommand } from './commands/accounts.command';
 import { registerConfigCommands } from './commands/config-validate.command';
+import { registerConfigureCommand } from './commands/configure.command';
+import { registerConsoleCommand } from './commands/console.command';
+import { registerCredentialProcessCommand } from './commands/credential-process.command';
 import { registerHashPasswordCommand } from './commands/hash-password.command';
 import { registerMappingCommands } from './commands/mapping-explain.command';
+import { registerServeCredentialsCommand } from './commands/serve-credentials.command';
 
 /** Adds one command (or group) to the program. One module per command keeps each small. */
 export type CommandRegistrar = (program: Command, context: CommandContext) => void;
@@ -13,6 +18,11 @@ const COMMANDS: readonly CommandRegistrar[] = [
   registerConfigCommands,
   registerHashPasswordCommand,
   registerMappingCommands,
+  registerCredentialProcessCommand,
+  registerConfigureCommand,
+  registerConsoleCommand,
+  registerAccountsCommand,
+  registerServeCredentialsCommand,
 ];
 
 /** fedgate's version, from the package.json above this file (in the source tree and in dist/ alike). */
