@@ -7,6 +7,7 @@
 import { freePort } from '../harness/processes';
 import { describeCallbackConnectorContract } from '../../libs/connectors/src/callback-connector.contract';
 import {
+  APP_CLIENT_ID,
   CALLBACK_URL,
   CLIENT_ID,
   CLIENT_SECRET,
@@ -25,7 +26,10 @@ describe('github connector against a local GitHub', () => {
 
   beforeAll(async () => {
     github = await TestGithub.start({
-      clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }],
+      clients: [
+        { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+        { clientId: APP_CLIENT_ID, clientSecret: CLIENT_SECRET, expiringTokens: true },
+      ],
       users: testUsers(),
     });
     closedPort = await freePort();
@@ -192,6 +196,90 @@ describe('github connector against a local GitHub', () => {
         code: 'idp_unavailable',
         phase: 'github.emails',
         check: 'response',
+      });
+    });
+  });
+
+  describe('refresh', () => {
+    /** A GitHub App with expiring user tokens: GitHub sends a refresh token with each access token. */
+    const app = () => connector({ clientId: APP_CLIENT_ID });
+
+    /** Runs `body`, then puts the user back as the test GitHub started with them. */
+    async function withUserRestored(login: string, body: () => Promise<void>): Promise<void> {
+      const saved = github.user(login)!;
+      try {
+        await body();
+      } finally {
+        github.updateUser(login, saved);
+      }
+    }
+
+    it('keeps nothing for an OAuth App, whose tokens never expire, and asks GitHub nothing on refresh', async () => {
+      const instance = connector();
+      const signedIn = await signIn(instance, github, 'Alice-Octo');
+      expect(signedIn.connectorData).toBeUndefined();
+      const asked = github.requests.length;
+      expect(await instance.refresh(signedIn, {})).toEqual({ kind: 'current', ...signedIn });
+      expect(github.requests.length).toBe(asked);
+    });
+
+    it('re-reads a GitHub App user through the refresh token, which GitHub spends and replaces', async () => {
+      await withUserRestored('Alice-Octo', async () => {
+        const instance = app();
+        const signedIn = await signIn(instance, github, 'Alice-Octo');
+        expect(signedIn.connectorData).toBeDefined();
+        // The access token served the sign-in only; what is kept is the refresh token.
+        for (const token of github.issuedTokens.filter((issued) => issued.startsWith('ghu_'))) {
+          expect(signedIn.connectorData).not.toContain(token);
+        }
+        github.updateUser('Alice-Octo', { teams: ['Corp/platform'] });
+        const refreshed = await instance.refresh(signedIn, {});
+        expect(refreshed).toMatchObject({
+          kind: 'current',
+          identity: { subject: '1001', groups: ['corp', 'corp/platform'] },
+        });
+        const current = refreshed.kind === 'current' ? refreshed : undefined;
+        expect(current?.identity.authTime).toBe(signedIn.identity.authTime);
+        expect(current?.connectorData).toBeDefined();
+        expect(current?.connectorData).not.toBe(signedIn.connectorData);
+        const exchange = github.requests
+          .filter((request) => request.url === '/login/oauth/access_token')
+          .at(-1);
+        expect(new URLSearchParams(exchange?.body).get('grant_type')).toBe('refresh_token');
+        // The spent refresh token is worth nothing any more.
+        expect(await instance.refresh(signedIn, {})).toMatchObject({ kind: 'revoked' });
+        expect(await instance.refresh(current!, {})).toMatchObject({ kind: 'current' });
+      });
+    });
+
+    it('revokes a user who revoked the app at GitHub', async () => {
+      const instance = app();
+      const signedIn = await signIn(instance, github, 'Alice-Octo');
+      github.revokeAuthorization('Alice-Octo');
+      const result = await instance.refresh(signedIn, {});
+      expect(result).toMatchObject({ kind: 'revoked' });
+      expect(result.kind === 'revoked' && result.reason).toContain('bad_refresh_token');
+    });
+
+    it('revokes a user who left every required organization', async () => {
+      await withUserRestored('Alice-Octo', async () => {
+        const instance = app();
+        const signedIn = await signIn(instance, github, 'Alice-Octo');
+        github.updateUser('Alice-Octo', { orgs: ['hobby-club'], teams: ['hobby-club/chess'] });
+        const result = await instance.refresh(signedIn, {});
+        expect(result).toMatchObject({ kind: 'revoked' });
+        expect(result.kind === 'revoked' && result.reason).toContain('github.orgs: required-org');
+      });
+    });
+
+    it('throws an outage rather than revoking when GitHub limits the refresh', async () => {
+      const instance = app();
+      const signedIn = await signIn(instance, github, 'Alice-Octo');
+      github.switches.rateLimit = { path: '/user/orgs', kind: 'secondary' };
+      expect(await refusalOf(instance.refresh(signedIn, {}))).toMatchObject({
+        code: 'idp_unavailable',
+        phase: 'github.orgs',
+        check: 'rate-limit',
       });
     });
   });

@@ -5,6 +5,8 @@ import type { TestGithub, TestGithubUser } from './github-server';
 
 export const CALLBACK_URL = 'https://fedgate.test/auth/github/callback';
 export const CLIENT_ID = 'Iv1.0123456789abcdef';
+/** A GitHub App whose user tokens expire and come with refresh tokens. */
+export const APP_CLIENT_ID = 'Iv23li0123456789abcd';
 export const CLIENT_SECRET = 'test-github-client-secret-0123456789abcdef';
 
 /** The test GitHub's users: a member of `corp`, an outsider, and one without a verified primary email. */

@@ -4,6 +4,8 @@
  * documentation says: "Authorizing OAuth apps" (codes single-use for 10
  * minutes, PKCE S256, errors as HTTP 200 with `{"error": …}`), the REST
  * endpoints `/user`, `/user/emails`, `/user/orgs` and `/user/teams` with
+ * ("Refreshing user access tokens" for a client with expiring tokens: ghu_
+ * tokens with single-use ghr_ refresh tokens, `bad_refresh_token`),
  * `per_page`/`page` pagination and `Link` headers, `x-ratelimit-*` headers,
  * primary and secondary rate limits, and `{"message", "documentation_url"}`
  * error bodies. `switches` make it misbehave for one test; `reset()` clears
@@ -26,6 +28,8 @@ export interface TestGithubUser {
 export interface TestGithubClient {
   clientId: string;
   clientSecret: string;
+  /** A GitHub App with "Expire user authorization tokens": tokens come with a refresh token. */
+  expiringTokens?: boolean;
 }
 
 /** What a test can make this GitHub do. */
@@ -80,10 +84,12 @@ export class TestGithub {
   /** Who the browser is signed in to GitHub as: whoever approves the next authorization. */
   signedInAs: string;
   readonly requests: ReceivedRequest[] = [];
-  /** Every access token handed out, for scanning logs. */
+  /** Every access and refresh token handed out, for scanning logs. */
   readonly issuedTokens: string[] = [];
   private readonly codes = new Map<string, IssuedCode>();
   private readonly tokens = new Map<string, string>();
+  /** Unspent refresh tokens → the user and client they were issued to. */
+  private readonly refreshTokens = new Map<string, { login: string; clientId: string }>();
   private readonly users: Map<string, TestGithubUser>;
 
   private constructor(
@@ -119,6 +125,34 @@ export class TestGithub {
   /** The REST API's root, as fedgate derives it for an Enterprise Server. */
   get apiUrl(): string {
     return `${this.baseUrl}/api/v3`;
+  }
+
+  /** The user's current account at GitHub. */
+  user(login: string): TestGithubUser | undefined {
+    return this.users.get(login);
+  }
+
+  /** Changes a user at GitHub (left an organization, changed email): what fedgate reads next. */
+  updateUser(login: string, change: Partial<Omit<TestGithubUser, 'login'>>): void {
+    const user = this.users.get(login);
+    if (user === undefined) {
+      throw new Error(`the test GitHub has no user ${login}`);
+    }
+    this.users.set(login, { ...user, ...change });
+  }
+
+  /** The user revokes the app in their GitHub settings: every token and refresh token of theirs stops working. */
+  revokeAuthorization(login: string): void {
+    for (const [token, owner] of this.tokens) {
+      if (owner === login) {
+        this.tokens.delete(token);
+      }
+    }
+    for (const [token, owner] of this.refreshTokens) {
+      if (owner.login === login) {
+        this.refreshTokens.delete(token);
+      }
+    }
   }
 
   reset(): void {
@@ -240,6 +274,21 @@ export class TestGithub {
       refuse('incorrect_client_credentials', 'The client_id and/or client_secret passed are incorrect.');
       return;
     }
+    if (form.get('grant_type') === 'refresh_token') {
+      const spent = this.refreshTokens.get(form.get('refresh_token') ?? '');
+      if (!client.expiringTokens) {
+        refuse('unsupported_grant_type', 'The grant type is not supported for this application.');
+        return;
+      }
+      if (spent === undefined || spent.clientId !== client.clientId) {
+        refuse('bad_refresh_token', 'The refresh token passed is incorrect or expired.');
+        return;
+      }
+      // A refresh token is single-use: GitHub sends the next one with the new access token.
+      this.refreshTokens.delete(form.get('refresh_token') ?? '');
+      answer(this.issueTokens(client, spent.login));
+      return;
+    }
     const code = this.codes.get(form.get('code') ?? '');
     if (code === undefined || code.used || code.expiresAt < Date.now() || code.clientId !== client.clientId) {
       refuse('bad_verification_code', 'The code passed is incorrect or expired.');
@@ -262,10 +311,30 @@ export class TestGithub {
         return;
       }
     }
-    const token = `gho_${randomBytes(18).toString('base64url')}`;
-    this.tokens.set(token, code.login);
-    this.issuedTokens.push(token);
-    answer({ access_token: token, token_type: 'bearer', scope: 'read:org,read:user,user:email' });
+    answer(this.issueTokens(client, code.login));
+  }
+
+  /** An OAuth App's token (gho_, never expires), or a GitHub App's expiring ghu_ token with a ghr_ refresh token. */
+  private issueTokens(client: TestGithubClient, login: string): Record<string, string> {
+    if (!client.expiringTokens) {
+      const token = `gho_${randomBytes(18).toString('base64url')}`;
+      this.tokens.set(token, login);
+      this.issuedTokens.push(token);
+      return { access_token: token, token_type: 'bearer', scope: 'read:org,read:user,user:email' };
+    }
+    const token = `ghu_${randomBytes(18).toString('base64url')}`;
+    const refreshToken = `ghr_${randomBytes(38).toString('base64url')}`;
+    this.tokens.set(token, login);
+    this.refreshTokens.set(refreshToken, { login, clientId: client.clientId });
+    this.issuedTokens.push(token, refreshToken);
+    return {
+      access_token: token,
+      expires_in: '28800',
+      refresh_token: refreshToken,
+      refresh_token_expires_in: '15811200',
+      scope: '',
+      token_type: 'bearer',
+    };
   }
 
   private api(request: IncomingMessage, url: URL, response: ServerResponse): void {

@@ -1,14 +1,28 @@
 import { FedgateError } from '@fedgate/core';
 import { githubFailure, jsonOf, send, unexpected, type GithubHttpOptions } from './github-http';
 
-/** What the token exchange sends besides the client's credentials. */
-export interface CodeExchange {
+/** The client's credentials and where GitHub's token endpoint is. */
+export interface GithubClient {
   tokenUrl: string;
   clientId: string;
   clientSecret: string;
+}
+
+/** What the code exchange sends besides the client's credentials. */
+export interface CodeExchange extends GithubClient {
   code: string;
   redirectUri: string;
   codeVerifier: string;
+}
+
+/**
+ * A user access token, and the refresh token GitHub gives with it when the
+ * token expires (a GitHub App with "Expire user authorization tokens", the
+ * default); an OAuth App's tokens never expire and come without one.
+ */
+export interface GithubTokens {
+  accessToken: string;
+  refreshToken?: string;
 }
 
 const PHASE = 'github.token';
@@ -19,11 +33,41 @@ const PHASE = 'github.token';
  * with the PKCE verifier). GitHub answers a refused code with HTTP 200 and
  * `{"error": "bad_verification_code", …}`: that is `assertion_invalid`
  * with the error's code; an outage or a rate limit is `idp_unavailable`.
- * The token is returned to the caller only, never put in an error.
+ * The tokens are returned to the caller only, never put in an error.
  */
-export async function exchangeCode(exchange: CodeExchange, options: GithubHttpOptions): Promise<string> {
+export function exchangeCode(exchange: CodeExchange, options: GithubHttpOptions): Promise<GithubTokens> {
+  return requestTokens(
+    exchange,
+    {
+      code: exchange.code,
+      redirect_uri: exchange.redirectUri,
+      code_verifier: exchange.codeVerifier,
+    },
+    options,
+  );
+}
+
+/**
+ * Trades a refresh token for new tokens (GitHub's "Refreshing user access
+ * tokens"): GitHub rotates the refresh token, so the old one is spent. A
+ * refresh token GitHub no longer accepts (the user revoked the app, it
+ * expired, it was used) is `bad_refresh_token`, refused like a code.
+ */
+export function refreshTokens(
+  client: GithubClient,
+  refreshToken: string,
+  options: GithubHttpOptions,
+): Promise<GithubTokens> {
+  return requestTokens(client, { grant_type: 'refresh_token', refresh_token: refreshToken }, options);
+}
+
+async function requestTokens(
+  client: GithubClient,
+  grant: Record<string, string>,
+  options: GithubHttpOptions,
+): Promise<GithubTokens> {
   const response = await send(
-    exchange.tokenUrl,
+    client.tokenUrl,
     {
       method: 'POST',
       headers: {
@@ -32,11 +76,9 @@ export async function exchangeCode(exchange: CodeExchange, options: GithubHttpOp
         'user-agent': 'fedgate',
       },
       body: new URLSearchParams({
-        client_id: exchange.clientId,
-        client_secret: exchange.clientSecret,
-        code: exchange.code,
-        redirect_uri: exchange.redirectUri,
-        code_verifier: exchange.codeVerifier,
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        ...grant,
       }).toString(),
     },
     PHASE,
@@ -60,5 +102,10 @@ export async function exchangeCode(exchange: CodeExchange, options: GithubHttpOp
   if (typeof body.access_token !== 'string' || body.access_token === '' || tokenType !== 'bearer') {
     throw unexpected(PHASE, options, 'no bearer access_token');
   }
-  return body.access_token;
+  return {
+    accessToken: body.access_token,
+    ...(typeof body.refresh_token === 'string' && body.refresh_token !== ''
+      ? { refreshToken: body.refresh_token }
+      : {}),
+  };
 }
