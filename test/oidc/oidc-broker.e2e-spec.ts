@@ -2,7 +2,8 @@
  * OIDC through the broker: `GET /auth/{id}/login` → oidc-provider → the
  * callback → a session → credentials from sts-local, with the flow's state
  * refusals (unknown, replayed) and a connector refusal that names its phase
- * in the logs without any code or token; then the same sign-in in Chromium
+ * in the logs without any code or token, a user the provider no longer
+ * knows losing the session at the next identity refresh; then the same sign-in in Chromium
  * through oidc-provider's own login page.
  */
 import type { Browser } from 'playwright-core';
@@ -29,7 +30,11 @@ accounts:
               Action: [sts:AssumeRole, sts:SetSourceIdentity, sts:TagSession]
 `;
 
+const REFRESH_INTERVAL_SECONDS = 300;
+
 describe('OIDC sign-in through the broker', () => {
+  /** The broker's clock, moved forward to reach the next identity refresh. */
+  let clock = Date.now();
   const env = { BROKER_SECRET: BROKER_SECRET_KEY, OIDC_SECRET: CLIENT_SECRET };
   let sts: TestStsLocal;
   let provider: TestOidcProvider;
@@ -50,6 +55,7 @@ describe('OIDC sign-in through the broker', () => {
     const config = configFrom(
       `
 server: { publicUrl: ${publicUrl} }
+session: { refreshInterval: ${REFRESH_INTERVAL_SECONDS}s }
 connectors:
   - id: corp
     type: oidc
@@ -75,7 +81,7 @@ assignments:
 `,
       env,
     );
-    broker = await startBroker(config, { port });
+    broker = await startBroker(config, { port, now: () => clock });
     browser = await launchChromium();
   });
 
@@ -154,6 +160,40 @@ assignments:
     expect(accessToken.length).toBeGreaterThan(8);
     expect(logs).not.toContain(accessToken);
     expect(logs).not.toContain(query.code ?? '<no code>');
+  });
+
+  it('ends the session of a user the provider no longer knows at the next refresh, logging no token', async () => {
+    const client = new HttpClient(broker.url);
+    const query = await providerAnswer(client, '/api/v1/me');
+    expect((await client.request('GET', callbackPath(query))).status).toBe(303);
+    const spent: string[] = [];
+    provider.tampering.observe = (path, request) => {
+      const refreshToken = new URLSearchParams(request.body).get('refresh_token');
+      if (path === '/token' && refreshToken !== null) {
+        spent.push(refreshToken);
+      }
+    };
+    const alice = provider.account('alice')!;
+    await provider.setAccount('alice', undefined);
+    try {
+      // Within the interval the provider is not asked: the session stands.
+      expect((await client.request('GET', '/api/v1/me')).status).toBe(200);
+      expect(spent).toEqual([]);
+      clock += (REFRESH_INTERVAL_SECONDS + 1) * 1000;
+      const refused = await client.request('GET', '/api/v1/entitlements');
+      expect(refused.status).toBe(401);
+      expect((await client.request('GET', '/api/v1/me')).status).toBe(401);
+      expect(spent).toHaveLength(1);
+      const audit = broker.logs
+        .lines()
+        .filter(
+          (line) => line.msg === 'audit' && line.event === 'identity_refresh' && line.subject === 'alice',
+        );
+      expect(audit).toEqual([expect.objectContaining({ outcome: 'revoked', connector: 'corp' })]);
+      expect(broker.logs.text()).not.toContain(spent[0]);
+    } finally {
+      await provider.setAccount('alice', alice);
+    }
   });
 
   it("signs in with Chromium through oidc-provider's login page and gets credentials", async () => {
