@@ -158,3 +158,6 @@ export function describePasswordConnectorContract(
     });
   });
 }
+
+/** The Identity shape above, for the other capabilities' contracts (saml/saml-connector.contract.ts). */
+export const documentedIdentityShape = identityShape;
