@@ -3,7 +3,8 @@
  * the callback → a session → credentials from sts-local; an outsider of the
  * required organization and a rate-limited GitHub, each answered with a
  * page for the browser and an audit line naming connector, phase and check,
- * with no code or token in any log.
+ * with no code or token in any log; and a GitHub App user who left the
+ * organization losing the session at the next identity refresh.
  */
 import { freePort } from '../harness/processes';
 import { startTestStsLocal, stsLocalConfigFrom, type TestStsLocal } from '../harness/sts-local';
@@ -15,7 +16,7 @@ import {
   type RunningBroker,
 } from '../broker/broker-harness';
 import { BROKER_SECRET_KEY } from '../broker/slice-config';
-import { CLIENT_ID, CLIENT_SECRET, testUsers } from './github-fixture';
+import { APP_CLIENT_ID, CLIENT_ID, CLIENT_SECRET, testUsers } from './github-fixture';
 import { TestGithub } from './github-server';
 
 const STS_LOCAL_YAML = `
@@ -33,7 +34,11 @@ accounts:
               Action: [sts:AssumeRole, sts:SetSourceIdentity, sts:TagSession]
 `;
 
+const REFRESH_INTERVAL_SECONDS = 300;
+
 describe('GitHub sign-in through the broker', () => {
+  /** The broker's clock, moved forward to reach the next identity refresh. */
+  let clock = Date.now();
   const env = { BROKER_SECRET: BROKER_SECRET_KEY, GITHUB_SECRET: CLIENT_SECRET };
   let sts: TestStsLocal;
   let github: TestGithub;
@@ -43,18 +48,29 @@ describe('GitHub sign-in through the broker', () => {
     const port = await freePort();
     sts = await startTestStsLocal(stsLocalConfigFrom(STS_LOCAL_YAML, env));
     github = await TestGithub.start({
-      clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }],
+      clients: [
+        { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+        { clientId: APP_CLIENT_ID, clientSecret: CLIENT_SECRET, expiringTokens: true },
+      ],
       users: testUsers(),
     });
     const config = configFrom(
       `
 server: { publicUrl: http://127.0.0.1:${port} }
+session: { refreshInterval: ${REFRESH_INTERVAL_SECONDS}s }
 connectors:
   - id: github
     type: github
     name: GitHub
     baseUrl: ${github.baseUrl}
     clientId: ${CLIENT_ID}
+    clientSecret: "\${env:GITHUB_SECRET}"
+    orgs: [corp]
+  - id: github-app
+    type: github
+    name: GitHub (App)
+    baseUrl: ${github.baseUrl}
+    clientId: ${APP_CLIENT_ID}
     clientSecret: "\${env:GITHUB_SECRET}"
     orgs: [corp]
 backends:
@@ -74,7 +90,7 @@ assignments:
 `,
       env,
     );
-    broker = await startBroker(config, { port });
+    broker = await startBroker(config, { port, now: () => clock });
   });
 
   afterEach(() => {
@@ -92,8 +108,12 @@ assignments:
     client: HttpClient,
     login: string,
     returnTo = '/',
+    connector = 'github',
   ): Promise<Record<string, string>> {
-    const begun = await client.request('GET', `/auth/github/login?return_to=${encodeURIComponent(returnTo)}`);
+    const begun = await client.request(
+      'GET',
+      `/auth/${connector}/login?return_to=${encodeURIComponent(returnTo)}`,
+    );
     expect(begun.status).toBe(302);
     const location = begun.headers.get('location') ?? '';
     expect(location.startsWith(`${github.baseUrl}/login/oauth/authorize?`)).toBe(true);
@@ -101,8 +121,8 @@ assignments:
     return github.approve(location);
   }
 
-  const callbackPath = (query: Record<string, string>) =>
-    `/auth/github/callback?${new URLSearchParams(query).toString()}`;
+  const callbackPath = (query: Record<string, string>, connector = 'github') =>
+    `/auth/${connector}/callback?${new URLSearchParams(query).toString()}`;
 
   /** The reference the sign-in error page gives the person: the error code. */
   const pageCode = (text: string) => /<code id="reference">(\w+) at /.exec(text)?.[1];
@@ -184,5 +204,35 @@ assignments:
       check: 'rate-limit',
     });
     expectNoSecretsLogged(query);
+  });
+
+  it('ends the session of a GitHub App user who left the required organization at the next refresh', async () => {
+    const client = new HttpClient(broker.url);
+    const query = await githubAnswer(client, 'Alice-Octo', '/api/v1/me', 'github-app');
+    expect((await client.request('GET', callbackPath(query, 'github-app'))).status).toBe(303);
+    expect((await client.request('GET', '/api/v1/me')).status).toBe(200);
+    const alice = github.user('Alice-Octo')!;
+    github.updateUser('Alice-Octo', { orgs: ['hobby-club'], teams: ['hobby-club/chess'] });
+    try {
+      clock += (REFRESH_INTERVAL_SECONDS + 1) * 1000;
+      expect((await client.request('GET', '/api/v1/entitlements')).status).toBe(401);
+      expect((await client.request('GET', '/api/v1/me')).status).toBe(401);
+      const audit = broker.logs
+        .lines()
+        .filter(
+          (line) => line.msg === 'audit' && line.event === 'identity_refresh' && line.subject === '1001',
+        );
+      expect(audit).toEqual([
+        expect.objectContaining({
+          outcome: 'revoked',
+          connector: 'github-app',
+          reason: expect.stringContaining('required-org') as string,
+        }),
+      ]);
+      expect(github.issuedTokens.some((token) => token.startsWith('ghr_'))).toBe(true);
+      expectNoSecretsLogged(query);
+    } finally {
+      github.updateUser('Alice-Octo', alice);
+    }
   });
 });
