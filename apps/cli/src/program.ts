@@ -8,8 +8,11 @@ import { registerConfigureCommand } from './commands/configure.command';
 import { registerConsoleCommand } from './commands/console.command';
 import { registerCredentialProcessCommand } from './commands/credential-process.command';
 import { registerHashPasswordCommand } from './commands/hash-password.command';
+import { registerLoginCommand } from './commands/login.command';
+import { registerLogoutCommand } from './commands/logout.command';
 import { registerMappingCommands } from './commands/mapping-explain.command';
 import { registerServeCredentialsCommand } from './commands/serve-credentials.command';
+import { registerWhoamiCommand } from './commands/whoami.command';
 
 /** Adds one command (or group) to the program. One module per command keeps each small. */
 export type CommandRegistrar = (program: Command, context: CommandContext) => void;
@@ -18,6 +21,9 @@ const COMMANDS: readonly CommandRegistrar[] = [
   registerConfigCommands,
   registerHashPasswordCommand,
   registerMappingCommands,
+  registerLoginCommand,
+  registerLogoutCommand,
+  registerWhoamiCommand,
   registerCredentialProcessCommand,
   registerConfigureCommand,
   registerConsoleCommand,

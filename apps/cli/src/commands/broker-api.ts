@@ -84,6 +84,15 @@ export class BrokerApi {
     return new BrokerApi(brokerUrl, accessToken, timeoutMs);
   }
 
+  /** `GET /api/v1/me`: who the login belongs to (docs/http-api.md). */
+  async me(): Promise<Record<string, unknown>> {
+    const body = await this.call('GET', '/api/v1/me');
+    if (!isRecord(body)) {
+      throw new BrokerUnavailableError(this.brokerUrl, 'answered /api/v1/me without a user');
+    }
+    return body;
+  }
+
   async entitlements(): Promise<Entitlement[]> {
     const body = await this.call('GET', '/api/v1/entitlements');
     if (!isRecord(body) || !Array.isArray(body.entitlements)) {

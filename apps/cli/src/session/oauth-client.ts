@@ -1,7 +1,11 @@
+import { FEDGATE_CLI_CLIENT_ID, FEDGATE_CLI_REDIRECT_PATH } from '@fedgate/oauth';
 import { brokerEndpoint } from './broker-url';
 
 /** The client id the broker knows the fedgate CLI by (a public client: no secret). */
-export const CLI_CLIENT_ID = 'fedgate-cli';
+export const CLI_CLIENT_ID = FEDGATE_CLI_CLIENT_ID;
+
+/** The path of the loopback redirect `fedgate login` listens on (any port). */
+export const CLI_REDIRECT_PATH = FEDGATE_CLI_REDIRECT_PATH;
 
 /** Every request to the broker gives up after this long: the CLI never hangs. */
 export const REQUEST_TIMEOUT_MS = 15_000;
