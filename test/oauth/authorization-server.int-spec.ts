@@ -239,7 +239,10 @@ describe.each([
     expect((await refusal(poll())).error).toBe('slow_down');
     const pending = await server.pendingDevice(started.user_code.toLowerCase().replace('-', ' '), 'alice');
     expect(pending).toMatchObject({ clientId: CLIENT, requestedFrom: '203.0.113.9' });
-    await server.devices.decide(started.user_code, { approve: true, subject: { identity: IDENTITY } });
+    await server.devices.decide(started.user_code, 'alice', {
+      approve: true,
+      subject: { identity: IDENTITY },
+    });
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const tokens = await poll();
     expect((await server.authenticate(tokens.access_token))?.session.identity.subject).toBe('alice');
@@ -249,9 +252,9 @@ describe.each([
 
   it('answers access_denied to a denied device request, and refuses a second decision', async () => {
     const started = await server.deviceAuthorization({ client_id: CLIENT }, '203.0.113.9');
-    await server.devices.decide(started.user_code, { approve: false });
+    await server.devices.decide(started.user_code, 'alice', { approve: false });
     await expect(
-      server.devices.decide(started.user_code, { approve: true, subject: { identity: IDENTITY } }),
+      server.devices.decide(started.user_code, 'alice', { approve: true, subject: { identity: IDENTITY } }),
     ).rejects.toThrow(/No pending request/);
     const error = await refusal(
       server.token({
@@ -264,7 +267,7 @@ describe.each([
   });
 
   it('throttles user code entries per user', async () => {
-    for (let entry = 0; entry < 20; entry += 1) {
+    for (let entry = 0; entry < 30; entry += 1) {
       await expect(server.pendingDevice('BCDF-GHJK', 'mallory')).rejects.toThrow(/No pending request/);
     }
     await expect(server.pendingDevice('BCDF-GHJK', 'mallory')).rejects.toThrow(/Too many codes/);

@@ -72,7 +72,7 @@ export class AuthorizationServer {
       lifetimeSeconds: options.deviceSeconds ?? DEFAULT_DEVICE_SECONDS,
       intervalSeconds: options.deviceIntervalSeconds ?? DEFAULT_INTERVAL_SECONDS,
       verificationUri: `${options.publicUrl.replace(/\/+$/, '')}/oauth/device`,
-      maxCodeEntries: 20,
+      maxCodeEntries: 30,
       codeEntryWindowSeconds: 15 * 60,
       now,
     });

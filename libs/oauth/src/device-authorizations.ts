@@ -105,24 +105,23 @@ export class DeviceAuthorizations {
    * refused with rate_limited, so codes cannot be guessed.
    */
   async lookup(typed: string, entryKey: string): Promise<PendingDevice> {
-    const window = this.options.codeEntryWindowSeconds;
-    const count = await this.store.increment(`oauth-device-entries:${digest(entryKey)}`, window * 1000);
-    if (count > this.options.maxCodeEntries) {
-      throw new FedgateError('rate_limited', 'Too many codes entered; wait and try again', {
-        retryAfterSeconds: window,
-        phase: 'oauth.device',
-      });
-    }
+    await this.countEntry(entryKey);
     const { record } = await this.pendingByUserCode(typed);
     const { userCode, clientId, requestedFrom, requestedAt } = record;
     return { userCode, clientId, requestedFrom, requestedAt };
   }
 
-  /** Approves (with the signed-in user's identity) or denies the request; once only. */
+  /**
+   * Approves (with the signed-in user's identity) or denies the request;
+   * once only. Counted against `entryKey` as lookup is, so approving blind
+   * is no faster a way to guess codes.
+   */
   async decide(
     typed: string,
+    entryKey: string,
     decision: { approve: true; subject: GrantSubject } | { approve: false },
   ): Promise<PendingDevice> {
+    await this.countEntry(entryKey);
     const { deviceKey, record } = await this.pendingByUserCode(typed);
     const first = await this.store.setIfAbsent(
       `oauth-device-decided:${deviceKey}`,
@@ -186,6 +185,18 @@ export class DeviceAuthorizations {
         await this.store.delete(this.deviceKey(deviceKey));
         return record.subject;
       }
+    }
+  }
+
+  /** One code entry by a user; rate_limited past the allowance of the window. */
+  private async countEntry(entryKey: string): Promise<void> {
+    const window = this.options.codeEntryWindowSeconds;
+    const count = await this.store.increment(`oauth-device-entries:${digest(entryKey)}`, window * 1000);
+    if (count > this.options.maxCodeEntries) {
+      throw new FedgateError('rate_limited', 'Too many codes entered; wait and try again', {
+        retryAfterSeconds: window,
+        phase: 'oauth.device',
+      });
     }
   }
 
