@@ -1,5 +1,7 @@
 /**
- * IdP metadata as a SAML connector loads it: from a URL that starts failing
+ * IdP metadata as a SAML connector loads it: re-read every metadataRefresh
+ * (a rotation is trusted without a restart), or set by hand with two
+ * certificates during a rotation; from a URL that starts failing
  * (an error status, bad XML, unsigned or wrongly signed documents) the last
  * good copy is kept, sign-ins go on, a warning says so and the connector's
  * metadata status turns `stale` until a good copy arrives. With
@@ -203,6 +205,71 @@ describe('SAML IdP metadata: refresh failures, metadata signatures, status', () 
     expect(await outcome(connector, freshResponse(keyPair('idp-rotated-out')))).toBe(
       'signed in as alice-0001',
     );
+  });
+
+  it('reads the metadata again every metadataRefresh on its own, and trusts a rotation it publishes', async () => {
+    // Only the refresh schedule's interval is simulated: fetch, sockets and the clock stay real.
+    jest.useFakeTimers({
+      doNotFake: [
+        'setTimeout',
+        'clearTimeout',
+        'setImmediate',
+        'clearImmediate',
+        'nextTick',
+        'queueMicrotask',
+        'Date',
+        'hrtime',
+        'performance',
+      ],
+    });
+    try {
+      const connector = connect({ metadataUrl: server.url, metadataRefresh: '1h' });
+      await connector.ready();
+      expect(server.requests).toBe(1);
+      const rotated = keyPair('idp-rotated-out');
+      expect(await outcome(connector, freshResponse(rotated))).toBe('assertion_invalid at saml.signature');
+      server.serve({ body: metadata([idp.certificate, rotated.certificate]) });
+      jest.advanceTimersByTime(59 * 60 * 1000);
+      expect(server.requests).toBe(1);
+      jest.advanceTimersByTime(60 * 1000);
+      // The scheduled load is under way: refreshMetadata joins it rather than starting another.
+      await connector.refreshMetadata();
+      expect(server.requests).toBe(2);
+      expect(await outcome(connector, freshResponse(rotated))).toBe('signed in as alice-0001');
+      await connector.close();
+      jest.advanceTimersByTime(2 * 60 * 60 * 1000);
+      expect(server.requests).toBe(2);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('trusts an IdP set by hand: its entity ID, SSO URL and two certificates during a rotation', async () => {
+    const connector = connect({
+      entityId: FIXTURE.idpEntityId,
+      ssoUrl: 'https://idp.test/sso',
+      certificates: [idp.certificate, keyPair('idp-rotated-out').certificate],
+    });
+    expect(connector.metadataStatus()).toEqual({
+      source: 'configured',
+      state: 'current',
+      loadedAt: FIXTURE.now,
+      consecutiveFailures: 0,
+    });
+    expect(await outcome(connector, freshResponse())).toBe('signed in as alice-0001');
+    expect(await outcome(connector, freshResponse(keyPair('idp-rotated-out')))).toBe(
+      'signed in as alice-0001',
+    );
+    expect(await outcome(connector, freshResponse(attacker))).toBe('assertion_invalid at saml.signature');
+    const { redirect } = await connector.authnRequest(
+      { acsUrl: FIXTURE.acsUrl, relayState: 'state-key' },
+      {},
+    );
+    expect(redirect.kind === 'url' ? new URL(redirect.url).origin + new URL(redirect.url).pathname : '').toBe(
+      'https://idp.test/sso',
+    );
+    await connector.refreshMetadata();
+    expect(server.requests).toBe(0);
   });
 
   it('keeps working on its last copy when the metadata URL stops answering', async () => {
