@@ -80,15 +80,17 @@ describe('SAML response checks on committed fixtures', () => {
       const { identity } = await connector.handlePost(post, {});
       expect(identity.subject).toBe(entry.expect.subject);
       expect(identity.connectorId).toBe('corp');
-      const { username, groups, attributes } = entry.expect;
+      const { username, groups, attributes, mfa } = entry.expect;
       expect({
         username: identity.username,
         groups: identity.groups,
         attributes: identity.attributes,
+        mfa: identity.mfa.satisfied,
       }).toEqual({
         username: username ?? identity.username,
         groups: groups ?? identity.groups,
         attributes: attributes ?? identity.attributes,
+        mfa: mfa ?? identity.mfa.satisfied,
       });
       // Single use: the same assertion never signs in twice.
       const again = await refusal(connector.handlePost(post, {}));

@@ -205,6 +205,8 @@ function verifiedAssertionElement(
     });
   }
   const decrypted = decryptAssertion(encryptedAssertion, sp.decryptionKeys);
+  // A DOCTYPE inside the ciphertext is refused as such, before the decrypted text is parsed.
+  refuseDoctype(decrypted);
   let element: Element | null;
   try {
     element = parseSamlXml(decrypted).documentElement;
