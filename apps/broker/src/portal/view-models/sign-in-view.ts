@@ -18,7 +18,7 @@ export interface RedirectButton {
 export interface PasswordForm {
   id: string;
   name: string;
-  /** POST /auth/{id}/login, as a form. */
+  /** POST /sign-in/{id}: the password sign-in flow, answered for a browser. */
   action: string;
   /** The username typed before a failed attempt, so only the password is typed again. */
   username: string;
@@ -120,7 +120,7 @@ export function signInView(
         return {
           id: connector.id,
           name: connector.name,
-          action: `/auth/${encodeURIComponent(connector.id)}/login`,
+          action: `/sign-in/${encodeURIComponent(connector.id)}`,
           username: failed?.username ?? '',
           error: failed?.message,
         };

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import {
   bashExports,
   configProfile,
-  credentialProcessArgument,
   credentialsFileBlock,
   credentialSnippets,
   fishQuote,
@@ -110,19 +109,42 @@ describe('the ~/.aws/config profile', () => {
   }
 
   it.each([
-    ['plain names', ['fedgate', '--permission-set', 'Data.Eng+ops@x=1,y']],
-    ['a URL with a port and path', ['fedgate', '--url', 'http://127.0.0.1:8080/fedgate']],
-    ['a name with a space', ['fedgate', '--permission-set', 'Read Only']],
+    ['plain names', ['--permission-set', 'Data.Eng+ops@x=1,y']],
+    ['a name with a space', ['--permission-set', 'Read Only']],
+    ['a name with shell characters', ['--permission-set', '$(id) `id` "x"']],
   ])('quotes %s so shlex and a shell read the same arguments', (_what, words) => {
-    const line = words.map(credentialProcessArgument).join(' ');
-    expect(shlexSplit(line)).toEqual(words);
-    expect(shellSplit(line)).toEqual(words);
+    const [, set = ''] = words;
+    const line = configProfile('p', {
+      brokerUrl: 'http://127.0.0.1:8080',
+      accountId: '123456789012',
+      permissionSet: set,
+    })
+      .split('\n')[1]!
+      .replace('credential_process = ', '');
+    const expected = [
+      'fedgate',
+      'credential-process',
+      '--url',
+      'http://127.0.0.1:8080',
+      '--account',
+      '123456789012',
+      '--permission-set',
+      set,
+    ];
+    expect(shlexSplit(line)).toEqual(expected);
+    expect(shellSplit(line)).toEqual(expected);
   });
 
-  it.each(['$(id)', '`id`', 'a"b', "it's", 'a\\b', 'line\nbreak', ''])(
+  it.each(["it's", 'a#b c', 'line\nbreak', ''])(
     'refuses %j rather than quote it in a way one reader would take differently',
     (value) => {
-      expect(() => credentialProcessArgument(value)).toThrow(/credential_process/);
+      expect(() =>
+        configProfile('p', {
+          brokerUrl: 'http://127.0.0.1:8080',
+          accountId: '123456789012',
+          permissionSet: value,
+        }),
+      ).toThrow(/credential_process/);
     },
   );
 });

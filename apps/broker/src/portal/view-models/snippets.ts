@@ -6,6 +6,8 @@
  * can never end its quote and run as a command.
  */
 
+import { shellCommandLine } from '../../../../cli/src/aws-config/shell-words';
+
 /** The temporary credentials, as the broker issued them. */
 export interface IssuedCredentials {
   accessKeyId: string;
@@ -95,36 +97,13 @@ export function credentialsFileBlock(profile: string, credentials: IssuedCredent
   ].join('\n');
 }
 
-/** Characters that mean the same, unquoted, to shlex and to every shell. */
-const PLAIN_ARGUMENT = /^[A-Za-z0-9_./:@+=,-]+$/;
-/** Characters a pair of double quotes keeps literal both in shlex and in sh and cmd. */
-// eslint-disable-next-line no-control-regex
-const DOUBLE_QUOTABLE = /^[^"$`\\!%^&|<>()'\u0000-\u001f\u007f]+$/;
-
-/**
- * One argument of `credential_process`, which botocore splits with shlex (no
- * shell) while the JavaScript SDK hands the line to a shell: plain when it is
- * plain, double-quoted when quotes mean the same to all of them, refused
- * otherwise rather than quoted in a way one of them would read differently.
- */
-export function credentialProcessArgument(value: string): string {
-  if (PLAIN_ARGUMENT.test(value)) {
-    return value;
-  }
-  if (value !== '' && DOUBLE_QUOTABLE.test(value)) {
-    return `"${value}"`;
-  }
-  throw new Error(
-    `"${value.slice(0, 64)}" cannot be written in a credential_process line that every AWS SDK reads alike`,
-  );
-}
-
 /** The `~/.aws/config` profile that runs the fedgate CLI whenever an SDK needs credentials. */
 export function configProfile(
   profile: string,
   target: { brokerUrl: string; accountId: string; permissionSet: string; region?: string },
 ): string {
-  const command = [
+  // The same quoting as `fedgate configure` writes: one word reads alike to botocore's shlex and a shell.
+  const command = shellCommandLine([
     'fedgate',
     'credential-process',
     '--url',
@@ -133,9 +112,7 @@ export function configProfile(
     target.accountId,
     '--permission-set',
     target.permissionSet,
-  ]
-    .map(credentialProcessArgument)
-    .join(' ');
+  ]);
   return [
     `[profile ${profile}]`,
     `credential_process = ${command}`,

@@ -122,7 +122,7 @@ describe('signInView', () => {
       },
     ]);
     expect(view.passwordForms).toEqual([
-      { id: 'demo', name: 'Demo users', action: '/auth/demo/login', username: '', error: undefined },
+      { id: 'demo', name: 'Demo users', action: '/sign-in/demo', username: '', error: undefined },
     ]);
     expect(view.returnTo).toBe('/console/123/Dev?destination=x');
   });
