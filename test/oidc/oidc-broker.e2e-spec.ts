@@ -1,10 +1,12 @@
 /**
- * OIDC through the broker: `GET /auth/{id}/login` → oidc-provider → the
- * callback → a session → credentials from sts-local, with the flow's state
- * refusals (unknown, replayed) and a connector refusal that names its phase
- * in the logs without any code or token, a user the provider no longer
- * knows losing the session at the next identity refresh; then the same sign-in in Chromium
- * through oidc-provider's own login page.
+ * OIDC through the broker, with two OIDC connectors in one config:
+ * `GET /auth/{id}/login` → oidc-provider → the callback → a session →
+ * credentials from sts-local; the flow's state refusals (unknown, replayed);
+ * a connector refusal and the other provider's answer to this sign-in
+ * (mix-up), each with a page and an audit line naming connector, phase and
+ * check, and no code or token in the logs; a user the provider no longer
+ * knows losing the session at the next identity refresh; then the same
+ * sign-in in Chromium through oidc-provider's own login page.
  */
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../harness/browser';
@@ -38,6 +40,8 @@ describe('OIDC sign-in through the broker', () => {
   const env = { BROKER_SECRET: BROKER_SECRET_KEY, OIDC_SECRET: CLIENT_SECRET };
   let sts: TestStsLocal;
   let provider: TestOidcProvider;
+  /** A second OpenID Provider in the same config: the other party of the mix-up. */
+  let partner: TestOidcProvider;
   let broker: RunningBroker;
   let browser: Browser;
   let callbackUrl: string;
@@ -52,6 +56,17 @@ describe('OIDC sign-in through the broker', () => {
       accounts: testAccounts(),
       clients: [{ client_id: 'fedgate', client_secret: CLIENT_SECRET, redirect_uris: [callbackUrl] }],
     });
+    partner = await TestOidcProvider.start({
+      keys: [await signingKey('RS256', 'partner-1')],
+      accounts: testAccounts(),
+      clients: [
+        {
+          client_id: 'fedgate',
+          client_secret: CLIENT_SECRET,
+          redirect_uris: [`${publicUrl}/auth/partner/callback`],
+        },
+      ],
+    });
     const config = configFrom(
       `
 server: { publicUrl: ${publicUrl} }
@@ -64,6 +79,12 @@ connectors:
     clientId: fedgate
     clientSecret: "\${env:OIDC_SECRET}"
     claims: { groups: groups }
+  - id: partner
+    type: oidc
+    name: Partner SSO
+    issuer: ${partner.issuer}
+    clientId: fedgate
+    clientSecret: "\${env:OIDC_SECRET}"
 backends:
   - id: local
     type: sts
@@ -93,6 +114,7 @@ assignments:
     await browser.close();
     await broker.stop();
     await provider.stop();
+    await partner.stop();
     await sts.stop();
   });
 
@@ -112,6 +134,13 @@ assignments:
 
   const callbackPath = (query: Record<string, string>) =>
     `/auth/corp/callback?${new URLSearchParams(query).toString()}`;
+
+  function auditOfLastLogin(): Record<string, unknown> | undefined {
+    return broker.logs
+      .lines()
+      .filter((line) => line.msg === 'audit' && line.event === 'login')
+      .at(-1);
+  }
 
   it('signs in, lands on the return path and gets credentials from sts-local; a replay is refused', async () => {
     const client = new HttpClient(broker.url);
@@ -155,11 +184,47 @@ assignments:
     const answer = await client.request('GET', callbackPath(query));
     expect(answer.status).toBeGreaterThanOrEqual(400);
     expect(client.cookie('fedgate_session')).toBeUndefined();
+    expect(refusalCode(answer)).toBe('assertion_invalid');
+    expect(auditOfLastLogin()).toMatchObject({
+      connector: 'corp',
+      outcome: 'failure',
+      error: 'assertion_invalid',
+      phase: 'oidc.userinfo',
+      check: 'sub',
+    });
     const logs = broker.logs.text();
-    expect(logs).toContain('oidc.userinfo');
     expect(accessToken.length).toBeGreaterThan(8);
     expect(logs).not.toContain(accessToken);
     expect(logs).not.toContain(query.code ?? '<no code>');
+  });
+
+  it("refuses the other configured provider's answer to this sign-in (mix-up) with a page and an audit line", async () => {
+    const victim = new HttpClient(broker.url);
+    const started = await providerAnswer(victim, '/');
+    // The partner provider's code for the same user, sent back to the sign-in started at corp.
+    const attacker = new HttpClient(broker.url);
+    const begun = await attacker.request('GET', '/auth/partner/login');
+    const location = begun.headers.get('location') ?? '';
+    expect(location.startsWith(`${partner.issuer}/auth?`)).toBe(true);
+    const stolen = await signInAtProvider(
+      location,
+      'alice',
+      `${new URL(callbackUrl).origin}/auth/partner/callback`,
+    );
+    expect(stolen.iss).toBe(partner.issuer);
+    const answer = await victim.request('GET', callbackPath({ ...stolen, state: started.state ?? '' }));
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get('content-type')).toContain('text/html');
+    expect(refusalCode(answer)).toBe('assertion_invalid');
+    expect(victim.cookie('fedgate_session')).toBeUndefined();
+    expect(auditOfLastLogin()).toMatchObject({
+      connector: 'corp',
+      outcome: 'failure',
+      error: 'assertion_invalid',
+      phase: 'oidc.state',
+      check: 'iss',
+    });
+    expect(broker.logs.text()).not.toContain(stolen.code ?? '<no code>');
   });
 
   it('ends the session of a user the provider no longer knows at the next refresh, logging no token', async () => {
