@@ -23,10 +23,9 @@ export interface IndexedRule extends CompiledRule {
   skipped: readonly string[];
 }
 
-/** The rules that name one (account, set), and the groups they look up exactly. */
+/** The rules that name one (account, set). */
 export interface PairRules {
   rules: readonly IndexedRule[];
-  exactGroups: ReadonlySet<string>;
 }
 
 /**
@@ -188,10 +187,7 @@ function build(config: MappingConfig): CompiledMapping {
         grantKey(ANY, setName),
         grantKey(ANY, ANY),
       ].flatMap((lookup) => byGrant.get(lookup) ?? []);
-      found = {
-        rules: named,
-        exactGroups: new Set(named.flatMap((rule) => rule.exactGroups)),
-      };
+      found = { rules: named };
       // Bounded by the config: at most one entry per (account, set) pair.
       pairCache.set(key, found);
     }
@@ -235,22 +231,4 @@ export function compileMapping(config: MappingConfig): CompiledMapping {
     compiledConfigs.set(config, compiled);
   }
   return compiled;
-}
-
-/**
- * The identity's groups that the given exact names include, in one pass
- * over the identity's groups: all the request path needs to know about
- * hundreds of groups.
- */
-export function heldAmong(groups: readonly string[], names: ReadonlySet<string>): Set<string> {
-  const held = new Set<string>();
-  if (names.size === 0) {
-    return held;
-  }
-  for (const group of groups) {
-    if (names.has(group)) {
-      held.add(group);
-    }
-  }
-  return held;
 }

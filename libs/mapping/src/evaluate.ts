@@ -9,7 +9,7 @@ import {
   type EvaluateOptions,
   type SessionNames,
 } from './entitlement-builder';
-import { matchContext, matchRule, ruleHolds, type MatchContext } from './rules';
+import { matchContext, matchRule, ruleHolds, strictlySorted, type MatchContext } from './rules';
 
 export type { EvaluateOptions } from './entitlement-builder';
 export { issuanceModeOf } from './entitlement-builder';
@@ -152,7 +152,13 @@ export function entitlementsOf(
     }
   }
   // Only groups some rule names exactly are in `held`: that is all a condition looks up.
-  const context: MatchContext = { identity, groups: held, now };
+  const context: MatchContext = {
+    identity,
+    groups: held,
+    now,
+    // Globs search sorted groups by prefix; groups in another order are sorted on first use.
+    ...(strictlySorted(identity.groups) ? { sortedGroups: identity.groups } : {}),
+  };
   const allowed = new Map<string, GrantPair>();
   const denied = new Set<string>();
   for (const rule of candidates) {

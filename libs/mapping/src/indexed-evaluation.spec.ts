@@ -107,6 +107,8 @@ const who: fc.Arbitrary<Identity> = fc
         maxLength: 6,
       },
     ),
+    // Connectors hand out groups sorted (a binary search reads them); explain input may not be.
+    sorted: fc.boolean(),
     department: fc.uniqueArray(fc.constantFrom(...DEPARTMENTS), { maxLength: 2 }),
     email: fc.option(fc.constantFrom('alice@corp.example', 'alice@CORP.example', 'bob@other.example')),
     emailVerified: fc.option(fc.boolean()),
@@ -117,7 +119,7 @@ const who: fc.Arbitrary<Identity> = fc
     identity({
       connectorId: drawn.connectorId,
       username: 'Alice.Smith',
-      groups: drawn.groups,
+      groups: drawn.sorted ? [...drawn.groups].sort() : drawn.groups,
       attributes: drawn.department.length === 0 ? {} : { department: drawn.department },
       ...(drawn.email === null ? {} : { email: drawn.email }),
       ...(drawn.emailVerified === null ? {} : { emailVerified: drawn.emailVerified }),
@@ -205,7 +207,7 @@ describe('compileMapping', () => {
     expect(compileMapping({ ...config })).not.toBe(compiled);
   });
 
-  it('tests only the rules that name the requested pair, and looks up only the groups they name', () => {
+  it('tests only the rules that name the requested pair', () => {
     const config = configOf(
       [
         { match: { groups: ['eng', 'ops'] }, accounts: ['prod'], permissionSets: ['ReadOnly'] },
@@ -216,6 +218,5 @@ describe('compileMapping', () => {
     );
     const pair = compileMapping(config).rulesForPair('111111111111', 'ReadOnly');
     expect(pair.rules.map((entry) => entry.index)).toEqual([0, 2]);
-    expect([...pair.exactGroups].sort()).toEqual(['a.b', 'eng', 'ops']);
   });
 });

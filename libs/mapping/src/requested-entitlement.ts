@@ -1,6 +1,6 @@
 import type { Identity } from '@fedgate/core';
 import type { AccountConfig } from './config';
-import { compileMapping, heldAmong, type CompiledMapping, type MappingConfig } from './compiled-mapping';
+import { compileMapping, type CompiledMapping, type MappingConfig } from './compiled-mapping';
 import type { Entitlement } from './entitlement';
 import {
   buildEntitlement,
@@ -9,7 +9,7 @@ import {
   withheldBecause,
   type EvaluateOptions,
 } from './entitlement-builder';
-import { ruleHolds, type MatchContext } from './rules';
+import { lookupContext, ruleHolds, type MatchContext } from './rules';
 
 /** An account and a permission set as a request names them. */
 export interface EntitlementReference {
@@ -22,26 +22,24 @@ export interface EntitlementReference {
 /** Whether the identity holds (account, set): a matching allow rule names it and no matching deny rule does. */
 function granted(
   compiled: CompiledMapping,
-  identity: Identity,
+  context: () => MatchContext,
   account: AccountConfig,
   setName: string,
-  now: number,
 ): boolean {
-  const { rules, exactGroups } = compiled.rulesForPair(account.id, setName);
+  const { rules } = compiled.rulesForPair(account.id, setName);
   if (rules.length === 0) {
     return false;
   }
-  const context: MatchContext = { identity, groups: heldAmong(identity.groups, exactGroups), now };
   let allowed = false;
   for (const rule of rules) {
-    if (rule.effect === 'allow' && !allowed && ruleHolds(rule, context)) {
+    if (rule.effect === 'allow' && !allowed && ruleHolds(rule, context())) {
       allowed = true;
     }
   }
   if (!allowed) {
     return false;
   }
-  return !rules.some((rule) => rule.effect === 'deny' && ruleHolds(rule, context));
+  return !rules.some((rule) => rule.effect === 'deny' && ruleHolds(rule, context()));
 }
 
 /**
@@ -67,6 +65,8 @@ export function entitlementFor(
   const byName = compiled.accountsByLowerName.get(reference.account.toLowerCase()) ?? [];
   const accounts = byName.length === 0 ? byId : [...new Set([...byId, ...byName])];
   const now = (options.now ?? new Date()).getTime();
+  let prepared: MatchContext | undefined;
+  const context = (): MatchContext => (prepared ??= lookupContext(identity, now));
   const found: Entitlement[] = [];
   for (const account of accounts) {
     const backend = compiled.backends.get(account.backend);
@@ -75,7 +75,7 @@ export function entitlementFor(
       if (
         backend === undefined ||
         entry === undefined ||
-        !granted(compiled, identity, account, setName, now) ||
+        !granted(compiled, context, account, setName) ||
         withheldBecause(entry.set, identity, now) !== undefined
       ) {
         continue;

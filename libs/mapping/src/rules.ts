@@ -6,20 +6,54 @@ import type { ConditionTrace } from './entitlement';
 /** What conditions look at, prepared once per evaluation. */
 export interface MatchContext {
   identity: Identity;
-  /**
-   * The identity's groups, or only those of them that some rule about to be
-   * tested names exactly (the request path reads no more than it needs).
-   */
-  groups: ReadonlySet<string>;
+  /** Answers whether the identity is in a group (a Set, or a search of groups already sorted). */
+  groups: GroupLookup;
   /** Milliseconds since the epoch, for auth age. */
   now: number;
   /** The identity's groups in code-unit order, sorted on first use by a glob. */
-  sortedGroups?: string[];
+  sortedGroups?: readonly string[];
+  /** Globs scan the groups instead of sorting them (a context testing only a few rules). */
+  scanGlobs?: boolean;
 }
 
 /** Prepares what conditions read, once per evaluation, for every rule. */
 export function matchContext(identity: Identity, now: number): MatchContext {
   return { identity, groups: new Set(identity.groups), now };
+}
+
+/** Membership of the identity's groups. */
+export interface GroupLookup {
+  has(group: string): boolean;
+}
+
+/** Whether every group is greater than the one before (code-unit order, no duplicates). */
+export function strictlySorted(groups: readonly string[]): boolean {
+  for (let index = 1; index < groups.length; index += 1) {
+    if (!((groups[index - 1] ?? '') < (groups[index] ?? ''))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * A context for testing a few rules: connectors hand out groups sorted and
+ * unique (docs/connectors), so after one cheap ordered pass a binary search
+ * answers each lookup, and globs search by prefix, instead of hashing
+ * hundreds of groups into a Set. Groups in any other order get a Set, with
+ * the same answers.
+ */
+export function lookupContext(identity: Identity, now: number): MatchContext {
+  const { groups } = identity;
+  if (!strictlySorted(groups)) {
+    return { identity, groups: new Set(groups), now, scanGlobs: true };
+  }
+  return {
+    identity,
+    groups: { has: (group) => groups[lowerBound(groups, group)] === group },
+    now,
+    sortedGroups: groups,
+  };
 }
 
 /**
@@ -151,7 +185,7 @@ function globMatches(context: MatchContext, glob: Glob, firstOnly: boolean): str
 
 /** Whether any of the identity's groups matches the glob (no list built). */
 function globHolds(context: MatchContext, glob: Glob): boolean {
-  if (context.sortedGroups !== undefined) {
+  if (context.scanGlobs !== true) {
     return globMatches(context, glob, true).length > 0;
   }
   // A scan for a single glob is cheaper than sorting hundreds of groups once.

@@ -12,12 +12,23 @@ import { renderTemplate, type TemplatePart } from './template';
 const HASH_LENGTH = 8;
 const DISALLOWED = /[^\w+=,.@-]/g;
 
+/** Digests of recent subjects: every request of a user needs the same one, often twice. */
+const recentDigests = new Map<string, string>();
+const RECENT_DIGESTS = 1024;
+
 /** Short, stable digest of the immutable (connectorId, subject) pair. */
 function subjectDigest(identity: Pick<Identity, 'connectorId' | 'subject'>): string {
-  return createHash('sha256')
-    .update(`${identity.connectorId}\u0000${identity.subject}`)
-    .digest('hex')
-    .slice(0, HASH_LENGTH);
+  const key = `${identity.connectorId}\u0000${identity.subject}`;
+  let digest = recentDigests.get(key);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(key).digest('hex').slice(0, HASH_LENGTH);
+    if (recentDigests.size >= RECENT_DIGESTS) {
+      // Oldest first: a Map iterates in insertion order.
+      recentDigests.delete(recentDigests.keys().next().value ?? '');
+    }
+    recentDigests.set(key, digest);
+  }
+  return digest;
 }
 
 /** Folds accents to their base letter (é → e), then replaces what AWS refuses with `-`. */
