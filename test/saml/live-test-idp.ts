@@ -5,7 +5,7 @@
  * test chose, to the ACS URL and request ID the AuthnRequest named.
  * `/metadata` serves its metadata. Nothing of fedgate's SP code is used.
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID, verify } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inflateRawSync } from 'node:zlib';
@@ -16,9 +16,20 @@ export interface LiveTestIdp {
   entityId: string;
   metadataUrl: string;
   /** The user the next sign-ins authenticate as. */
-  user: { nameId: string; attributes: Record<string, string[]> };
+  user: { nameId: string; attributes: Record<string, string[]>; authnContext?: string };
+  /** Requests the IdP answered (metadata, sign-ins, anything else). */
+  requests: number;
   /** What the last AuthnRequest said. */
-  lastRequest: { id: string; acsUrl: string; relayState: string; signed: boolean } | undefined;
+  lastRequest:
+    | {
+        id: string;
+        acsUrl: string;
+        relayState: string;
+        signed: boolean;
+        /** Whether its HTTP-Redirect signature verifies with the SP certificate the IdP was given. */
+        signatureValid: boolean | undefined;
+      }
+    | undefined;
   /** A signed response for an IdP-initiated sign-in at `acsUrl`, and the page that posts it. */
   idpInitiated(acsUrl: string, audience: string): { samlResponse: string };
   stop(): Promise<void>;
@@ -32,8 +43,42 @@ function field(xml: string, name: string): string | undefined {
   return new RegExp(`${name}="([^"]*)"`).exec(xml)?.[1];
 }
 
-/** Starts the IdP; its audience is the SP entityID fedgate publishes (`{publicUrl}/auth/{id}/metadata`). */
-export async function startLiveTestIdp(audienceOf: (acsUrl: string) => string): Promise<LiveTestIdp> {
+/**
+ * The HTTP-Redirect binding's signature check (SAML bindings 3.4.4.1), done
+ * with node:crypto rather than fedgate's code: RSA-SHA256 over the query's
+ * own `SAMLRequest=…&RelayState=…&SigAlg=…` octets, as they were sent.
+ */
+function redirectSignatureValid(rawQuery: string, spCertificate: string): boolean {
+  const parts = new Map(
+    rawQuery
+      .replace(/^\?/, '')
+      .split('&')
+      .map((part) => [part.slice(0, part.indexOf('=')), part] as const),
+  );
+  const signature = parts.get('Signature');
+  if (parts.get('SigAlg') !== `SigAlg=${encodeURIComponent(RSA_SHA256)}` || signature === undefined) {
+    return false;
+  }
+  const signed = ['SAMLRequest', 'RelayState', 'SigAlg'].flatMap((name) => parts.get(name) ?? []).join('&');
+  return verify(
+    'sha256',
+    Buffer.from(signed, 'utf8'),
+    spCertificate,
+    Buffer.from(decodeURIComponent(signature.slice('Signature='.length)), 'base64'),
+  );
+}
+
+const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
+
+/**
+ * Starts the IdP; its audience is the SP entityID fedgate publishes
+ * (`{publicUrl}/auth/{id}/metadata`). Given the SP's signing certificate, it
+ * checks the signature of every signed AuthnRequest (`lastRequest.signatureValid`).
+ */
+export async function startLiveTestIdp(
+  audienceOf: (acsUrl: string) => string,
+  options: { spCertificate?: string } = {},
+): Promise<LiveTestIdp> {
   const key = keyPair('idp');
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -52,6 +97,7 @@ export async function startLiveTestIdp(audienceOf: (acsUrl: string) => string): 
     metadataUrl: `${url}/metadata`,
     user: { nameId: 'carol-0003', attributes: { groups: ['developers'], email: ['carol@corp.test'] } },
     lastRequest: undefined,
+    requests: 0,
     idpInitiated(acsUrl, audience) {
       return {
         samlResponse: response({
@@ -62,6 +108,7 @@ export async function startLiveTestIdp(audienceOf: (acsUrl: string) => string): 
           audience,
           nameIdXml: escape(idp.user.nameId),
           attributes: idp.user.attributes,
+          ...(idp.user.authnContext === undefined ? {} : { authnContext: idp.user.authnContext }),
         }),
       };
     },
@@ -73,6 +120,7 @@ export async function startLiveTestIdp(audienceOf: (acsUrl: string) => string): 
       }),
   };
   server.on('request', (request, reply) => {
+    idp.requests += 1;
     const target = new URL(request.url ?? '/', url);
     if (target.pathname === '/metadata') {
       reply
@@ -90,7 +138,17 @@ export async function startLiveTestIdp(audienceOf: (acsUrl: string) => string): 
     const id = field(xml, 'ID') ?? '';
     const acsUrl = field(xml, 'AssertionConsumerServiceURL') ?? '';
     const relayState = target.searchParams.get('RelayState') ?? '';
-    idp.lastRequest = { id, acsUrl, relayState, signed: target.searchParams.has('Signature') };
+    const signed = target.searchParams.has('Signature');
+    idp.lastRequest = {
+      id,
+      acsUrl,
+      relayState,
+      signed,
+      signatureValid:
+        signed && options.spCertificate !== undefined
+          ? redirectSignatureValid(target.search, options.spCertificate)
+          : undefined,
+    };
     const samlResponse = response({
       assertionId: `_a${randomUUID()}`,
       inResponseTo: id,
@@ -99,6 +157,7 @@ export async function startLiveTestIdp(audienceOf: (acsUrl: string) => string): 
       audience: audienceOf(acsUrl),
       nameIdXml: escape(idp.user.nameId),
       attributes: idp.user.attributes,
+      ...(idp.user.authnContext === undefined ? {} : { authnContext: idp.user.authnContext }),
     });
     reply.setHeader('content-type', 'text/html');
     reply.end(

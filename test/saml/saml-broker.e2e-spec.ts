@@ -1,9 +1,13 @@
 /**
  * SAML through the broker: the SP metadata route, SP-initiated sign-in with
- * the live test IdP (metadata by URL) → ACS → session → credentials from
- * sts-local, IdP-initiated sign-in only where enabled and landing where
- * configured, 100 concurrent posts of one response making one session
- * (replay cache in real Redis), and Chromium going through the whole flow.
+ * the live test IdP (metadata by URL, the AuthnRequest's signature checked
+ * by the IdP) → ACS → session → credentials from sts-local, requireMfa
+ * permission sets by the IdP's authentication context, sign-out ending the
+ * fedgate session only, a refused response answered with a page and audited
+ * by connector and check, IdP-initiated sign-in only where enabled and
+ * landing where configured, 100 concurrent posts of one response making one
+ * session (replay cache in real Redis), and Chromium going through the
+ * whole flow to credentials.
  */
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../harness/browser';
@@ -31,6 +35,13 @@ accounts:
             - Effect: Allow
               Principal: { AWS: 'arn:aws:iam::123456789012:user/fedgate-broker' }
               Action: [sts:AssumeRole, sts:SetSourceIdentity, sts:TagSession]
+      - name: fedgate-Admin
+        maxSessionDuration: 2h
+        trustPolicy:
+          Statement:
+            - Effect: Allow
+              Principal: { AWS: 'arn:aws:iam::123456789012:user/fedgate-broker' }
+              Action: [sts:AssumeRole, sts:SetSourceIdentity, sts:TagSession]
 `;
 
 describe('SAML sign-in through the broker', () => {
@@ -52,10 +63,14 @@ describe('SAML sign-in through the broker', () => {
     publicUrl = `http://127.0.0.1:${port}`;
     redis = await startRedis();
     sts = await startTestStsLocal(stsLocalConfigFrom(STS_LOCAL_YAML, env));
-    idp = await startLiveTestIdp((acsUrl) => acsUrl.replace(/\/callback$/, '/metadata'));
+    idp = await startLiveTestIdp((acsUrl) => acsUrl.replace(/\/callback$/, '/metadata'), {
+      spCertificate: keyPair('sp-signing').certificate,
+    });
     const keys = mkdtempSync(join(tmpdir(), 'saml-e2e-'));
     writeFileSync(join(keys, 'sp.key'), keyPair('sp-signing').privateKey);
     writeFileSync(join(keys, 'sp.crt'), keyPair('sp-signing').certificate);
+    writeFileSync(join(keys, 'sp-encryption.key'), keyPair('sp-encryption').privateKey);
+    writeFileSync(join(keys, 'sp-encryption.crt'), keyPair('sp-encryption').certificate);
     const config = configFrom(
       `
 server: { publicUrl: ${publicUrl} }
@@ -69,6 +84,9 @@ connectors:
       signingKey: "\${file:${keys}/sp.key}"
       signingCertificate: "\${file:${keys}/sp.crt}"
       signAuthnRequests: true
+      encryptionKey: "\${file:${keys}/sp-encryption.key}"
+      encryptionCertificate: "\${file:${keys}/sp-encryption.crt}"
+      nameIdFormat: persistent
     attributes: { email: email, groups: [groups] }
   - id: corp-portal
     type: saml
@@ -87,8 +105,9 @@ accounts:
   - { id: "123456789012", name: sandbox, backend: local }
 permissionSets:
   - { name: Developer, roleName: fedgate-Developer, sessionDuration: 1h }
+  - { name: Admin, roleName: fedgate-Admin, sessionDuration: 1h, requireMfa: true }
 assignments:
-  - { match: { groups: [developers] }, accounts: [sandbox], permissionSets: [Developer] }
+  - { match: { groups: [developers] }, accounts: [sandbox], permissionSets: [Developer, Admin] }
 `,
       env,
     );
@@ -101,6 +120,22 @@ assignments:
     browser = await launchChromium();
   });
 
+  /** An SP-initiated sign-in through the live IdP, as a browser without JavaScript would post it. */
+  async function signInSpInitiated(id: string): Promise<HttpClient> {
+    const client = new HttpClient(broker.url);
+    const begun = await client.request('GET', `/auth/${id}/login`);
+    const html = await (await fetch(begun.headers.get('location') ?? '')).text();
+    const back = await client.request('POST', `/auth/${id}/callback`, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        SAMLResponse: /name="SAMLResponse" value="([^"]+)"/.exec(html)?.[1] ?? '',
+        RelayState: idp.lastRequest?.relayState ?? '',
+      }).toString(),
+    });
+    expect(back.status).toBe(303);
+    return client;
+  }
+
   afterAll(async () => {
     await browser.close();
     await broker.stop();
@@ -109,7 +144,7 @@ assignments:
     await redis.stop();
   });
 
-  it('publishes SP metadata with the entityID, the ACS URL and the signing certificate', async () => {
+  it('publishes SP metadata with the entityID, the ACS URL, the NameID format and both certificates', async () => {
     const answer = await new HttpClient(broker.url).request('GET', '/auth/corp/metadata');
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toContain('application/samlmetadata+xml');
@@ -117,6 +152,13 @@ assignments:
     expect(answer.text).toContain(`Location="${acs('corp')}"`);
     expect(answer.text).toContain('AuthnRequestsSigned="true"');
     expect(answer.text).toContain(keyPair('sp-signing').certificate.split('\n')[1]);
+    expect(answer.text).toContain(
+      '<md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>',
+    );
+    const encryption = /<md:KeyDescriptor use="encryption">[\s\S]*?<\/md:KeyDescriptor>/.exec(
+      answer.text,
+    )?.[0];
+    expect(encryption).toContain(keyPair('sp-encryption').certificate.split('\n')[1]);
     expect(answer.text).not.toContain('PRIVATE KEY');
     expect((await new HttpClient(broker.url).request('GET', '/auth/nope/metadata')).status).toBe(404);
   });
@@ -131,6 +173,8 @@ assignments:
     const page = await fetch(location);
     const html = await page.text();
     expect(idp.lastRequest?.relayState).toMatch(/^[\w-]{20,}$/);
+    // The IdP checked the AuthnRequest's signature with fedgate's published signing certificate.
+    expect(idp.lastRequest?.signatureValid).toBe(true);
     const samlResponse = /name="SAMLResponse" value="([^"]+)"/.exec(html)?.[1] ?? '';
     const back = await client.request('POST', '/auth/corp/callback', {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -160,6 +204,69 @@ assignments:
     });
     expect(replayed.status).toBe(400);
     expect(broker.logs.text()).not.toContain(samlResponse.slice(0, 100));
+
+    // The IdP said MobileTwoFactorContract: the requireMfa permission set is issued too.
+    const admin = await client.request('POST', '/api/v1/credentials', {
+      json: { accountId: 'sandbox', permissionSet: 'Admin' },
+    });
+    expect(admin.status).toBe(200);
+
+    // Signing out ends fedgate's session only: no logout request goes to the IdP.
+    const requestsBefore = idp.requests;
+    const out = await client.request('POST', '/auth/logout');
+    expect(out.status).toBeLessThan(400);
+    expect((await client.request('GET', '/api/v1/me')).status).toBe(401);
+    expect(idp.requests).toBe(requestsBefore);
+  });
+
+  it('withholds a requireMfa permission set when the IdP reports no second factor', async () => {
+    idp.user.authnContext = 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport';
+    try {
+      const client = await signInSpInitiated('corp');
+      const me = await client.request('GET', '/api/v1/me');
+      client.csrfToken = me.body.csrfToken as string;
+      const developer = await client.request('POST', '/api/v1/credentials', {
+        json: { accountId: 'sandbox', permissionSet: 'Developer' },
+      });
+      expect(developer.status).toBe(200);
+      const admin = await client.request('POST', '/api/v1/credentials', {
+        json: { accountId: 'sandbox', permissionSet: 'Admin' },
+      });
+      expect(admin.status).toBe(403);
+    } finally {
+      delete idp.user.authnContext;
+    }
+  });
+
+  it('shows a person a page, not JSON, when a response is refused; the audit line names connector and check, not the response', async () => {
+    const client = new HttpClient(broker.url);
+    // Signed for corp's ACS, posted to corp-portal's: its Destination is not this sign-in address.
+    const { samlResponse } = idp.idpInitiated(acs('corp'), entity('corp-portal'));
+    const refused = await client.request('POST', '/auth/corp-portal/callback', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ SAMLResponse: samlResponse }).toString(),
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('content-type')).toContain('text/html');
+    expect(refused.text).toContain('Sign-in failed');
+    expect(refused.text).toContain('the response was addressed to another service');
+    expect(refused.text).toContain('ask your fedgate administrator');
+    expect(refused.text).not.toContain(samlResponse.slice(0, 60));
+    const audit = broker.logs
+      .lines()
+      .filter((line) => line.msg === 'audit' && line.phase === 'saml.destination');
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({
+      event: 'login',
+      connector: 'corp-portal',
+      outcome: 'failure',
+      error: 'assertion_invalid',
+      check: 'saml.destination',
+    });
+    expect(broker.logs.text()).not.toContain(samlResponse.slice(0, 60));
+    expect(broker.logs.text()).not.toContain(
+      Buffer.from(samlResponse, 'base64').toString('utf8').slice(0, 80),
+    );
   });
 
   it('refuses IdP-initiated sign-in where it is not enabled, with the failed check in the audit line', async () => {
@@ -191,13 +298,25 @@ assignments:
     expect(answers.filter((answer) => answer.status === 400)).toHaveLength(99);
   });
 
-  it('signs in with Chromium: fedgate → IdP → auto-posted response → ACS → signed in', async () => {
+  it('signs in with Chromium: fedgate → IdP → auto-posted response → ACS → signed in → credentials', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${broker.url}/auth/corp/login?return_to=/api/v1/me`);
     await page.waitForURL(`${broker.url}/api/v1/me`);
     const me = JSON.parse((await page.textContent('body')) ?? '{}') as Record<string, unknown>;
     expect(me).toMatchObject({ connectorId: 'corp', subject: 'carol-0003' });
+    // The browser's session, cookie and CSRF token, gets credentials from sts-local.
+    const issued = await page.evaluate(async (csrfToken) => {
+      const answer = await fetch('/api/v1/credentials', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken },
+        body: JSON.stringify({ accountId: 'sandbox', permissionSet: 'Developer' }),
+      });
+      const body = (await answer.json()) as { AccessKeyId?: string };
+      return { status: answer.status, accessKeyId: body.AccessKeyId ?? '' };
+    }, me.csrfToken as string);
+    expect(issued.status).toBe(200);
+    expect(issued.accessKeyId).toMatch(/^ASIA/);
     await context.close();
   });
 

@@ -62,7 +62,9 @@ beforeAll(async () => {
   store = await createStore({ type: 'redis', url: redis.url, keyPrefix: 'saml-contract:' });
   storeDown = await createStore({ type: 'redis', url: redis.url, keyPrefix: 'saml-contract-down:' });
   await storeDown.close();
-  idp = await startLiveTestIdp((acsUrl) => acsUrl.replace(/\/callback$/, '/metadata'));
+  idp = await startLiveTestIdp((acsUrl) => acsUrl.replace(/\/callback$/, '/metadata'), {
+    spCertificate: keyPair('sp-signing').certificate,
+  });
   closedUrl = `http://127.0.0.1:${await freePort()}/metadata`;
   metadataFile = join(mkdtempSync(join(tmpdir(), 'saml-contract-')), 'idp.xml');
   writeFileSync(
@@ -105,8 +107,8 @@ describe('SAML connector contract runs', () => {
     respond: async (request) => {
       const page = await (await fetch(request.redirect.kind === 'url' ? request.redirect.url : '')).text();
       const samlResponse = /name="SAMLResponse" value="([^"]+)"/.exec(page)?.[1];
-      if (samlResponse === undefined || idp.lastRequest?.signed !== true) {
-        throw new Error('the test IdP did not answer a signed AuthnRequest');
+      if (samlResponse === undefined || idp.lastRequest?.signatureValid !== true) {
+        throw new Error('the test IdP did not answer an AuthnRequest signed with the SP key');
       }
       return samlResponse;
     },
