@@ -5,6 +5,7 @@
  * own check, nothing refused uses up an assertion, and every assertion is
  * single-use in Redis (100 concurrent posts: one sign-in).
  */
+import { createHash } from 'node:crypto';
 import { FedgateError } from '@fedgate/core';
 import { createStore, type Store } from '@fedgate/store';
 import { startRedis, type RedisServer } from '../harness/redis';
@@ -209,6 +210,19 @@ describe('SAML response checks on committed fixtures', () => {
       outcome.status === 'rejected' ? [(outcome.reason as FedgateError).phase] : [],
     );
     expect(new Set(phases)).toEqual(new Set(['saml.replay']));
+  });
+
+  it('keeps an accepted assertion ID in the store with SET NX until its NotOnOrAfter plus the skew', async () => {
+    const connector = fixtureConnector(store, fixtureConfig({ id: 'ttl' }, { clockSkew: '1m' }));
+    await connector.handlePost(
+      { acsUrl: ACS, samlResponse: fixtureResponse('valid'), inResponseTo: FIXTURE.requestId },
+      {},
+    );
+    // The fixture's NotOnOrAfter is 5 minutes after its clock: 5m + 1m of skew.
+    const key = `saml-assertion:ttl:${createHash('sha256').update(`${FIXTURE.idpEntityId}\u0000_assertion-1`).digest('base64url')}`;
+    const ttl = await store.ttl(key);
+    expect(ttl).toBeLessThanOrEqual(360_000);
+    expect(ttl).toBeGreaterThan(300_000);
   });
 
   it('refuses every sign-in while the store is down', async () => {
