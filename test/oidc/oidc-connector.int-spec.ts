@@ -244,6 +244,13 @@ describe('oidc connector against oidc-provider', () => {
       expect(refusal).toEqual({ code: 'assertion_invalid', phase: 'oidc.token', check: 'provider-error' });
     });
 
+    it('refuses a code redeemed with no PKCE verifier at all', async () => {
+      const instance = connector();
+      const attempt = await startAttempt(instance, 'alice');
+      const refusal = await refusalOf(complete(instance, attempt, { codeVerifier: '' }));
+      expect(refusal).toEqual({ code: 'assertion_invalid', phase: 'oidc.token', check: 'provider-error' });
+    });
+
     it('refuses a code replayed after its sign-in', async () => {
       const instance = connector();
       const attempt = await startAttempt(instance, 'alice');
@@ -293,6 +300,11 @@ describe('oidc connector against oidc-provider', () => {
           .setProtectedHeader({ alg: 'HS256' })
           .sign(new TextEncoder().encode(CLIENT_SECRET)),
       );
+      expect(refusal).toMatchObject({ code: 'assertion_invalid', phase: 'oidc.id-token', check: 'alg' });
+    });
+
+    it("refuses an ID token signed with the provider's own ES256 key when the connector pins RS256", async () => {
+      const refusal = await refusalWithForgedIdToken((claims) => provider.forge(claims, 'ES256'));
       expect(refusal).toMatchObject({ code: 'assertion_invalid', phase: 'oidc.id-token', check: 'alg' });
     });
 
@@ -455,21 +467,44 @@ describe('oidc connector against oidc-provider', () => {
   describe('key rotation', () => {
     it('refetches the key set once for an unknown kid, no more than once a minute', async () => {
       let offset = 0;
+      let fetches = 0;
+      provider.tampering.observe = (path) => {
+        if (path === '/jwks') {
+          fetches += 1;
+        }
+      };
       const connector = oidcConnector(
         { issuer: provider.issuer },
         { now: () => new Date(Date.now() + offset) },
       );
       await signIn(connector, 'alice');
+      expect(fetches).toBe(1);
       const rotated = await signingKey('RS256', 'rsa-2');
       await provider.rotate([rotated, ec]);
       try {
+        // Within a minute of the last fetch, an unknown kid is refused without asking again.
         expect(await refusalOf(signIn(connector, 'alice'))).toEqual({
           code: 'assertion_invalid',
           phase: 'oidc.id-token',
           check: 'kid',
         });
+        expect(fetches).toBe(1);
         offset = 61_000;
         expect((await signIn(connector, 'alice')).identity.subject).toBe('alice');
+        expect(fetches).toBe(2);
+        // A burst of tokens with kids the provider never published costs no more requests.
+        for (let round = 0; round < 3; round += 1) {
+          const attempt = await startAttempt(connector, 'alice');
+          provider.tampering.token = async (body) => ({
+            ...body,
+            id_token: await new SignJWT(decodePayload(body.id_token as string))
+              .setProtectedHeader({ alg: 'RS256', kid: `forged-${round}` })
+              .sign(rotated.privateKey),
+          });
+          expect(await refusalOf(complete(connector, attempt))).toMatchObject({ check: 'kid' });
+          delete provider.tampering.token;
+        }
+        expect(fetches).toBe(2);
       } finally {
         await provider.rotate([rsa, ec]);
       }
