@@ -148,10 +148,40 @@ export interface RefreshConnector extends ConnectorInfo {
   refresh(signedIn: SignedIn, context: LoginContext): Promise<RefreshResult>;
 }
 
-export type Connector = PasswordConnector | CallbackConnector | SamlConnector;
+/**
+ * A connector that verifies a token another system signed (a custom
+ * broker's assertion, a CI job's OIDC token, a Kubernetes service-account
+ * token) and turns it into an identity, for token exchange (RFC 8693). It
+ * is no sign-in choice: nobody types into it or is redirected to it. Every
+ * refusal is a FedgateError whose `detail.check` names the failed check
+ * (TOKEN_CHECKS); an unreachable key set or store is an outage, never a pass.
+ */
+export interface TokenConnector extends ConnectorInfo {
+  /** The `iss` the connector accepts: a token names its issuer before anything is verified. */
+  readonly issuer: string;
+  exchange(token: string, context: LoginContext): Promise<SignedIn>;
+}
+
+/** The checks a token connector names in `detail.check` when it refuses a token. */
+export const TOKEN_CHECKS = [
+  'format',
+  'issuer',
+  'alg',
+  'signature',
+  'audience',
+  'expired',
+  'not_yet_valid',
+  'too_old',
+  'replayed',
+  'claim_condition',
+  'missing_claim',
+] as const;
+export type TokenCheck = (typeof TOKEN_CHECKS)[number];
+
+export type Connector = PasswordConnector | CallbackConnector | SamlConnector | TokenConnector;
 
 /** Every capability a connector may have, for listings (`GET /auth/connectors`). */
-export type ConnectorKind = 'password' | 'callback' | 'saml';
+export type ConnectorKind = 'password' | 'callback' | 'saml' | 'token';
 
 export function isPasswordConnector(connector: ConnectorInfo): connector is PasswordConnector {
   return hasMethods(connector, ['login', 'canonicalUsername']);
@@ -165,12 +195,24 @@ export function isSamlConnector(connector: ConnectorInfo): connector is SamlConn
   return hasMethods(connector, ['authnRequest', 'handlePost']);
 }
 
+export function isTokenConnector(connector: ConnectorInfo): connector is TokenConnector {
+  return hasMethods(connector, ['exchange']) && typeof (connector as { issuer?: unknown }).issuer === 'string';
+}
+
+/** Connectors a person signs in with (the sign-in choices); token connectors are none of them. */
+export function isSignInConnector(connector: Connector): boolean {
+  return !isTokenConnector(connector);
+}
+
 export function canRefresh(connector: ConnectorInfo): connector is ConnectorInfo & RefreshConnector {
   return hasMethods(connector, ['refresh']);
 }
 
 /** How the user signs in through a connector. */
 export function connectorKind(connector: Connector): ConnectorKind {
+  if (isTokenConnector(connector)) {
+    return 'token';
+  }
   return isPasswordConnector(connector) ? 'password' : isSamlConnector(connector) ? 'saml' : 'callback';
 }
 

@@ -13,3 +13,11 @@ export { OidcConnector, type OidcConnectorDependencies } from './oidc/oidc-conne
 export { oidcConnectorConfigSchema, type OidcConnectorConfig } from './oidc/oidc-connector.config';
 export { GithubConnector, type GithubConnectorDependencies } from './github/github-connector';
 export { githubConnectorConfigSchema, type GithubConnectorConfig } from './github/github-connector.config';
+export { JwtConnector, type JwtConnectorDependencies } from './jwt/jwt-connector';
+export {
+  jwtConnectorConfigSchema,
+  JWT_ALGORITHMS,
+  type JwtAlgorithm,
+  type JwtConnectorConfig,
+} from './jwt/jwt-connector.config';
+export { issuerKeys, type KeyResolver } from './jwt/issuer-keys';

@@ -10,6 +10,8 @@ import { GithubConnector } from './github/github-connector';
 import { githubConnectorConfigSchema } from './github/github-connector.config';
 import { SamlSpConnector } from './saml/saml-connector';
 import { samlConnectorConfigSchema } from './saml/saml-connector.config';
+import { JwtConnector } from './jwt/jwt-connector';
+import { jwtConnectorConfigSchema } from './jwt/jwt-connector.config';
 import type { MetadataLog } from './saml/idp-metadata-source';
 import type { Store } from '@fedgate/store';
 
@@ -26,11 +28,12 @@ export const connectorConfigSchema = z.discriminatedUnion(
     samlConnectorConfigSchema,
     oidcConnectorConfigSchema,
     githubConnectorConfigSchema,
+    jwtConnectorConfigSchema,
   ],
   {
     error: (issue) =>
       typeof issue.input === 'object' && issue.input !== null
-        ? 'type must be one of: static, ldap, saml, oidc, github'
+        ? 'type must be one of: static, ldap, saml, oidc, github, jwt'
         : 'must be a mapping',
   },
 );
@@ -41,7 +44,7 @@ export type ConnectorType = ConnectorConfig['type'];
 /** What factories may use besides their own config. Grows as connectors need it (store, logger, clock). */
 export interface ConnectorDependencies {
   now?: () => Date;
-  /** Replay caches (saml: assertion IDs). */
+  /** Replay caches (saml: assertion IDs; jwt: token jtis). */
   store?: Pick<Store, 'setIfAbsent'>;
   /** fedgate's public URL (saml: the default SP entityID). */
   publicUrl?: string;
@@ -68,6 +71,15 @@ const connectorFactories: ConnectorFactories = {
       throw new Error(`connector ${config.id}: a saml connector needs the store for its replay cache`);
     }
     return new SamlSpConnector(config, { ...dependencies, store: dependencies.store });
+  },
+  jwt: (config, dependencies) => {
+    if (dependencies.store === undefined) {
+      throw new Error(`connector ${config.id}: a jwt connector needs the store for its jti replay cache`);
+    }
+    return new JwtConnector(config, {
+      store: dependencies.store,
+      ...(dependencies.now === undefined ? {} : { now: dependencies.now }),
+    });
   },
 };
 
