@@ -16,6 +16,7 @@ const APT = 'apt-get install -y';
 
 export const REQUIRED_BINARIES: readonly RequiredBinary[] = [
   { name: 'redis-server', installHint: `${APT} redis-server` },
+  { name: 'redis-cli', installHint: `${APT} redis-tools` },
   { name: 'slapd', installHint: `${APT} slapd ldap-utils` },
   { name: 'slapadd', installHint: `${APT} slapd ldap-utils` },
   { name: 'ldapadd', installHint: `${APT} ldap-utils` },

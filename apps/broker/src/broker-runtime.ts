@@ -33,7 +33,7 @@ import {
   reportsLockoutPolicy,
   trustProxyWarnings,
 } from '@fedgate/throttling';
-import { createStore, type Store } from '@fedgate/store';
+import { createStore, storeConfigFromSection, type Store } from '@fedgate/store';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { SIGN_IN_LIFETIME_SECONDS } from './http/sign-in-cookie';
 
@@ -88,16 +88,7 @@ export async function createBrokerRuntime(
   await assertBrokerStartup(config);
   const webIdentityKeys = await WebIdentityKeyRing.fromConfig(config.issuance.webIdentity.signingKeys);
   const webIdentitySettings = resolveWebIdentitySettings(config.issuance, config.server.publicUrl);
-  const store = await createStore(
-    config.store.type === 'redis'
-      ? {
-          type: 'redis',
-          url: config.store.url,
-          keyPrefix: config.store.keyPrefix,
-          connectTimeoutMs: config.store.connectTimeout * 1000,
-        }
-      : { type: 'memory' },
-  );
+  const store = await createStore(storeConfigFromSection(config.store));
   const stsClients = new StsClients(config.backends, options.stsClientFactory);
   // The token signer reads the real clock: STS checks iat/exp against its own.
   const webIdentityIssuer = new WebIdentityIssuer(

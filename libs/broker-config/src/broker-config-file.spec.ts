@@ -123,7 +123,7 @@ assignments:
       'server.port: must be a number',
       'server.trustProxy: must be true or false, a number of proxy hops (1–10), or a list of proxy addresses or CIDR ranges',
       'server.publicUrl: must be an absolute http(s) URL',
-      'store.url: is required',
+      'store: set exactly one of url (one server), sentinel or cluster',
       'logging.level: must be one of: fatal, error, warn, info, debug, trace, silent',
       // Other connector types join `static` over time.
       expect.stringMatching(/^connectors\[0\]\.type: must be one of: (.+, )?static(, |$)/),

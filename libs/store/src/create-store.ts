@@ -1,14 +1,39 @@
 import { MemoryStore } from './memory-store';
 import { RedisStore } from './redis-store';
+import type { RedisTopology } from './redis-topology';
+import type { StoreSectionConfig } from './store.config';
 import type { Store } from './store';
 
 /**
- * The store section of the broker's configuration, as the config library
- * produces it. `memory` suits a single instance; anything with more than one
- * broker process needs `redis`.
+ * The store to build. `memory` suits a single instance; anything with more
+ * than one broker process needs `redis`: one server, Sentinel or Cluster.
  */
 export type StoreConfig =
-  { type: 'memory' } | { type: 'redis'; url: string; keyPrefix: string; connectTimeoutMs?: number };
+  { type: 'memory' } | ({ type: 'redis'; keyPrefix: string; connectTimeoutMs?: number } & RedisTopology);
+
+/** The validated `store` section (durations in seconds) as createStore takes it. */
+export function storeConfigFromSection(section: StoreSectionConfig): StoreConfig {
+  if (section.type === 'memory') {
+    return { type: 'memory' };
+  }
+  const common = {
+    type: 'redis' as const,
+    keyPrefix: section.keyPrefix,
+    connectTimeoutMs: section.connectTimeout * 1000,
+  };
+  const auth = { username: section.username, password: section.password, tls: section.tls };
+  if (section.sentinel !== undefined) {
+    return { ...common, ...auth, sentinel: section.sentinel };
+  }
+  if (section.cluster !== undefined) {
+    return { ...common, ...auth, cluster: section.cluster };
+  }
+  if (section.url === undefined) {
+    // The section's schema requires exactly one topology; this guards callers that skipped it.
+    throw new TypeError('store: set exactly one of url, sentinel or cluster');
+  }
+  return { ...common, url: section.url };
+}
 
 /**
  * Builds the configured store. For Redis it resolves only once the server is
@@ -20,10 +45,6 @@ export async function createStore(config: StoreConfig): Promise<Store> {
     case 'memory':
       return new MemoryStore();
     case 'redis':
-      return RedisStore.connect({
-        url: config.url,
-        keyPrefix: config.keyPrefix,
-        connectTimeoutMs: config.connectTimeoutMs,
-      });
+      return RedisStore.open(config);
   }
 }

@@ -7,7 +7,9 @@ export {
   failClosedClientOptions,
   type RedisClientTimeouts,
   type RedisConnectOptions,
+  type RedisOpenOptions,
   type RedisStoreOptions,
 } from './redis-store';
-export { createStore, type StoreConfig } from './create-store';
+export { type RedisTls, type RedisTopology } from './redis-topology';
+export { createStore, storeConfigFromSection, type StoreConfig } from './create-store';
 export { storeConfigSchema, type StoreSectionConfig } from './store.config';

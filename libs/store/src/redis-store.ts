@@ -1,8 +1,9 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type RedisOptions } from 'ioredis';
 
 import { storeUnavailable } from './errors';
 import { dataKey, lockKey, newLockToken } from './keys';
 import { redact, translateRedisError } from './redis-errors';
+import { createRedisClient, type RedisClient, type RedisTopology } from './redis-topology';
 import {
   DEFAULT_KEY_PREFIX,
   type BoundedCounter,
@@ -66,6 +67,15 @@ if count <= 0 then
 end
 return redis.call('DECR', KEYS[1])`;
 
+// Gives back a place incrementEachBelowLimit took. A counter back at zero is removed, as if never
+// taken; in one step, so a place someone takes meanwhile is never removed with it.
+const GIVE_BACK_SCRIPT = `
+local count = redis.call('DECR', KEYS[1])
+if count <= 0 then
+  redis.call('DEL', KEYS[1])
+end
+return count`;
+
 // Compare-and-act on the lock token in one step: a holder whose lock expired
 // must not delete or prolong the lock a later holder took.
 const RELEASE_SCRIPT = `
@@ -93,6 +103,9 @@ export interface RedisConnectOptions extends RedisClientTimeouts {
   /** Default `fedgate:`. */
   keyPrefix?: string;
 }
+
+/** RedisStore.open's options: any topology, with the same timeouts and prefix. */
+export type RedisOpenOptions = RedisClientTimeouts & { keyPrefix?: string } & RedisTopology;
 
 export interface RedisStoreOptions {
   /** Default `fedgate:`. */
@@ -141,10 +154,17 @@ export class RedisStore implements Store {
   private closed = false;
   private lastConnectionError: string | undefined;
 
+  /**
+   * A Cluster runs a script on the node of its keys, and the keys of one
+   * multi-key call may live on different nodes.
+   */
+  private readonly multiKeyScripts: boolean;
+
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisClient,
     options: RedisStoreOptions = {},
   ) {
+    this.multiKeyScripts = !(client instanceof Cluster);
     this.keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
     this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     // Without a listener ioredis prints connection errors to the console; we
@@ -169,9 +189,17 @@ export class RedisStore implements Store {
    * FedgateError('store_unavailable') if that does not happen within
    * connectTimeoutMs, leaving no connection or timer behind.
    */
-  static async connect(options: RedisConnectOptions): Promise<RedisStore> {
+  static connect(options: RedisConnectOptions): Promise<RedisStore> {
+    return RedisStore.open(options);
+  }
+
+  /**
+   * Connects to Redis in any topology (one server, Sentinel, Cluster) and
+   * resolves once it is ready, under the same bound and errors as connect().
+   */
+  static async open(options: RedisOpenOptions): Promise<RedisStore> {
     const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    const client = new Redis(options.url, failClosedClientOptions(options));
+    const client = createRedisClient(options, failClosedClientOptions(options));
     const store = new RedisStore(client, { keyPrefix: options.keyPrefix ?? DEFAULT_KEY_PREFIX });
     try {
       // ioredis bounds the TCP connect; our own bound also covers a server
@@ -225,6 +253,17 @@ export class RedisStore implements Store {
     if (keys.length === 0) {
       return { taken: true, counts: [] };
     }
+    if (this.multiKeyScripts || keys.length === 1) {
+      return this.incrementAllBelowLimits(keys, limitsAndTtls);
+    }
+    return this.incrementEachBelowLimit(keys, limitsAndTtls);
+  }
+
+  /** All counters checked and taken in one script: one server holds every key. */
+  private async incrementAllBelowLimits(
+    keys: readonly string[],
+    limitsAndTtls: readonly number[],
+  ): Promise<BoundedIncrement> {
     const reply = await this.run('incrementBelowLimits', () =>
       this.client.eval(INCREMENT_BELOW_LIMITS_SCRIPT, keys.length, ...keys, ...limitsAndTtls),
     );
@@ -237,6 +276,34 @@ export class RedisStore implements Store {
     }
     const [full = 0, ttlMs = 0] = rest;
     return { taken: false, full, ttlMs: Math.max(0, ttlMs) };
+  }
+
+  /**
+   * On a Cluster the counters may sit on different nodes: each is taken
+   * atomically below its own limit, in order, and those already taken are
+   * given back when a later one is full. No counter ever passes its limit;
+   * two callers racing for the last places may both be refused, which fails
+   * closed. If giving back fails, the counts stay high until they expire.
+   */
+  private async incrementEachBelowLimit(
+    keys: readonly string[],
+    limitsAndTtls: readonly number[],
+  ): Promise<BoundedIncrement> {
+    const counts: number[] = [];
+    for (const [index, key] of keys.entries()) {
+      const outcome = await this.incrementAllBelowLimits(
+        [key],
+        limitsAndTtls.slice(2 * index, 2 * index + 2),
+      );
+      if (!outcome.taken) {
+        for (const takenKey of keys.slice(0, index)) {
+          await this.run('incrementBelowLimits', () => this.client.eval(GIVE_BACK_SCRIPT, 1, takenKey));
+        }
+        return { taken: false, full: index, ttlMs: outcome.ttlMs };
+      }
+      counts.push(...outcome.counts);
+    }
+    return { taken: true, counts };
   }
 
   async decrement(key: string): Promise<number | null> {

@@ -1,25 +1,85 @@
 import { z } from 'zod';
 import { durationSeconds } from '@fedgate/config';
 
+const NODE_ADDRESS = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
+
+/** `host:port` (`[::1]:6379` for IPv6), as Redis and its Sentinels are usually listed. */
+const nodeAddress = z
+  .string()
+  .regex(NODE_ADDRESS, 'must be host:port, such as redis-1.internal:6379')
+  .refine((address) => {
+    const port = Number(address.slice(address.lastIndexOf(':') + 1));
+    return port >= 1 && port <= 65535;
+  }, 'the port must be 1–65535');
+
+const nodeList = z.array(nodeAddress).min(1, 'must list at least one host:port');
+
+/** TLS to Redis (and Sentinels): `true` trusts the system CAs; `ca` a private CA's PEM. */
+const redisTls = z.union([
+  z.boolean(),
+  z.strictObject({
+    ca: z.string().min(1).optional(),
+    /** The name the server's certificate must carry, when it is not the host connected to. */
+    servername: z.string().min(1).optional(),
+  }),
+]);
+
+/** The redis variant's keys: one of three topologies, and what they share. */
+const redisStore = z
+  .strictObject({
+    type: z.literal('redis'),
+    /** A standalone server (or a proxy in front of one): `redis://` or `rediss://`, auth in the URL. */
+    url: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+    /** A primary and its replicas watched by Sentinels, which name the primary to connect to. */
+    sentinel: z
+      .strictObject({
+        masterName: z.string().min(1),
+        nodes: nodeList,
+        /** The Sentinels' own password (`requirepass` of sentinel.conf), when they ask for one. */
+        password: z.string().min(1).optional(),
+      })
+      .optional(),
+    /** A Redis Cluster: any reachable nodes; the rest are discovered. */
+    cluster: z.strictObject({ nodes: nodeList }).optional(),
+    /** For sentinel and cluster (a url carries its own): the data nodes' ACL user and password. */
+    username: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    tls: redisTls.optional(),
+    keyPrefix: z
+      .string()
+      .min(1, 'must not be empty (fedgate keys would mix with other data in the database)')
+      .default('fedgate:'),
+    connectTimeout: durationSeconds(1, 60).default(5),
+  })
+  .superRefine((store, context) => {
+    const topologies = [store.url, store.sentinel, store.cluster].filter((value) => value !== undefined);
+    if (topologies.length !== 1) {
+      context.addIssue({
+        code: 'custom',
+        message: 'set exactly one of url (one server), sentinel or cluster',
+      });
+    }
+    if (store.url !== undefined) {
+      for (const key of ['username', 'password', 'tls'] as const) {
+        if (store[key] !== undefined) {
+          context.addIssue({
+            code: 'custom',
+            path: [key],
+            message: 'goes into the url (redis://user:password@host, rediss:// for TLS) when url is set',
+          });
+        }
+      }
+    }
+  });
+
 /**
  * The `store` section (docs/configuration.md): memory for one instance, or
- * Redis. A Redis key prefix may not be empty: fedgate's keys would mix with
- * whatever else shares the database.
+ * Redis (one server, Sentinel or Cluster). A Redis key prefix may not be
+ * empty: fedgate's keys would mix with whatever else shares the database.
  */
 export const storeConfigSchema = z.discriminatedUnion(
   'type',
-  [
-    z.strictObject({ type: z.literal('memory') }),
-    z.strictObject({
-      type: z.literal('redis'),
-      url: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }),
-      keyPrefix: z
-        .string()
-        .min(1, 'must not be empty (fedgate keys would mix with other data in the database)')
-        .default('fedgate:'),
-      connectTimeout: durationSeconds(1, 60).default(5),
-    }),
-  ],
+  [z.strictObject({ type: z.literal('memory') }), redisStore],
   {
     // zod types `issue` as invalid_union only, but input that is not a mapping arrives as invalid_type.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
