@@ -6,7 +6,8 @@
  * (mix-up), each with a page and an audit line naming connector, phase and
  * check, and no code or token in the logs; a user the provider no longer
  * knows losing the session at the next identity refresh; then the same
- * sign-in in Chromium through oidc-provider's own login page.
+ * sign-in in Chromium through oidc-provider's own login page. A requireMfa
+ * permission set is issued only after a second factor in the ID token's amr.
  */
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../harness/browser';
@@ -24,6 +25,13 @@ accounts:
       - { name: fedgate-broker, accessKeyId: AKIAFEDGATETEST00001, secretAccessKey: '\${env:BROKER_SECRET}' }
     roles:
       - name: fedgate-Developer
+        maxSessionDuration: 2h
+        trustPolicy:
+          Statement:
+            - Effect: Allow
+              Principal: { AWS: 'arn:aws:iam::123456789012:user/fedgate-broker' }
+              Action: [sts:AssumeRole, sts:SetSourceIdentity, sts:TagSession]
+      - name: fedgate-Admin
         maxSessionDuration: 2h
         trustPolicy:
           Statement:
@@ -97,8 +105,9 @@ accounts:
   - { id: "123456789012", name: sandbox, backend: local }
 permissionSets:
   - { name: Developer, roleName: fedgate-Developer, sessionDuration: 1h }
+  - { name: Admin, roleName: fedgate-Admin, sessionDuration: 1h, requireMfa: true }
 assignments:
-  - { match: { groups: [eng] }, accounts: [sandbox], permissionSets: [Developer] }
+  - { match: { groups: [eng] }, accounts: [sandbox], permissionSets: [Developer, Admin] }
 `,
       env,
     );
@@ -161,6 +170,37 @@ assignments:
     expect(replay.status).toBe(400);
     expect(refusalCode(replay)).toBe('sign_in_state_replayed');
     expect(broker.logs.text()).not.toContain(query.code ?? '<no code>');
+  });
+
+  it("issues a requireMfa permission set only when the signed ID token's amr names a second factor", async () => {
+    async function credentials(amr: string[] | undefined): Promise<Record<string, number>> {
+      const client = new HttpClient(broker.url);
+      const query = await providerAnswer(client, '/api/v1/me');
+      if (amr !== undefined) {
+        // What the provider says after a one-time password: its own key signs the amr.
+        provider.tampering.token = async (body) => {
+          const claims = JSON.parse(
+            Buffer.from((body.id_token as string).split('.')[1] ?? '', 'base64url').toString('utf8'),
+          ) as Record<string, unknown>;
+          return { ...body, id_token: await provider.forge({ ...claims, amr }) };
+        };
+      }
+      expect((await client.request('GET', callbackPath(query))).status).toBe(303);
+      provider.reset();
+      const me = await client.request('GET', '/api/v1/me');
+      client.csrfToken = me.body.csrfToken as string;
+      const statuses: Record<string, number> = {};
+      for (const permissionSet of ['Developer', 'Admin']) {
+        const issued = await client.request('POST', '/api/v1/credentials', {
+          json: { accountId: 'sandbox', permissionSet },
+        });
+        statuses[permissionSet] = issued.status;
+      }
+      return statuses;
+    }
+    expect(await credentials(undefined)).toEqual({ Developer: 200, Admin: 403 });
+    expect(await credentials(['pwd'])).toEqual({ Developer: 200, Admin: 403 });
+    expect(await credentials(['pwd', 'otp'])).toEqual({ Developer: 200, Admin: 200 });
   });
 
   it('refuses a callback with a state it never issued', async () => {
