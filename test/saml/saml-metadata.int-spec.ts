@@ -20,6 +20,7 @@ import { SamlSpConnector } from '@fedgate/connectors';
 import { FedgateError } from '@fedgate/core';
 import { createLogger } from '@fedgate/logging';
 import { createStore, type Store } from '@fedgate/store';
+import { configFrom, startBroker } from '../broker/broker-harness';
 import { LogCapture } from '../harness/log-capture';
 import { freePort } from '../harness/processes';
 import { startRedis, type RedisServer } from '../harness/redis';
@@ -310,6 +311,23 @@ describe('SAML IdP metadata: refresh failures, metadata signatures, status', () 
       source: 'metadataFile',
       state: 'current',
     });
+  });
+
+  it('keeps the broker from starting on a metadata file its signature check refuses, saying why', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'saml-metadata-')), 'idp.xml');
+    writeFileSync(path, metadata([idp.certificate], attacker));
+    const signerFile = join(mkdtempSync(join(tmpdir(), 'saml-metadata-')), 'signer.crt');
+    writeFileSync(signerFile, signer.certificate);
+    const config = configFrom(`
+server: { publicUrl: "https://fedgate.test" }
+connectors:
+  - id: corp
+    type: saml
+    idp: { metadataFile: ${path}, metadataSigningCertificates: ["\${file:${signerFile}}"] }
+`);
+    await expect(startBroker(config)).rejects.toThrow(
+      `connector corp: idp.metadataFile ${path}: the metadata's signature is refused: the metadata's signature does not verify with the metadata signing certificates (idp.metadataSigningCertificates)`,
+    );
   });
 
   it('from a URL, logs refused metadata at start-up as an error and refuses every sign-in until a good copy arrives', async () => {
