@@ -203,6 +203,16 @@ assignments:
     expect(await credentials(['pwd', 'otp'])).toEqual({ Developer: 200, Admin: 200 });
   });
 
+  it('refuses the provider answer in another browser than the one that started the sign-in', async () => {
+    const started = new HttpClient(broker.url);
+    const query = await providerAnswer(started, '/');
+    const other = new HttpClient(broker.url);
+    const answer = await other.request('GET', callbackPath(query));
+    expect(answer.status).toBe(400);
+    expect(refusalCode(answer)).toBe('sign_in_state_mismatch');
+    expect(other.cookie('fedgate_session')).toBeUndefined();
+  });
+
   it('refuses a callback with a state it never issued', async () => {
     const client = new HttpClient(broker.url);
     const query = await providerAnswer(client, '/');
