@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import type { CliIo, CommandContext } from './cli-io';
 import { registerAccountsCommand } from './commands/accounts.command';
+import { registerAuditCommands } from './commands/audit-verify.command';
 import { registerConfigCommands } from './commands/config-validate.command';
 import { registerConfigureCommand } from './commands/configure.command';
 import { registerConsoleCommand } from './commands/console.command';
@@ -19,6 +20,7 @@ export type CommandRegistrar = (program: Command, context: CommandContext) => vo
 
 const COMMANDS: readonly CommandRegistrar[] = [
   registerConfigCommands,
+  registerAuditCommands,
   registerHashPasswordCommand,
   registerMappingCommands,
   registerLoginCommand,
