@@ -9,11 +9,16 @@ import {
 import { checkMappingSections } from '@fedgate/mapping';
 import { brokerConfigSchema, type FedgateConfig } from './broker-config.schema';
 import { checkConnectorReferences } from './cross-stage-checks';
+import { checkTokenExchangeReferences } from '@fedgate/token-exchange';
 
 /** The broker's file format: the composed schema, each stage's cross-checks and the cross-stage ones. */
 export const brokerConfigFormat: ConfigFormat<typeof brokerConfigSchema> = {
   schema: brokerConfigSchema,
-  crossChecks: (data) => [...checkMappingSections(data), ...checkConnectorReferences(data)],
+  crossChecks: (data) => [
+    ...checkMappingSections(data),
+    ...checkConnectorReferences(data),
+    ...checkTokenExchangeReferences(data),
+  ],
   emptyHint: 'it must list at least connectors',
 };
 

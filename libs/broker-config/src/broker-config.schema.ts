@@ -5,6 +5,7 @@ import { mappingSections } from '@fedgate/mapping';
 import { sessionConfigSchema } from '@fedgate/sessions';
 import { storeConfigSchema } from '@fedgate/store';
 import { loginThrottleConfigSchema } from '@fedgate/throttling';
+import { tokenExchangeConfigSchema } from '@fedgate/token-exchange';
 import { loggingConfigSchema, serverConfigSchema } from './server.schema';
 
 /**
@@ -22,6 +23,8 @@ export const brokerConfigSchema = z.strictObject({
   ...mappingSections,
   /** Credential cache, and the tokens fedgate signs for mode web-identity. */
   issuance: issuanceConfigSchema.prefault({}),
+  /** Callers of the token-exchange grant (RFC 8693) at POST /oauth/token. */
+  tokenExchange: tokenExchangeConfigSchema.prefault({}),
 });
 
 /** The broker's validated configuration, defaults applied. */

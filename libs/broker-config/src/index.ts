@@ -37,3 +37,4 @@ export type {
 export type { SessionConfig } from '@fedgate/sessions';
 export type { StoreSectionConfig as StoreConfig } from '@fedgate/store';
 export type { LoginThrottleConfig } from '@fedgate/throttling';
+export type { TokenExchangeClientConfig, TokenExchangeConfig } from '@fedgate/token-exchange';

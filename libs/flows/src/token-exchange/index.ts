@@ -1,0 +1,3 @@
+export * from './client-authentication';
+export * from './token-exchange-flow';
+export * from './token-exchange-answer';
