@@ -206,7 +206,29 @@ assignments:
     expectNoSecretsLogged(query);
   });
 
+  it('refreshes once when many requests of one session arrive after the interval, spending the single-use refresh token once', async () => {
+    const client = new HttpClient(broker.url);
+    const query = await githubAnswer(client, 'Alice-Octo', '/api/v1/me', 'github-app');
+    expect((await client.request('GET', callbackPath(query, 'github-app'))).status).toBe(303);
+    const refreshesBefore = github.issuedTokens.filter((token) => token.startsWith('ghr_')).length;
+    clock += (REFRESH_INTERVAL_SECONDS + 1) * 1000;
+    const answers = await Promise.all(Array.from({ length: 8 }, () => client.request('GET', '/api/v1/me')));
+    expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: 8 }, () => 200));
+    // One refresh: GitHub issued exactly one new refresh token for the eight requests.
+    expect(github.issuedTokens.filter((token) => token.startsWith('ghr_')).length).toBe(refreshesBefore + 1);
+    const refreshes = broker.logs
+      .lines()
+      .filter(
+        (line) =>
+          line.msg === 'audit' && line.event === 'identity_refresh' && line.connector === 'github-app',
+      );
+    expect(refreshes.filter((line) => line.outcome === 'current')).toHaveLength(1);
+    expect(refreshes.filter((line) => line.outcome !== 'current')).toEqual([]);
+    expect((await client.request('GET', '/api/v1/me')).status).toBe(200);
+  });
+
   it('ends the session of a GitHub App user who left the required organization at the next refresh', async () => {
+    const linesBefore = broker.logs.lines().length;
     const client = new HttpClient(broker.url);
     const query = await githubAnswer(client, 'Alice-Octo', '/api/v1/me', 'github-app');
     expect((await client.request('GET', callbackPath(query, 'github-app'))).status).toBe(303);
@@ -219,6 +241,7 @@ assignments:
       expect((await client.request('GET', '/api/v1/me')).status).toBe(401);
       const audit = broker.logs
         .lines()
+        .slice(linesBefore)
         .filter(
           (line) => line.msg === 'audit' && line.event === 'identity_refresh' && line.subject === '1001',
         );

@@ -164,6 +164,7 @@ export async function createBrokerRuntime(
     identityRefresh: new IdentityRefresh({
       connectors,
       sessions,
+      locks: store,
       audit,
       intervalSeconds: config.session.refreshInterval,
       now,

@@ -220,6 +220,15 @@ export class Grants {
     });
   }
 
+  /** A login's session as stored, keyed by family id; null when the login ended. */
+  async stored(familyId: string): Promise<BrokerSession | null> {
+    if (!FAMILY_ID.test(familyId)) {
+      return null;
+    }
+    const family = await this.load(familyId);
+    return family === null ? null : this.live(family);
+  }
+
   /** The identity re-check's view of a login (the flows' SessionUpdater, keyed by family id). */
   async replaceIdentity(
     familyId: string,

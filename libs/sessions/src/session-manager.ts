@@ -74,6 +74,11 @@ export class SessionManager {
     return touched;
   }
 
+  /** The live session for a token as stored, without restarting its idle timer; null when unknown or ended. */
+  stored(token: string): Promise<BrokerSession | null> {
+    return this.read(token);
+  }
+
   /**
    * Replaces a live session's identity after its source confirmed it again
    * (groups and attributes may have changed), keeping its token, CSRF token
