@@ -41,6 +41,7 @@ async function httpOk(url: string): Promise<boolean> {
 describe('a production install (npm ci --omit=dev)', () => {
   const packageJson = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as PackageJson;
   let root: string;
+  let node22: string;
   const running: RunningProcess[] = [];
 
   beforeAll(async () => {
@@ -60,6 +61,24 @@ describe('a production install (npm ci --omit=dev)', () => {
       [NPM_CLI, 'ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'],
       { cwd: root, maxBuffer: 16 * 1024 * 1024 },
     );
+    // Node 22 as the npm registry ships it (the platform's node binary package), beside the install.
+    const node22Package = `node-${process.platform}-${process.arch}`;
+    await run(
+      process.execPath,
+      [
+        NPM_CLI,
+        'install',
+        '--prefix',
+        join(root, 'node22'),
+        '--no-save',
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        `${node22Package}@22`,
+      ],
+      { cwd: root, maxBuffer: 16 * 1024 * 1024 },
+    );
+    node22 = join(root, 'node22', 'node_modules', node22Package, 'bin', 'node');
   }, 300_000);
 
   afterAll(async () => {
@@ -79,7 +98,8 @@ describe('a production install (npm ci --omit=dev)', () => {
     expect(devOnly.filter((path) => existsSync(join(root, path)))).toEqual([]);
   });
 
-  it('runs fedgate-sts-local and fedgate-broker, which sign alice in and issue credentials', async () => {
+  /** Starts both servers of the install with this node, signs alice in and gets credentials. */
+  async function signInAndIssue(node: string): Promise<void> {
     const [brokerPort, stsPort] = [await freePort(), await freePort()];
     const brokerConfig = join(root, 'broker.yaml');
     const stsConfig = join(root, 'sts-local.yaml');
@@ -90,7 +110,7 @@ describe('a production install (npm ci --omit=dev)', () => {
 
     running.push(
       await startProcess({
-        command: process.execPath,
+        command: node,
         args: [bin('fedgate-sts-local'), '--config', stsConfig, '--port', String(stsPort)],
         cwd: root,
         ready: () => httpOk(`http://127.0.0.1:${stsPort}/healthz`),
@@ -98,7 +118,7 @@ describe('a production install (npm ci --omit=dev)', () => {
     );
     running.push(
       await startProcess({
-        command: process.execPath,
+        command: node,
         args: [bin('fedgate-broker'), '--config', brokerConfig],
         cwd: root,
         env: { PORT: String(brokerPort) },
@@ -115,9 +135,19 @@ describe('a production install (npm ci --omit=dev)', () => {
     expect(issued.status).toBe(200);
     expect(issued.body).toMatchObject({ Version: 1, AccessKeyId: expect.stringMatching(/^ASIA/) as unknown });
 
-    const { stdout } = await run(process.execPath, [bin('fedgate'), '--version'], { cwd: root });
+    const { stdout } = await run(node, [bin('fedgate'), '--version'], { cwd: root });
     expect(stdout.trim()).toBe(
       (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version,
     );
+  }
+
+  it(`runs fedgate-sts-local and fedgate-broker on this Node (${process.version}), which sign alice in and issue credentials`, async () => {
+    await signInAndIssue(process.execPath);
+  });
+
+  it('runs them on Node 22 as well', async () => {
+    const { stdout } = await run(node22, ['--version']);
+    expect(stdout).toMatch(/^v22\./);
+    await signInAndIssue(node22);
   });
 });
