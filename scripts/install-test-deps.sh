@@ -33,4 +33,10 @@ if ! have moto_server; then
   python3 -m pip install --quiet "moto[server]"
 fi
 
-echo "install-test-deps: redis-server, slapd, ldap-utils, openssl, samba, chromium and moto_server present"
+# The portal's end-to-end test runs the credentials it shows with the AWS CLI (PyPI's awscli).
+if ! have aws; then
+  echo 'install-test-deps: pip install awscli'
+  python3 -m pip install --quiet awscli
+fi
+
+echo "install-test-deps: redis-server, slapd, ldap-utils, openssl, samba, chromium, moto_server and aws present"

@@ -29,6 +29,8 @@ export const REQUIRED_BINARIES: readonly RequiredBinary[] = [
   { name: 'chromium', installHint: `${APT} chromium` },
   { name: 'python3', installHint: `${APT} python3` },
   { name: 'moto_server', installHint: 'pip install "moto[server]"' },
+  // The portal's end-to-end test runs the exports it shows with the AWS CLI.
+  { name: 'aws', installHint: 'pip install awscli' },
 ];
 
 /**
