@@ -5,7 +5,7 @@
  */
 import { parseConfig } from '@fedgate/broker-config';
 
-/** A fixed scrypt hash (ln=10) of "a-client-secret", made with `fedgate hash-password`. */
+/** A well-formed scrypt hash; which secret it hashes does not matter to these checks. */
 const HASH = '$scrypt$ln=10,r=8,p=1$c2FsdHNhbHRzYWx0c2FsdA==$MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=';
 
 const base = (extraConnector = '') => `
