@@ -12,6 +12,7 @@ export {
   type ServerConfig,
 } from './server.schema';
 export { checkConnectorReferences } from './cross-stage-checks';
+export { brokerConfigJsonSchema, PUBLISHED_SCHEMA_PATH } from './json-schema';
 export { brokerConfigFormat, loadConfig, parseConfig, type ConfigResult } from './broker-config-file';
 export { applyBrokerEnvironment, type BrokerEnvironment } from './environment';
 export { assertBrokerStartup, brokerStartupIssues } from './startup-checks';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { validateBrokerConfig } from '@fedgate/broker-config';
+import { brokerConfigJsonSchema, validateBrokerConfig } from '@fedgate/broker-config';
 import type { CliIo, CommandContext } from '../cli-io';
 
 /**
@@ -24,7 +24,7 @@ export async function validateConfigFile(file: string, io: CliIo): Promise<numbe
   return 0;
 }
 
-/** `fedgate config validate FILE`. */
+/** `fedgate config validate FILE` and `fedgate config schema`. */
 export function registerConfigCommands(program: Command, context: CommandContext): void {
   const config = program.command('config').description('work with fedgate configuration files');
   config
@@ -35,5 +35,11 @@ export function registerConfigCommands(program: Command, context: CommandContext
     .argument('<file>', 'the YAML configuration file')
     .action(async (file: string) => {
       context.setExitCode(await validateConfigFile(file, context.io));
+    });
+  config
+    .command('schema')
+    .description('print the configuration file as JSON Schema, for editors (docs/configuration.md)')
+    .action(() => {
+      context.io.stdout.write(`${JSON.stringify(brokerConfigJsonSchema(), null, 2)}\n`);
     });
 }
