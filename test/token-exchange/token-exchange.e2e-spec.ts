@@ -237,6 +237,12 @@ describe('token exchange through the broker', () => {
     });
   });
 
+  it('lists no jwt connector among the sign-in choices', async () => {
+    const listing = await fetch(`${publicUrl}/auth/connectors`);
+    expect(listing.status).toBe(200);
+    expect(await listing.json()).toEqual({ connectors: [] });
+  });
+
   describe('refusals: each its own code, nothing issued, audited with the phase', () => {
     const cases: [string, () => Promise<Answer>, number, string, string][] = [
       [
