@@ -74,19 +74,22 @@ tokenExchange:
     ]);
   });
 
-  it('refuses a secret in the clear, an unknown method and a jwt connector without keys', () => {
+  it('refuses a secret in the clear, an unknown method, a client key that is no public key, an HMAC, and a jwt connector without keys', () => {
     expect(
       issues(`${base('  - { id: no-keys, type: jwt, issuer: https://issuer.example, audience: a }')}
 tokenExchange:
   clients:
     - { id: a, authentication: { method: client_secret, secretHash: plain-text }, issuers: [github-actions], accounts: ['*'], permissionSets: ['*'] }
     - { id: b, authentication: { method: mtls }, issuers: [github-actions], accounts: ['*'], permissionSets: ['*'] }
+    - { id: c, authentication: { method: private_key_jwt, keys: [not-a-key], algorithms: [HS256] }, issuers: [github-actions], accounts: ['*'], permissionSets: ['*'] }
 `).map((issue) => issue.split(':')[0]),
     ).toEqual(
       expect.arrayContaining([
         'connectors[1].jwksUrl',
         'tokenExchange.clients[0].authentication.secretHash',
         'tokenExchange.clients[1].authentication.method',
+        'tokenExchange.clients[2].authentication.keys[0]',
+        'tokenExchange.clients[2].authentication.algorithms[0]',
       ]),
     );
   });

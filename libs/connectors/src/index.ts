@@ -16,6 +16,7 @@ export { githubConnectorConfigSchema, type GithubConnectorConfig } from './githu
 export { JwtConnector, type JwtConnectorDependencies } from './jwt/jwt-connector';
 export {
   jwtConnectorConfigSchema,
+  publicKeyTextSchema,
   JWT_ALGORITHMS,
   type JwtAlgorithm,
   type JwtConnectorConfig,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parsePasswordHash } from '@fedgate/connectors';
+import { JWT_ALGORITHMS, parsePasswordHash, publicKeyTextSchema } from '@fedgate/connectors';
 
 /** Client ids appear in audit lines and in HTTP Basic credentials: plain characters, no `:`. */
 const clientIdSchema = z
@@ -35,12 +35,10 @@ const authenticationSchema = z.discriminatedUnion(
     /** private_key_jwt (RFC 7523): the caller signs a short assertion with its key; these are its public keys. */
     z.strictObject({
       method: z.literal('private_key_jwt'),
-      keys: z.array(z.string().min(1)).min(1, 'must list at least one public key (PEM or JWK)'),
+      keys: z.array(publicKeyTextSchema).min(1, 'must list at least one public key (PEM or JWK)'),
       algorithms: z
-        .array(
-          z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']),
-        )
-        .min(1)
+        .array(z.enum(JWT_ALGORITHMS, { error: `must be one of: ${JWT_ALGORITHMS.join(', ')}` }))
+        .min(1, 'must list at least one algorithm')
         .default(['RS256', 'ES256']),
     }),
     /**

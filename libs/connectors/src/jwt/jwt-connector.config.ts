@@ -40,7 +40,7 @@ const issuerUrl = z.url().refine((value) => {
  * one JWK as JSON. A private key or a symmetric key is refused, so a
  * secret can never end up as a verification key.
  */
-const staticKey = z.string().superRefine((text, context) => {
+export const publicKeyTextSchema = z.string().superRefine((text, context) => {
   const message = publicKeyProblem(text);
   if (message !== undefined) {
     context.addIssue({ code: 'custom', message });
@@ -93,7 +93,7 @@ export const jwtConnectorConfigSchema = z
     /** Where the issuer publishes its signing keys (GitHub: `{issuer}/.well-known/jwks`). */
     jwksUrl: issuerUrl.optional(),
     /** Or the keys themselves (PEM or JWK), when the issuer publishes none (a Kubernetes cluster's service-account key). */
-    keys: z.array(staticKey).min(1, 'must list at least one key').optional(),
+    keys: z.array(publicKeyTextSchema).min(1, 'must list at least one key').optional(),
     /** The algorithms tokens may be signed with; anything else is refused before the signature is checked. */
     algorithms: z
       .array(z.enum(JWT_ALGORITHMS, { error: `must be one of: ${JWT_ALGORITHMS.join(', ')}` }))
