@@ -1,15 +1,25 @@
-import type { ConnectionOptions } from 'node:tls';
+import { connect as connectTcp } from 'node:net';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { Client, InvalidCredentialsError, type Entry } from 'ldapts';
 import { FedgateError } from '@fedgate/core';
 import type { LdapConnectorConfig } from './ldap-connector.config';
 
 export type DirectoryEntry = Entry;
 
+/** Why an operation on a connection the directory closed fails instead of reconnecting. */
+const CONNECTION_LOST = 'the connection to the directory was closed; it is not reopened';
+
 /**
  * One connection to the directory, opened over TLS (ldaps:// or a StartTLS
  * upgrade that must succeed before anything else is sent), with connect and
  * operation timeouts always set. Infrastructure failures become
  * `idp_unavailable`, never "wrong password".
+ *
+ * A connection is one socket for its whole life: once the directory closes
+ * it, every operation fails. ldapts would otherwise reconnect transparently,
+ * and the new socket would carry on unauthenticated (a search that finds
+ * nobody) and, for StartTLS, unencrypted. Whoever pools connections opens
+ * a new one instead (see usable).
  */
 export class DirectoryClient {
   private constructor(
@@ -17,16 +27,8 @@ export class DirectoryClient {
     private readonly connectorId: string,
   ) {}
 
-  /**
-   * Opens a connection. `reusable` connections (ldaps:// only) replay their
-   * bind after a transparent reconnect, so a connection dropped while idle
-   * never carries on unauthenticated; StartTLS sessions cannot be replayed
-   * safely and are never reusable.
-   */
-  static async open(
-    config: LdapConnectorConfig,
-    options: { reusable?: boolean } = {},
-  ): Promise<DirectoryClient> {
+  /** Opens a connection (TLS established, not bound yet). */
+  static async open(config: LdapConnectorConfig): Promise<DirectoryClient> {
     const tlsOptions: ConnectionOptions = {
       minVersion: 'TLSv1.2',
       rejectUnauthorized: true,
@@ -40,7 +42,8 @@ export class DirectoryClient {
       // ldapts opens TLS at once whenever tlsOptions are given: only ldaps:// gets them here.
       ...(config.url.startsWith('ldaps://') ? { tlsOptions } : {}),
       strictDN: false,
-      autoRebind: options.reusable === true && DirectoryClient.canReuse(config),
+      autoRebind: false,
+      ...DirectoryClient.singleSocket(),
     });
     const directory = new DirectoryClient(client, config.id);
     if (config.startTls) {
@@ -50,9 +53,36 @@ export class DirectoryClient {
     return directory;
   }
 
-  /** Whether connections to this directory may be pooled (see open). */
-  static canReuse(config: LdapConnectorConfig): boolean {
-    return config.url.startsWith('ldaps://');
+  /**
+   * Socket factories that open one plain and one TLS socket (StartTLS wraps
+   * the first in the second) and refuse any later one: ldapts's reconnect.
+   */
+  private static singleSocket(): Pick<
+    NonNullable<ConstructorParameters<typeof Client>[0]>,
+    'createConnection' | 'createSecureConnection'
+  > {
+    let plainOpened = false;
+    let tlsOpened = false;
+    const createConnection = ((...args: Parameters<typeof connectTcp>) => {
+      if (plainOpened) {
+        throw new Error(CONNECTION_LOST);
+      }
+      plainOpened = true;
+      return connectTcp(...args);
+    }) as typeof connectTcp;
+    const createSecureConnection = ((...args: Parameters<typeof connectTls>) => {
+      if (tlsOpened) {
+        throw new Error(CONNECTION_LOST);
+      }
+      tlsOpened = true;
+      return connectTls(...args);
+    }) as typeof connectTls;
+    return { createConnection, createSecureConnection };
+  }
+
+  /** Whether the connection is still open and bound: only then may a pool hand it out again. */
+  get usable(): boolean {
+    return this.client.isBound;
   }
 
   /** Binds; resolves false for invalid credentials (with the server's message), throws for anything else. */

@@ -9,11 +9,12 @@ import { resolveGroupDns } from './group-resolver';
 import type { LdapConnectorConfig } from './ldap-connector.config';
 import { readActiveDirectoryLockoutPolicy, type DirectoryLockoutPolicy } from './lockout-policy';
 import { RefusalTiming } from './refusal-timing';
+import { ServiceConnectionPool, type ServiceLease } from './service-pool';
 import { escapeDnValue, escapeFilterValue, fillTemplate } from './templates';
 import { plainUsername, sameDn, serviceAccountName } from './usernames';
 
-/** Bound service connections kept between logins (ldaps:// only). */
-const MAX_IDLE_SERVICE_CONNECTIONS = 4;
+/** What the user search found: exactly one entry, or why not. */
+type FoundUser = { kind: 'found'; entry: DirectoryEntry } | { kind: 'refused'; reason: string };
 
 function firstValue(entry: DirectoryEntry, attribute: string): string | Buffer | undefined {
   const key = Object.keys(entry).find((candidate) => candidate.toLowerCase() === attribute.toLowerCase());
@@ -51,14 +52,16 @@ function stringOf(value: string | Buffer | undefined): string | undefined {
  * The LDAP / Active Directory bind proxy (docs/connectors/ldap.md): search for the
  * user with the service account (exactly one entry), check the account's
  * state, then bind as the DN the search returned, on a separate connection
- * so the service connection is never rebound as a user.
+ * so the service connection is never rebound as a user. Service connections
+ * are pooled (ServiceConnectionPool); a login's round trips are the user
+ * search, the user's bind and, in search modes, the group search.
  */
 export class LdapConnector implements PasswordConnector {
   readonly type = 'ldap';
   readonly id: string;
   readonly displayName: string;
-  /** Service connections bound and idle, reused by the next logins. */
-  private readonly idleServiceConnections: DirectoryClient[] = [];
+  /** Connections bound as the service account, shared by logins one after another. */
+  private readonly servicePool: ServiceConnectionPool;
   /** The service account's own name, which is never accepted as a user's. */
   private readonly serviceAccount: string;
   /** An entry that cannot exist: refusals before the user's bind bind here instead, for equal work. */
@@ -72,6 +75,7 @@ export class LdapConnector implements PasswordConnector {
     this.id = config.id;
     this.displayName = config.name ?? config.id;
     this.serviceAccount = foldAccountName(serviceAccountName(config.bindDn));
+    this.servicePool = new ServiceConnectionPool(config);
     const decoyName = `fedgate-no-such-account-${randomBytes(12).toString('hex')}`;
     this.decoyDn = `cn=${escapeDnValue(decoyName)},${config.userSearch.baseDn}`;
   }
@@ -109,26 +113,57 @@ export class LdapConnector implements PasswordConnector {
       };
     }
     const plain = account;
-    const service = await this.acquireServiceConnection();
+    const { lease, found, started } = await this.searchUser(plain);
     let healthy = false;
     try {
-      const result = await this.authenticate(service, plain, password);
+      const result = await this.authenticate(lease.connection, found, plain, password, started);
       // Refusals are answers too: only a thrown error leaves the connection suspect.
       healthy = true;
       return result;
     } finally {
-      await this.releaseServiceConnection(service, healthy);
+      this.servicePool.release(lease.connection, healthy);
     }
   }
 
-  /** Search, state checks, the user's bind and groups, over one bound service connection. */
+  /**
+   * The user's entry, searched on a pooled service connection, which the
+   * caller then holds. The directory may close a pooled connection just as a
+   * login takes it (its idle timeout): the search changes nothing and counts
+   * against no account, so on a reused connection it is retried once on a
+   * new one. Nothing after it (the user's bind above all) is ever retried.
+   */
+  private async searchUser(
+    plain: string,
+  ): Promise<{ lease: ServiceLease; found: FoundUser; started: number }> {
+    const first = await this.servicePool.acquire();
+    // Refusal timing counts from the search on: waiting for a connection is not the user's.
+    let started = performance.now();
+    try {
+      return { lease: first, found: await this.findUser(first.connection, plain), started };
+    } catch (error) {
+      this.servicePool.release(first.connection, false);
+      if (!first.reused) {
+        throw error;
+      }
+    }
+    const fresh = await this.servicePool.acquire({ fresh: true });
+    started = performance.now();
+    try {
+      return { lease: fresh, found: await this.findUser(fresh.connection, plain), started };
+    } catch (error) {
+      this.servicePool.release(fresh.connection, false);
+      throw error;
+    }
+  }
+
+  /** State checks, the user's bind and groups, after the search found the entry. */
   private async authenticate(
     service: DirectoryClient,
+    found: FoundUser,
     plain: string,
     password: string,
+    started: number,
   ): Promise<PasswordLoginResult> {
-    const started = performance.now();
-    const found = await this.findUser(service, plain);
     if (found.kind === 'refused') {
       await this.equalWork(password, started);
       return { kind: 'invalid_credentials', reason: found.reason };
@@ -184,67 +219,23 @@ export class LdapConnector implements PasswordConnector {
     if (this.config.directory !== 'active-directory') {
       return undefined;
     }
-    const service = await this.acquireServiceConnection();
+    const { connection } = await this.servicePool.acquire();
     let healthy = false;
     try {
-      const policy = await readActiveDirectoryLockoutPolicy(service);
+      const policy = await readActiveDirectoryLockoutPolicy(connection);
       healthy = true;
       return policy;
     } finally {
-      await this.releaseServiceConnection(service, healthy);
+      this.servicePool.release(connection, healthy);
     }
   }
 
-  /** Closes the idle service connections (at shutdown). */
+  /** Closes the service connections (at shutdown); logins after it fail as idp_unavailable. */
   async close(): Promise<void> {
-    const idle = this.idleServiceConnections.splice(0);
-    await Promise.all(idle.map((connection) => connection.close()));
+    await this.servicePool.close();
   }
 
-  /** An idle bound service connection, or a new one bound now. */
-  private async acquireServiceConnection(): Promise<DirectoryClient> {
-    const idle = this.idleServiceConnections.pop();
-    if (idle !== undefined) {
-      return idle;
-    }
-    const service = await DirectoryClient.open(this.config, { reusable: true });
-    const bound = await service
-      .bind(this.config.bindDn, this.config.bindPassword)
-      .catch(async (error: unknown) => {
-        await service.close();
-        throw error;
-      });
-    if (!bound.ok) {
-      await service.close();
-      throw new FedgateError('idp_unavailable', 'The directory is unavailable', {
-        phase: 'ldap.service-bind',
-        detail: { connector: this.id, reason: 'the service account was refused' },
-      });
-    }
-    return service;
-  }
-
-  /**
-   * Keeps a connection for reuse only when every operation on it succeeded
-   * (a login refused for the user's own reasons counts as success) and the
-   * directory allows safe reuse; anything else is closed.
-   */
-  private async releaseServiceConnection(service: DirectoryClient, healthy: boolean): Promise<void> {
-    if (
-      healthy &&
-      DirectoryClient.canReuse(this.config) &&
-      this.idleServiceConnections.length < MAX_IDLE_SERVICE_CONNECTIONS
-    ) {
-      this.idleServiceConnections.push(service);
-      return;
-    }
-    await service.close();
-  }
-
-  private async findUser(
-    service: DirectoryClient,
-    plain: string,
-  ): Promise<{ kind: 'found'; entry: DirectoryEntry } | { kind: 'refused'; reason: string }> {
+  private async findUser(service: DirectoryClient, plain: string): Promise<FoundUser> {
     const { attributes, userSearch, directory } = this.config;
     const filter = fillTemplate(userSearch.filter, { username: plain }, escapeFilterValue);
     const requested = [
