@@ -532,6 +532,22 @@ describe('token exchange through the broker', () => {
       });
     });
 
+    it('audits a malformed request too, naming the client it claimed', async () => {
+      await exchange(
+        {
+          subject_token: await corpToken(),
+          subject_token_type: JWT_TYPE,
+          resource: 'urn:fedgate:aws:sandbox',
+        },
+        asPayrollPortal,
+      );
+      expect(auditLines('token_exchange').at(-1)).toMatchObject({
+        outcome: 'refused',
+        refusal: 'invalid_target',
+        phase: 'token-exchange.request',
+      });
+    });
+
     it('refuses a replayed token, and of 20 concurrent exchanges of one token exactly one succeeds', async () => {
       const token = await corpToken();
       const answers = await Promise.all(

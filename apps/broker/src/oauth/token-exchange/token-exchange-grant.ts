@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { TokenExchangeFlow, tokenExchangeAnswer } from '@fedgate/flows';
+import { failureOf, loggerAuditTrail, TokenExchangeFlow, tokenExchangeAnswer } from '@fedgate/flows';
 import type { Logger } from '@fedgate/logging';
 import {
   parseTokenExchangeRequest,
   TOKEN_EXCHANGE_GRANT,
   tokenExchangeErrorAnswer,
   type TokenExchangeParams,
+  type TokenExchangeRequest,
 } from '@fedgate/token-exchange';
 import { BROKER_CLOCK, BROKER_LOGGER, type BrokerClock } from '../../tokens';
 import { oauthNoStore } from '../oauth-reply';
@@ -31,7 +32,7 @@ export class TokenExchangeGrant {
 
   async answer(params: TokenExchangeParams, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     try {
-      const exchange = parseTokenExchangeRequest(params, request.headers.authorization);
+      const exchange = this.parse(params, request);
       const result = await this.flow.exchange(exchange, { clientAddress: request.ip });
       void oauthNoStore(reply)
         .status(200)
@@ -52,6 +53,23 @@ export class TokenExchangeGrant {
         .status(refused.status)
         .header('Content-Type', 'application/json; charset=utf-8')
         .send(JSON.stringify(refused.body));
+    }
+  }
+
+  /** The request's parameters; a malformed request is audited too (the flow audits the rest). */
+  private parse(params: TokenExchangeParams, request: FastifyRequest): TokenExchangeRequest {
+    try {
+      return parseTokenExchangeRequest(params, request.headers.authorization);
+    } catch (error) {
+      loggerAuditTrail(this.logger).record({
+        event: 'token_exchange',
+        outcome: 'refused',
+        clientAddress: request.ip,
+        caller: params.client_id?.slice(0, 128),
+        refusal: tokenExchangeErrorAnswer(error).body.fedgate_error,
+        ...failureOf(error),
+      });
+      throw error;
     }
   }
 }
