@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
   GetCallerIdentityCommand,
   STSClient,
@@ -8,6 +7,7 @@ import {
 import { parseConfig, type BackendConfig, type FedgateConfig } from '@fedgate/broker-config';
 import type { Connector } from '@fedgate/connectors';
 import { createStsClient } from '@fedgate/issuance';
+import { loggerAuditTrail } from '@fedgate/flows';
 import { createLogger } from '@fedgate/logging';
 import { createBrokerApp } from '../../apps/broker/src/broker-app';
 import { createBrokerRuntime, type BrokerRuntime } from '../../apps/broker/src/broker-runtime';
@@ -37,7 +37,13 @@ export function configFrom(yaml: string, env: Record<string, string> = {}): Fedg
 
 export async function startBroker(
   config: FedgateConfig,
-  options: { now?: () => number; port?: number; extraConnectors?: readonly Connector[] } = {},
+  options: {
+    now?: () => number;
+    port?: number;
+    extraConnectors?: readonly Connector[];
+    /** Keep the config's own audit stream instead of audit lines in the captured log. */
+    configuredAudit?: boolean;
+  } = {},
 ): Promise<RunningBroker> {
   const logs = new LogCapture();
   brokerLogs.push(logs);
@@ -53,13 +59,17 @@ export async function startBroker(
     );
     return client;
   };
+  const logger = createLogger({ level: 'debug', destination: logs });
   const runtime = await createBrokerRuntime(config, {
-    logger: createLogger({ level: 'debug', destination: logs }),
+    logger,
+    // Audit events as `audit` lines of the captured log, where the tests read them (the audit
+    // stream itself has its own tests: test/audit).
+    ...(options.configuredAudit === true ? {} : { audit: loggerAuditTrail(logger) }),
     stsClientFactory: countingFactory,
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.extraConnectors === undefined ? {} : { extraConnectors: options.extraConnectors }),
   });
-  const app: NestExpressApplication = await createBrokerApp(runtime);
+  const app = await createBrokerApp(runtime);
   await app.listen(options.port ?? 0, '127.0.0.1');
   const address = app.getHttpServer().address() as AddressInfo;
   return {

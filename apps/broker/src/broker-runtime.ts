@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { openAuditStream } from '@fedgate/audit';
 import { assertBrokerStartup, type BackendConfig, type FedgateConfig } from '@fedgate/broker-config';
 import { ConnectorCatalog, createConnector, type Connector } from '@fedgate/connectors';
 import {
   IdentityRefresh,
-  loggerAuditTrail,
   PasswordSignIn,
   RedirectSignIn,
   SignInStates,
+  type AuditTrail,
 } from '@fedgate/flows';
 import {
   AssumeRoleIssuer,
@@ -19,12 +20,14 @@ import {
   WebIdentityIssuer,
   WebIdentityKeyRing,
   WebIdentityTokenSigner,
+  createStsClient,
   createUnsignedStsClient,
   credentialCacheKey,
   scopedCacheKey,
   resolveWebIdentitySettings,
 } from '@fedgate/issuance';
 import type { Logger } from '@fedgate/logging';
+import { BrokerMetrics, countingAuditTrail, measureStsClient } from '@fedgate/metrics';
 import { SessionManager } from '@fedgate/sessions';
 import {
   LoginThrottle,
@@ -58,6 +61,10 @@ export interface BrokerRuntime {
   redirectSignIn: RedirectSignIn;
   /** Re-checks a session's identity with its source every `session.refreshInterval`. */
   identityRefresh: IdentityRefresh;
+  /** Where every front door records what happened: the audit stream, counted into the metrics. */
+  audit: AuditTrail;
+  /** What `/metrics` serves. */
+  metrics: BrokerMetrics;
   /** The broker's clock (milliseconds); the mapping measures auth ages with it. */
   now: () => number;
   close(): Promise<void>;
@@ -69,6 +76,8 @@ export interface RuntimeOptions {
   stsClientFactory?: (backend: BackendConfig) => STSClient;
   /** Replaces the unsigned client of mode web-identity; it must never sign. */
   unsignedStsClientFactory?: (backend: BackendConfig) => STSClient;
+  /** Replaces the configured audit stream (`audit`); tests read the events from their log capture. */
+  audit?: AuditTrail;
   now?: () => number;
   /**
    * Connectors added to the configured ones, for connector types whose real
@@ -89,12 +98,21 @@ export async function createBrokerRuntime(
   const webIdentityKeys = await WebIdentityKeyRing.fromConfig(config.issuance.webIdentity.signingKeys);
   const webIdentitySettings = resolveWebIdentitySettings(config.issuance, config.server.publicUrl);
   const store = await createStore(storeConfigFromSection(config.store));
-  const stsClients = new StsClients(config.backends, options.stsClientFactory);
+  const metrics = new BrokerMetrics();
+  const signedClient = options.stsClientFactory ?? createStsClient;
+  const stsClients = new StsClients(config.backends, (backend) =>
+    measureStsClient(signedClient(backend), backend.id, metrics),
+  );
   // The token signer reads the real clock: STS checks iat/exp against its own.
   const webIdentityIssuer = new WebIdentityIssuer(
     config.backends,
     new WebIdentityTokenSigner(webIdentityKeys, webIdentitySettings),
-    options.unsignedStsClientFactory ?? createUnsignedStsClient,
+    (backend) =>
+      measureStsClient(
+        (options.unsignedStsClientFactory ?? createUnsignedStsClient)(backend),
+        backend.id,
+        metrics,
+      ),
   );
   const issuance = new Issuance({
     issuers: {
@@ -136,7 +154,8 @@ export async function createBrokerRuntime(
       options.logger.warn(fields, message);
     },
   );
-  const audit = loggerAuditTrail(options.logger);
+  const auditStream = options.audit === undefined ? openAuditStream(config.audit) : undefined;
+  const audit = countingAuditTrail(metrics, options.audit ?? (auditStream as AuditTrail));
   const publicUrl = config.server.publicUrl.replace(/\/$/, '');
   const callbackUrl = (id: string): string => `${publicUrl}/auth/${encodeURIComponent(id)}/callback`;
   return {
@@ -169,6 +188,8 @@ export async function createBrokerRuntime(
       intervalSeconds: config.session.refreshInterval,
       now,
     }),
+    audit,
+    metrics,
     now,
     async close() {
       stsClients.close();
@@ -176,6 +197,7 @@ export async function createBrokerRuntime(
       await lockoutCheck;
       await connectors.close();
       await store.close();
+      auditStream?.close();
     },
   };
 }

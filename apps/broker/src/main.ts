@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import pino from 'pino';
 import { createLogger } from '@fedgate/logging';
 import { createBrokerApp } from './broker-app';
 import { createBrokerRuntime } from './broker-runtime';
@@ -6,7 +7,11 @@ import { loadBrokerConfig } from './load-broker-config';
 
 async function main(): Promise<void> {
   const { path, config } = await loadBrokerConfig(process.env, process.argv.slice(2));
-  const logger = createLogger({ level: config.logging.level });
+  // The audit stream owns stdout when it goes there; the application log then goes to stderr.
+  const logger = createLogger({
+    level: config.logging.level,
+    ...(config.audit.output === 'stdout' ? { destination: pino.destination(2) } : {}),
+  });
   const runtime = await createBrokerRuntime(config, { logger });
   const app = await createBrokerApp(runtime);
   await app.listen(config.server.port, config.server.host);

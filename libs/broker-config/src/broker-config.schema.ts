@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditConfigSchema } from '@fedgate/audit';
 import { connectorConfigSchema } from '@fedgate/connectors';
 import { issuanceConfigSchema } from '@fedgate/issuance';
 import { mappingSections } from '@fedgate/mapping';
@@ -19,6 +20,8 @@ export const brokerConfigSchema = z.strictObject({
   loginThrottle: loginThrottleConfigSchema.prefault({}),
   store: storeConfigSchema.default({ type: 'memory' }),
   logging: loggingConfigSchema.prefault({}),
+  /** Where the audit stream goes: stdout (default) or a file of its own. */
+  audit: auditConfigSchema.default({ output: 'stdout' }),
   connectors: z.array(connectorConfigSchema).min(1, 'must list at least one connector'),
   ...mappingSections,
   /** Credential cache, and the tokens fedgate signs for mode web-identity. */

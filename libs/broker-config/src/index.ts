@@ -23,6 +23,7 @@ export {
 } from './validate-broker-config';
 
 // Each section's type, from the library that owns the section.
+export type { AuditConfig } from '@fedgate/audit';
 export type { ConnectorConfig } from '@fedgate/connectors';
 export type { IssuanceConfig } from '@fedgate/issuance';
 export type {
