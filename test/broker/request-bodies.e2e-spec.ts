@@ -72,6 +72,27 @@ describe('JSON bodies', () => {
     }
   });
 
+  it('refuses a malformed Content-Type like any other that is not JSON, after the session check', async () => {
+    const body = JSON.stringify({ username: 'alice', password: 'not-echoed-password' });
+    const login = await post('/auth/demo/login', body, { 'content-type': 'json' });
+    expect(login.status).toBe(400);
+    expect(login.body.message).toBe(
+      'The request body must be JSON (Content-Type: application/json) or a form (Content-Type: application/x-www-form-urlencoded)',
+    );
+    const guarded = await post('/api/v1/credentials', body, { 'content-type': 'json' });
+    expect(guarded.status).toBe(401);
+    expect(guarded.body.error).toBe('unauthenticated');
+  });
+
+  it('answers a malformed URL with the usual JSON error', async () => {
+    const response = await fetch(`${broker().url}/api/v1/%zz`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: 'invalid_request',
+      message: 'The request could not be read',
+    });
+  });
+
   it('refuses an object that names a key twice, whichever comes last', async () => {
     const body = `{"username":"alice","password":"wrong-password","password":${JSON.stringify(ALICE_PASSWORD)}}`;
     const response = await post('/auth/demo/login', body, JSON_HEADERS);

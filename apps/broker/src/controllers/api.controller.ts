@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CredentialsFlow } from '@fedgate/flows';
 import { toCredentialProcess, type CredentialProcessOutput } from '@fedgate/issuance';
@@ -52,8 +52,8 @@ export class ApiController {
   async credentials(
     @CurrentSession() current: { session: BrokerSession },
     @Body() body: unknown,
-    @Req() http: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() http: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<CredentialProcessOutput> {
     const request = parseBody(credentialsBody, body);
     const issued = await this.flow.credentials(current.session.identity, request, {
@@ -69,15 +69,15 @@ export class ApiController {
   async console(
     @CurrentSession() current: { session: BrokerSession },
     @Body() body: unknown,
-    @Req() http: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() http: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<{ url: string }> {
     const request = parseBody(consoleBody, body);
     const url = await this.flow.consoleUrl(current.session.identity, request, {
       clientAddress: http.ip,
     });
     noStore(response);
-    response.setHeader('Referrer-Policy', 'no-referrer');
+    response.header('Referrer-Policy', 'no-referrer');
     return { url };
   }
 }

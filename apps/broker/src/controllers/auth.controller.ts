@@ -12,9 +12,9 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ConnectorCatalog, connectorKind, isSamlConnector } from '@fedgate/connectors';
+import { ConnectorCatalog, connectorKind, isSamlConnector, isSignInConnector } from '@fedgate/connectors';
 import { FedgateError } from '@fedgate/core';
 import { PasswordSignIn, RedirectSignIn, type CompletedSignIn } from '@fedgate/flows';
 import { SessionManager } from '@fedgate/sessions';
@@ -22,6 +22,7 @@ import { autoPostForm } from '../http/auto-post-form';
 import { noStore } from '../http/no-store';
 import { assertSameOrigin } from '../http/origin-check';
 import { parseBody } from '../http/parse-body';
+import { clearCookie, cookieValue, setCookie } from '../http/cookies';
 import { DeviceCookie } from '../http/device-cookie';
 import { CurrentSession } from '../http/request-session';
 import { SessionCookie } from '../http/session-cookie';
@@ -62,12 +63,15 @@ export class AuthController {
   @Get('connectors')
   list(): { connectors: { id: string; type: string; name: string; kind: 'password' | 'redirect' }[] } {
     return {
-      connectors: this.connectors.list().map((connector) => ({
-        id: connector.id,
-        type: connector.type,
-        name: connector.displayName,
-        kind: connectorKind(connector) === 'password' ? 'password' : 'redirect',
-      })),
+      connectors: this.connectors
+        .list()
+        .filter(isSignInConnector)
+        .map((connector) => ({
+          id: connector.id,
+          type: connector.type,
+          name: connector.displayName,
+          kind: connectorKind(connector) === 'password' ? 'password' : 'redirect',
+        })),
     };
   }
 
@@ -76,8 +80,8 @@ export class AuthController {
   async login(
     @Param('connector') connectorId: string,
     @Body() body: unknown,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<Record<string, unknown>> {
     assertSameOrigin(request, this.config.server.publicUrl);
     const { username, password } = parseBody(loginBody, body);
@@ -86,13 +90,13 @@ export class AuthController {
       connectorId,
       username,
       password,
-      clientAddress: request.ip ?? '',
+      clientAddress: request.ip,
       replacesSession: this.currentSessionToken(request),
-      device: this.cookieValue(request, deviceCookie.name),
+      device: cookieValue(request, deviceCookie.name),
     });
-    response.cookie(this.cookie.name, token, this.cookie.options);
+    setCookie(response, this.cookie.name, token, this.cookie.options);
     if (device !== undefined) {
-      response.cookie(deviceCookie.name, device.token, deviceCookie.options(device.maxAgeSeconds));
+      setCookie(response, deviceCookie.name, device.token, deviceCookie.options(device.maxAgeSeconds));
     }
     return { user: describeUser(session), csrfToken: session.csrfToken };
   }
@@ -102,10 +106,10 @@ export class AuthController {
   @UseGuards(SessionGuard)
   async logout(
     @CurrentSession() current: { token: string },
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<void> {
     await this.sessions.destroy(current.token);
-    response.clearCookie(this.cookie.name, this.cookie.options);
+    clearCookie(response, this.cookie.name, this.cookie.options);
   }
 
   /** Starts a redirect sign-in: binds it to this browser, then sends the browser to the provider. */
@@ -113,27 +117,27 @@ export class AuthController {
   async begin(
     @Param('connector') connectorId: string,
     @Query() query: unknown,
-    @Req() request: Request,
-    @Res() response: Response,
+    @Req() request: FastifyRequest,
+    @Res() response: FastifyReply,
   ): Promise<void> {
     answerErrorsAsPage(response);
     const { return_to: returnTo } = parseBody(beginQuery, query);
     const begun = await this.redirectSignIn.begin({
       connectorId,
       returnTo,
-      clientAddress: request.ip ?? '',
+      clientAddress: request.ip,
     });
     noStore(response);
-    response.cookie(this.signInCookie.name, begun.browserBinding, this.signInCookie.options(begun.kind));
+    setCookie(response, this.signInCookie.name, begun.browserBinding, this.signInCookie.options(begun.kind));
     if (begun.redirect.kind === 'url') {
-      response.redirect(302, begun.redirect.url);
+      void response.redirect(begun.redirect.url, 302);
       return;
     }
     const nonce = randomBytes(16).toString('base64');
-    response
+    void response
       .status(200)
-      .setHeader('Content-Type', 'text/html; charset=utf-8')
-      .setHeader('Content-Security-Policy', `default-src 'none'; script-src 'nonce-${nonce}'; form-action *`)
+      .header('Content-Type', 'text/html; charset=utf-8')
+      .header('Content-Security-Policy', `default-src 'none'; script-src 'nonce-${nonce}'; form-action *`)
       .send(autoPostForm(begun.redirect.action, begun.redirect.fields, nonce));
   }
 
@@ -142,8 +146,8 @@ export class AuthController {
   async callback(
     @Param('connector') connectorId: string,
     @Query() query: unknown,
-    @Req() request: Request,
-    @Res() response: Response,
+    @Req() request: FastifyRequest,
+    @Res() response: FastifyReply,
   ): Promise<void> {
     answerErrorsAsPage(response);
     const completed = await this.redirectSignIn.completeCallback({
@@ -156,7 +160,7 @@ export class AuthController {
 
   /** A SAML connector's SP metadata (entityID, ACS URL, certificates) for the IdP's administrator. */
   @Get(':connector/metadata')
-  metadata(@Param('connector') connectorId: string, @Res() response: Response): void {
+  metadata(@Param('connector') connectorId: string, @Res() response: FastifyReply): void {
     const connector = this.connectors.get(connectorId);
     if (connector === undefined) {
       throw new FedgateError('unknown_connector', `No connector with id "${connectorId}"`);
@@ -169,9 +173,9 @@ export class AuthController {
     }
     const publicUrl = this.config.server.publicUrl.replace(/\/$/, '');
     const acsUrl = `${publicUrl}/auth/${encodeURIComponent(connector.id)}/callback`;
-    response
+    void response
       .status(200)
-      .setHeader('Content-Type', 'application/samlmetadata+xml; charset=utf-8')
+      .header('Content-Type', 'application/samlmetadata+xml; charset=utf-8')
       .send(connector.spMetadata(acsUrl));
   }
 
@@ -180,8 +184,8 @@ export class AuthController {
   async samlCallback(
     @Param('connector') connectorId: string,
     @Body() body: unknown,
-    @Req() request: Request,
-    @Res() response: Response,
+    @Req() request: FastifyRequest,
+    @Res() response: FastifyReply,
   ): Promise<void> {
     answerErrorsAsPage(response);
     const post = parseBody(samlPost, body);
@@ -194,33 +198,28 @@ export class AuthController {
     this.finish(completed, response);
   }
 
-  private returnContext(request: Request): {
+  private returnContext(request: FastifyRequest): {
     browserBinding: string | undefined;
     clientAddress: string;
     replacesSession: string | undefined;
   } {
-    const binding = this.cookieValue(request, this.signInCookie.name);
+    const binding = cookieValue(request, this.signInCookie.name);
     return {
       browserBinding: binding,
-      clientAddress: request.ip ?? '',
+      clientAddress: request.ip,
       replacesSession: this.currentSessionToken(request),
     };
   }
 
   /** A completed sign-in: the session cookie set, the binding cookie gone, the browser sent on. */
-  private finish(completed: CompletedSignIn, response: Response): void {
+  private finish(completed: CompletedSignIn, response: FastifyReply): void {
     noStore(response);
-    response.clearCookie(this.signInCookie.name, this.signInCookie.clearOptions);
-    response.cookie(this.cookie.name, completed.token, this.cookie.options);
-    response.redirect(303, completed.returnTo);
+    clearCookie(response, this.signInCookie.name, this.signInCookie.clearOptions);
+    setCookie(response, this.cookie.name, completed.token, this.cookie.options);
+    void response.redirect(completed.returnTo, 303);
   }
 
-  private currentSessionToken(request: Request): string | undefined {
-    return this.cookieValue(request, this.cookie.name);
-  }
-
-  private cookieValue(request: Request, name: string): string | undefined {
-    const value = (request.cookies as Record<string, unknown> | undefined)?.[name];
-    return typeof value === 'string' ? value : undefined;
+  private currentSessionToken(request: FastifyRequest): string | undefined {
+    return cookieValue(request, this.cookie.name);
   }
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CredentialsFlow } from '@fedgate/flows';
 import type { BrokerSession } from '@fedgate/sessions';
@@ -29,8 +29,8 @@ export class ConsoleController {
     @CurrentSession() current: { session: BrokerSession },
     @Param() params: unknown,
     @Query() query: unknown,
-    @Req() http: Request,
-    @Res() response: Response,
+    @Req() http: FastifyRequest,
+    @Res() response: FastifyReply,
   ): Promise<void> {
     const target = parseBody(consoleTarget, params);
     const { destination } = parseBody(consoleQuery, query);
@@ -40,7 +40,6 @@ export class ConsoleController {
       { clientAddress: http.ip },
     );
     noStore(response);
-    response.setHeader('Referrer-Policy', 'no-referrer');
-    response.redirect(302, url);
+    void response.header('Referrer-Policy', 'no-referrer').redirect(url, 302);
   }
 }

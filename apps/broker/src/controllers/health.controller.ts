@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { stsEndpointUrl, probeEndpoint } from '@fedgate/issuance';
 import type { Store } from '@fedgate/store';
 import { BROKER_CONFIG, BROKER_STORE, type BrokerConfigRef } from '../tokens';
@@ -22,7 +22,7 @@ export class HealthController {
 
   @Get('readyz')
   async ready(
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<{ status: string; checks: Record<string, string> }> {
     const checks: Record<string, Promise<void>> = { store: this.store.ping() };
     for (const backend of this.config.backends) {

@@ -1,4 +1,4 @@
-import type { CookieOptions } from 'express';
+import type { CookieAttributes } from './cookies';
 
 /**
  * The device cookie: the login throttle's proof that this browser signed in
@@ -16,7 +16,7 @@ export class DeviceCookie {
     this.name = this.secure ? '__Host-fedgate_device' : 'fedgate_device';
   }
 
-  options(maxAgeSeconds: number): CookieOptions {
-    return { httpOnly: true, secure: this.secure, sameSite: 'lax', path: '/', maxAge: maxAgeSeconds * 1000 };
+  options(maxAgeSeconds: number): CookieAttributes {
+    return { httpOnly: true, secure: this.secure, sameSite: 'lax', path: '/', maxAgeSeconds };
   }
 }

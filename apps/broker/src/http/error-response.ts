@@ -39,14 +39,15 @@ export function httpStatusFor(code: ErrorCode): number {
   }
 }
 
-/** Errors that Express and its helpers raise carry an HTTP status (http-errors). */
+/** Errors that Fastify raises (a malformed URL, a bad header) carry an HTTP status. */
 interface ErrorWithStatus {
+  statusCode?: unknown;
   status?: unknown;
 }
 
 /**
  * Normalizes anything thrown while serving a request into a FedgateError:
- * Express's own client errors (a malformed URL), Nest's HTTP exceptions
+ * Fastify's own client errors (a malformed URL), Nest's HTTP exceptions
  * (unknown routes) and, as `internal`, everything unexpected (whose message
  * is never shown). Request bodies are read by `read-request-body.ts`, which
  * throws FedgateErrors of its own.
@@ -64,7 +65,8 @@ export function toFedgateError(error: unknown): FedgateError {
       return new FedgateError('invalid_request', 'The request is not acceptable', { cause: error });
     }
   }
-  const status = (error as ErrorWithStatus | null)?.status;
+  const carried = error as ErrorWithStatus | null;
+  const status = carried?.statusCode ?? carried?.status;
   if (status === 413) {
     return new FedgateError('payload_too_large', 'The request body is too large', { cause: error });
   }

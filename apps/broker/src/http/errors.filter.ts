@@ -1,7 +1,9 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '@fedgate/logging';
+import { signInLocation, wantsSignInPage } from '../portal/portal-routes';
 import { httpStatusFor, toFedgateError } from './error-response';
+import { requestPath } from './request-path';
 import { sendSignInErrorPage, wantsErrorPage } from './sign-in-error-page';
 
 /**
@@ -15,14 +17,14 @@ export class ErrorsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<Request>();
-    const response = http.getResponse<Response>();
+    const request = http.getRequest<FastifyRequest>();
+    const response = http.getResponse<FastifyReply>();
     const error = toFedgateError(exception);
     const status = httpStatusFor(error.code);
     const context = {
       code: error.code,
       method: request.method,
-      path: request.path,
+      path: requestPath(request),
       ...(error.phase === undefined ? {} : { phase: error.phase }),
       detail: error.detail,
     };
@@ -31,19 +33,28 @@ export class ErrorsFilter implements ExceptionFilter {
     } else {
       this.logger.info(context, 'request rejected');
     }
-    if (response.headersSent) {
+    if (response.sent || response.raw.headersSent) {
       return;
     }
     // Only the error's own client-facing field: operator detail never shapes the answer.
     const retryAfter = error.retryAfterSeconds;
     if (typeof retryAfter === 'number') {
-      response.setHeader('Retry-After', String(retryAfter));
+      response.header('Retry-After', String(retryAfter));
     }
     const message = status === 500 ? 'Internal error' : error.message;
+    // A browser's signed-out visit to a page (a deep link to /console/…) goes to sign in, and comes back.
+    if (error.code === 'unauthenticated' && wantsSignInPage(request.method, request.headers.accept)) {
+      void response.header('Cache-Control', 'no-store').redirect(signInLocation(request.url), 303);
+      return;
+    }
     if (wantsErrorPage(response)) {
       sendSignInErrorPage(response, status, error, message);
       return;
     }
-    response.status(status).setHeader('Cache-Control', 'no-store').json({ error: error.code, message });
+    void response
+      .status(status)
+      .header('Cache-Control', 'no-store')
+      .header('Content-Type', 'application/json; charset=utf-8')
+      .send(JSON.stringify({ error: error.code, message }));
   }
 }

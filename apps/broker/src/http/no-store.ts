@@ -1,7 +1,7 @@
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 
 /** Responses that carry credentials or sign-in URLs must not be kept by any cache. */
-export function noStore(response: Response): void {
-  response.setHeader('Cache-Control', 'no-store');
-  response.setHeader('Pragma', 'no-cache');
+export function noStore(reply: FastifyReply): void {
+  reply.header('Cache-Control', 'no-store');
+  reply.header('Pragma', 'no-cache');
 }

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { FedgateError } from '@fedgate/core';
 
 /**
@@ -6,7 +6,7 @@ import { FedgateError } from '@fedgate/core';
  * Browsers send Origin on cross-site POSTs; requests without it (curl, the
  * CLI) are left to the CSRF token check.
  */
-export function assertSameOrigin(request: Request, publicUrl: string): void {
+export function assertSameOrigin(request: FastifyRequest, publicUrl: string): void {
   const origin = request.headers.origin;
   if (origin === undefined) {
     return;

@@ -1,19 +1,32 @@
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
+import { withContentType } from './deferred-body';
+import { PORTAL_FORM_ROUTES } from '../portal/portal-routes';
 import { readRequestBody, type BodyKinds } from './read-request-body';
+import { requestPath } from './request-path';
 
 /**
  * The routes that take an HTML form as well as JSON (docs/http-api.md): the
  * password login form and the SAML Assertion Consumer Service, which an IdP
- * posts cross-site as a form. Every other route takes JSON only.
+ * posts cross-site as a form, and the OAuth endpoints of docs/http-api.md.
+ * Every other route takes JSON only.
  */
-const FORM_ROUTES: readonly RegExp[] = [/^\/auth\/[^/]+\/login$/, /^\/auth\/[^/]+\/callback$/];
+const FORM_ROUTES: readonly RegExp[] = [
+  /^\/auth\/[^/]+\/login\/?$/i,
+  /^\/auth\/[^/]+\/callback\/?$/i,
+  // RFC 6749 and RFC 8628 endpoints take forms; the device page posts one.
+  /^\/oauth\/(authorize|token|device_authorization|revoke|device)$/,
+  // The portal's forms (docs/portal.md).
+  ...PORTAL_FORM_ROUTES,
+];
 
-function kindsFor(request: Request): BodyKinds {
-  return request.method === 'POST' && FORM_ROUTES.some((route) => route.test(request.path))
-    ? 'json-or-form'
-    : 'json';
+function kindsFor(request: FastifyRequest): BodyKinds {
+  if (request.method !== 'POST') {
+    return 'json';
+  }
+  const path = requestPath(request);
+  return FORM_ROUTES.some((route) => route.test(path)) ? 'json-or-form' : 'json';
 }
 
 /**
@@ -27,8 +40,12 @@ export class RequestBodyInterceptor implements NestInterceptor {
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     if (context.getType() === 'http') {
-      const request = context.switchToHttp().getRequest<Request>();
-      request.body = await readRequestBody(request, kindsFor(request), this.maxBodyBytes);
+      const request = context.switchToHttp().getRequest<FastifyRequest>();
+      request.body = await readRequestBody(
+        withContentType(request.raw),
+        kindsFor(request),
+        this.maxBodyBytes,
+      );
     }
     return next.handle();
   }

@@ -1,9 +1,9 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { BrokerSession } from '@fedgate/sessions';
 
 /** Where SessionGuard leaves the session it found. */
-export interface RequestWithSession extends Request {
+export interface RequestWithSession extends FastifyRequest {
   fedgateSession?: { token: string; session: BrokerSession };
 }
 

@@ -1,5 +1,5 @@
-import type { CookieOptions } from 'express';
 import type { ServerConfig } from '@fedgate/broker-config';
+import type { CookieAttributes } from './cookies';
 
 /**
  * The portal session cookie. Over https it is `__Host-` prefixed and Secure,
@@ -7,7 +7,7 @@ import type { ServerConfig } from '@fedgate/broker-config';
  */
 export class SessionCookie {
   readonly name: string;
-  readonly options: CookieOptions;
+  readonly options: CookieAttributes;
 
   constructor(server: ServerConfig) {
     const secure = new URL(server.publicUrl).protocol === 'https:';

@@ -1,4 +1,4 @@
-import type { CookieOptions } from 'express';
+import type { CookieAttributes } from './cookies';
 
 /** How long a started redirect sign-in may take: matches the server-side state's lifetime. */
 export const SIGN_IN_LIFETIME_SECONDS = 10 * 60;
@@ -20,19 +20,19 @@ export class SignInCookie {
     this.name = this.secure ? '__Host-fedgate_signin' : 'fedgate_signin';
   }
 
-  options(kind: 'callback' | 'saml'): CookieOptions {
+  options(kind: 'callback' | 'saml'): CookieAttributes {
     const crossSitePost = kind === 'saml' && this.secure;
     return {
       httpOnly: true,
       secure: this.secure,
       sameSite: crossSitePost ? 'none' : 'lax',
       path: '/',
-      maxAge: SIGN_IN_LIFETIME_SECONDS * 1000,
+      maxAgeSeconds: SIGN_IN_LIFETIME_SECONDS,
     };
   }
 
   /** Options that clear the cookie, whichever kind set it. */
-  get clearOptions(): CookieOptions {
+  get clearOptions(): CookieAttributes {
     return { httpOnly: true, secure: this.secure, path: '/' };
   }
 }

@@ -1,19 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { FedgateError } from '@fedgate/core';
 import { escapeHtml } from './html';
+
+/** The replies of sign-in steps that are under way. */
+const errorPageReplies = new WeakSet<FastifyReply>();
 
 /**
  * Marks a response as a browser's sign-in step: if it fails, the errors
  * filter answers with a page a person can read instead of JSON (a browser
  * coming back from an identity provider shows whatever it gets).
  */
-export function answerErrorsAsPage(response: Response): void {
-  response.locals.signInErrorPage = true;
+export function answerErrorsAsPage(response: FastifyReply): void {
+  errorPageReplies.add(response);
 }
 
-export function wantsErrorPage(response: Response): boolean {
-  return response.locals.signInErrorPage === true;
+export function wantsErrorPage(response: FastifyReply): boolean {
+  return errorPageReplies.has(response);
 }
 
 /**
@@ -22,7 +25,7 @@ export function wantsErrorPage(response: Response): boolean {
  * a time the administrator can find the audit line by.
  */
 export function sendSignInErrorPage(
-  response: Response,
+  response: FastifyReply,
   status: number,
   error: FedgateError,
   message: string,
@@ -41,12 +44,12 @@ export function sendSignInErrorPage(
     '<p>If this keeps happening, ask your fedgate administrator and give them this: ' +
     `<code id="reference">${escapeHtml(error.code)} at ${escapeHtml(at)}</code>.</p>` +
     '</body></html>';
-  response
+  void response
     .status(status)
-    .setHeader('Content-Type', 'text/html; charset=utf-8')
-    .setHeader('Cache-Control', 'no-store')
-    .setHeader('Referrer-Policy', 'no-referrer')
-    .setHeader(
+    .header('Content-Type', 'text/html; charset=utf-8')
+    .header('Cache-Control', 'no-store')
+    .header('Referrer-Policy', 'no-referrer')
+    .header(
       'Content-Security-Policy',
       `default-src 'none'; style-src 'nonce-${nonce}'; frame-ancestors 'none'`,
     )

@@ -1,20 +1,20 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from '@fedgate/logging';
 import { isPrivateAddress } from '@fedgate/throttling';
 
 /**
  * Warns once when requests come through a reverse proxy that
  * `server.trustProxy` does not cover: a private or loopback peer sending
- * X-Forwarded-For that Express ignored. Every client behind that proxy
+ * X-Forwarded-For that was ignored. Every client behind that proxy
  * then has the proxy's address, so they all share one login-throttle
  * counter (docs/configuration.md, `server.trustProxy`).
  */
-export function untrustedProxyWarning(logger: Logger) {
+export function untrustedProxyWarning(fastify: FastifyInstance, logger: Logger): void {
   let warned = false;
-  return (request: Request, _response: Response, next: NextFunction): void => {
-    if (!warned) {
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    if (!warned && request.headers['x-forwarded-for'] !== undefined) {
       const peer = request.socket.remoteAddress ?? '';
-      if (request.headers['x-forwarded-for'] !== undefined && request.ip === peer && isPrivateAddress(peer)) {
+      if (request.ip === peer && isPrivateAddress(peer)) {
         warned = true;
         logger.warn(
           { proxyAddress: peer },
@@ -22,6 +22,6 @@ export function untrustedProxyWarning(logger: Logger) {
         );
       }
     }
-    next();
-  };
+    done();
+  });
 }
