@@ -1,10 +1,34 @@
 import { connect as connectTcp } from 'node:net';
-import { connect as connectTls, type ConnectionOptions } from 'node:tls';
+import {
+  connect as connectTls,
+  createSecureContext,
+  type ConnectionOptions,
+  type SecureContext,
+} from 'node:tls';
 import { Client, InvalidCredentialsError, type Entry } from 'ldapts';
 import { FedgateError } from '@fedgate/core';
 import type { LdapConnectorConfig } from './ldap-connector.config';
 
 export type DirectoryEntry = Entry;
+
+/**
+ * One TLS context per connector config: building it parses the CA bundle, a
+ * large part of a handshake's CPU when every login opens a connection for
+ * the user's bind. Configs are immutable once loaded.
+ */
+const secureContexts = new WeakMap<LdapConnectorConfig, SecureContext>();
+
+function secureContextOf(config: LdapConnectorConfig): SecureContext {
+  let context = secureContexts.get(config);
+  if (context === undefined) {
+    context = createSecureContext({
+      minVersion: 'TLSv1.2',
+      ...(config.tls.ca === undefined ? {} : { ca: config.tls.ca }),
+    });
+    secureContexts.set(config, context);
+  }
+  return context;
+}
 
 /** Why an operation on a connection the directory closed fails instead of reconnecting. */
 const CONNECTION_LOST = 'the connection to the directory was closed; it is not reopened';
@@ -30,9 +54,9 @@ export class DirectoryClient {
   /** Opens a connection (TLS established, not bound yet). */
   static async open(config: LdapConnectorConfig): Promise<DirectoryClient> {
     const tlsOptions: ConnectionOptions = {
-      minVersion: 'TLSv1.2',
+      // TLS 1.2 at least, and the configured CA (else the system's): see secureContextOf.
+      secureContext: secureContextOf(config),
       rejectUnauthorized: true,
-      ...(config.tls.ca === undefined ? {} : { ca: config.tls.ca }),
       ...(config.tls.serverName === undefined ? {} : { servername: config.tls.serverName }),
     };
     const client = new Client({
