@@ -114,6 +114,18 @@ export class TokenExchangeFlow {
     return this.issue(caller, signedIn, request, origin, asserted);
   }
 
+  /** Audits a request refused before it could be read (the front door parses it), with the client it claimed. */
+  recordMalformed(claimedClientId: string | undefined, error: unknown, origin: RequestOrigin): void {
+    this.deps.audit.record({
+      event: 'token_exchange',
+      outcome: 'refused',
+      clientAddress: origin.clientAddress,
+      caller: claimedClientId?.slice(0, 128),
+      refusal: tokenExchangeErrorCode(error),
+      ...failureOf(error),
+    });
+  }
+
   /** The one jwt connector the caller may use whose issuer the token names. */
   private connectorFor(caller: TokenExchangeClientConfig, token: string, audit: AuditEvent): TokenConnector {
     let issuer: unknown;

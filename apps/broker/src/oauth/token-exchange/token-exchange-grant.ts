@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { failureOf, loggerAuditTrail, TokenExchangeFlow, tokenExchangeAnswer } from '@fedgate/flows';
+import { TokenExchangeFlow, tokenExchangeAnswer } from '@fedgate/flows';
 import type { Logger } from '@fedgate/logging';
 import {
   parseTokenExchangeRequest,
@@ -61,14 +61,7 @@ export class TokenExchangeGrant {
     try {
       return parseTokenExchangeRequest(params, request.headers.authorization);
     } catch (error) {
-      loggerAuditTrail(this.logger).record({
-        event: 'token_exchange',
-        outcome: 'refused',
-        clientAddress: request.ip,
-        caller: params.client_id?.slice(0, 128),
-        refusal: tokenExchangeErrorAnswer(error).body.fedgate_error,
-        ...failureOf(error),
-      });
+      this.flow.recordMalformed(params.client_id, error, { clientAddress: request.ip });
       throw error;
     }
   }

@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { loggerAuditTrail, TokenExchangeFlow } from '@fedgate/flows';
+import { TokenExchangeFlow } from '@fedgate/flows';
 import type { BrokerRuntime } from '../../broker-runtime';
 import { OAuthRuntime } from '../oauth-runtime';
 import { TokenExchangeGrant } from './token-exchange-grant';
@@ -31,7 +31,7 @@ export function tokenExchangeProviders(runtime: BrokerRuntime): Provider[] {
           },
           store: runtime.store,
           publicUrl: runtime.config.server.publicUrl,
-          audit: loggerAuditTrail(runtime.logger),
+          audit: runtime.audit,
           now: runtime.now,
         }),
     },
