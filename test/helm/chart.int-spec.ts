@@ -4,6 +4,7 @@
  * path a template reads known to the schema, every value documented, and the examples' broker
  * configuration valid by the broker's own validation.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
@@ -151,7 +152,12 @@ describe('the Helm chart', () => {
         mkdirSync(secrets, { recursive: true });
         const text = stringify(values.config).replaceAll(SECRETS_MOUNT, `${secrets}/`);
         for (const match of text.matchAll(/\$\{file:([^}]+)\}/g)) {
-          writeFileSync(match[1] ?? '', 'chart-example-secret\n');
+          const file = match[1] ?? '';
+          // What each secret would hold: a cache key is 32 random bytes in base64.
+          writeFileSync(
+            file,
+            file.endsWith('cache-key') ? `${randomBytes(32).toString('base64')}\n` : 'chart-example-secret\n',
+          );
         }
         const result = parseConfig(text, { env: {}, baseDir: secrets });
         expect(result.ok ? [] : result.issues).toEqual([]);
