@@ -115,6 +115,14 @@ export class AuthorizationServer {
     return target.toString();
   }
 
+  /** The URL to send the browser back to when the user denied (RFC 6749 section 4.1.2.1). */
+  deny(request: AuthorizationRequest): string {
+    const target = new URL(request.redirectUri);
+    target.searchParams.set('error', 'access_denied');
+    target.searchParams.set('state', request.state);
+    return target.toString();
+  }
+
   /** `POST /oauth/device_authorization`. */
   async deviceAuthorization(
     params: OAuthParams,
