@@ -80,6 +80,8 @@ export class DirectoryClient {
   /**
    * Socket factories that open one plain and one TLS socket (StartTLS wraps
    * the first in the second) and refuse any later one: ldapts's reconnect.
+   * Nagle's algorithm is off: each request is small and waits for its answer,
+   * so batching could only delay it.
    */
   private static singleSocket(): Pick<
     NonNullable<ConstructorParameters<typeof Client>[0]>,
@@ -92,14 +94,16 @@ export class DirectoryClient {
         throw new Error(CONNECTION_LOST);
       }
       plainOpened = true;
-      return connectTcp(...args);
+      return connectTcp(...args).setNoDelay(true);
     }) as typeof connectTcp;
     const createSecureConnection = ((...args: Parameters<typeof connectTls>) => {
       if (tlsOpened) {
         throw new Error(CONNECTION_LOST);
       }
       tlsOpened = true;
-      return connectTls(...args);
+      const socket = connectTls(...args);
+      socket.setNoDelay(true);
+      return socket;
     }) as typeof connectTls;
     return { createConnection, createSecureConnection };
   }
