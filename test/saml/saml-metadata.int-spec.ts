@@ -152,6 +152,18 @@ describe('SAML IdP metadata: refresh failures, metadata signatures, status', () 
         reason: /metadata is not signed/,
       },
       {
+        what: 'a signed copy past its validUntil (an old copy replayed)',
+        answer: {
+          body: signMetadata(
+            idpMetadataXml([attacker.certificate], 'https://idp.test/sso', FIXTURE.idpEntityId, {
+              validUntil: '2025-05-01T00:00:00Z',
+            }),
+            signer,
+          ),
+        },
+        reason: /the metadata expired at 2025-05-01T00:00:00.000Z \(its validUntil\)/,
+      },
+      {
         what: 'metadata signed with RSA-SHA1',
         answer: {
           body: signMetadata(idpMetadataXml([attacker.certificate]), signer, {
@@ -188,8 +200,18 @@ describe('SAML IdP metadata: refresh failures, metadata signatures, status', () 
     }
     expect(logLine('SAML IdP metadata refresh failed')).toHaveLength(failures.length);
 
-    // The IdP publishes a rotation, signed: adopted at once, status current again.
-    server.serve({ body: metadata([idp.certificate, keyPair('idp-rotated-out').certificate]) });
+    // The IdP publishes a rotation, signed and valid for a day: adopted at once, status current again.
+    server.serve({
+      body: signMetadata(
+        idpMetadataXml(
+          [idp.certificate, keyPair('idp-rotated-out').certificate],
+          'https://idp.test/sso',
+          FIXTURE.idpEntityId,
+          { validUntil: '2025-06-02T12:00:00Z' },
+        ),
+        signer,
+      ),
+    });
     await connector.refreshMetadata();
     expect(connector.metadataStatus()).toEqual({
       source: 'metadataUrl',

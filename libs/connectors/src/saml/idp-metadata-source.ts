@@ -137,7 +137,7 @@ export class IdpMetadataSource {
       const next =
         this.idp.metadataFile !== undefined
           ? this.readFile(this.idp.metadataFile)
-          : readIdpMetadata(await fetchMetadata(source), this.signingCertificates);
+          : readIdpMetadata(await fetchMetadata(source), this.signingCertificates, this.now().getTime());
       const changed = JSON.stringify(next) !== JSON.stringify(this.settings);
       const recovered = this.consecutiveFailures > 0;
       this.settings = next;
@@ -185,7 +185,7 @@ export class IdpMetadataSource {
 
   private readFile(path: string): IdpSettings {
     try {
-      return readIdpMetadata(readFileSync(path, 'utf8'), this.signingCertificates);
+      return readIdpMetadata(readFileSync(path, 'utf8'), this.signingCertificates, this.now().getTime());
     } catch (error) {
       throw new Error(
         `connector ${this.connectorId}: idp.metadataFile ${path}: ${error instanceof Error ? error.message : String(error)}`,

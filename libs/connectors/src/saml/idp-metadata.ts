@@ -26,8 +26,14 @@ export interface IdpSettings {
  * as a response's: RSA-SHA256 or stronger, a Reference to the root's own
  * ID), and everything is read from the bytes that signature covers: metadata
  * fetched through a compromised network or host cannot swap the IdP's keys.
+ * Metadata past its `validUntil` (on the root or the IdP's EntityDescriptor)
+ * is refused: an old signed copy cannot bring back a retired key.
  */
-export function readIdpMetadata(xml: string, metadataSigners: readonly string[] = []): IdpSettings {
+export function readIdpMetadata(
+  xml: string,
+  metadataSigners: readonly string[] = [],
+  now: number = Date.now(),
+): IdpSettings {
   let root: Element | null;
   try {
     root = parseSamlXml(xml).documentElement;
@@ -41,8 +47,11 @@ export function readIdpMetadata(xml: string, metadataSigners: readonly string[] 
   }
   const entity = root === null ? undefined : idpEntity(root);
   const entityId = attributeOf(entity, 'entityID');
-  if (entity === undefined || entityId === undefined) {
+  if (root === null || entity === undefined || entityId === undefined) {
     throw new Error('the metadata has no EntityDescriptor with an IDPSSODescriptor and an entityID');
+  }
+  for (const element of new Set([root, entity])) {
+    refuseExpired(attributeOf(element, 'validUntil'), now);
   }
   const descriptor = children(entity, NS.metadata, 'IDPSSODescriptor')[0];
   const ssoUrl = descriptor === undefined ? undefined : redirectSsoUrl(descriptor);
@@ -102,5 +111,19 @@ function signedRoot(xml: string, root: Element, metadataSigners: readonly string
     const reason =
       error instanceof FedgateError ? error.message.replace(/^Sign-in failed: /, '') : String(error);
     throw new Error(`the metadata's signature is refused: ${reason}`);
+  }
+}
+
+/** SAML metadata 2.2.1: a copy past its validUntil must not be relied on. */
+function refuseExpired(validUntil: string | undefined, now: number): void {
+  if (validUntil === undefined) {
+    return;
+  }
+  const until = Date.parse(validUntil);
+  if (Number.isNaN(until)) {
+    throw new Error(`the metadata's validUntil is not a time (${validUntil.slice(0, 40)})`);
+  }
+  if (until <= now) {
+    throw new Error(`the metadata expired at ${new Date(until).toISOString()} (its validUntil)`);
   }
 }
