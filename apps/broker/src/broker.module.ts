@@ -18,6 +18,7 @@ import { AuthController } from './controllers/auth.controller';
 import { ConsoleController } from './controllers/console.controller';
 import { HealthController } from './controllers/health.controller';
 import { WellKnownController } from './controllers/well-known.controller';
+import { PortalController } from './portal/portal.controller';
 import { SessionCookie } from './http/session-cookie';
 import { SessionGuard } from './http/session.guard';
 import { SignInCookie } from './http/sign-in-cookie';
@@ -36,6 +37,7 @@ export class BrokerModule {
         AdminController,
         ConsoleController,
         WellKnownController,
+        PortalController,
       ],
       providers: [
         { provide: BROKER_CONFIG, useValue: runtime.config },

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CredentialsFlow } from '@fedgate/flows';
@@ -34,12 +34,15 @@ export class ApiController {
     @Inject(BROKER_CLOCK) private readonly now: BrokerClock,
   ) {}
 
+  // The user's data and the CSRF token: no cache may keep them.
   @Get('me')
+  @Header('Cache-Control', 'no-store')
   me(@CurrentSession() current: { session: BrokerSession }): Record<string, unknown> {
     return { ...describeUser(current.session), csrfToken: current.session.csrfToken };
   }
 
   @Get('entitlements')
+  @Header('Cache-Control', 'no-store')
   entitlements(@CurrentSession() current: { session: BrokerSession }): {
     entitlements: Record<string, unknown>[];
   } {

@@ -3,6 +3,7 @@ import {
   Body,
   Controller,
   Get,
+  Header,
   HttpCode,
   Inject,
   Param,
@@ -77,6 +78,8 @@ export class AuthController {
 
   @Post(':connector/login')
   @HttpCode(200)
+  // The answer holds the user's data and the CSRF token: no cache may keep it.
+  @Header('Cache-Control', 'no-store')
   async login(
     @Param('connector') connectorId: string,
     @Body() body: unknown,
