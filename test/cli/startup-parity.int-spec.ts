@@ -178,6 +178,21 @@ describe('fedgate config validate refuses what the broker refuses at start-up', 
       {},
       /signingKeys\[1\]\.privateKey: is the same key as/,
     ],
+    [
+      'SAML metadata not signed by its signing certificate (saml start-up)',
+      () =>
+        write(
+          'saml-metadata.yaml',
+          [
+            `${CONNECTORS.slice(0, -1)}, { id: corp-saml, type: saml, idp: {`,
+            `  metadataFile: ${join(REPO, 'test', 'saml', 'fixtures', 'idp-metadata.xml')},`,
+            `  metadataSigningCertificates: ["\${file:${join(REPO, 'test', 'saml', 'fixtures', 'keys', 'attacker.crt')}}"] } }]`,
+            '',
+          ].join('\n'),
+        ),
+      {},
+      /connectors\[1\]\.idp\.metadataFile: the metadata's signature is refused/,
+    ],
   ];
 
   it.each(refused)('%s', async (_kind, file, env, expected) => {

@@ -348,7 +348,7 @@ connectors:
     idp: { metadataFile: ${path}, metadataSigningCertificates: ["\${file:${signerFile}}"] }
 `);
     await expect(startBroker(config)).rejects.toThrow(
-      `connector corp: idp.metadataFile ${path}: the metadata's signature is refused: the metadata's signature does not verify with the metadata signing certificates (idp.metadataSigningCertificates)`,
+      `connectors[0].idp.metadataFile: the metadata's signature is refused: the metadata's signature does not verify with the metadata signing certificates (idp.metadataSigningCertificates)`,
     );
   });
 

@@ -1,14 +1,19 @@
 import { ConfigError, type ConfigIssue } from '@fedgate/config';
+import { samlStartupIssues } from '@fedgate/connectors';
 import { issuanceStartupIssues } from '@fedgate/issuance';
 import type { FedgateConfig } from './broker-config.schema';
 
 /**
  * What the broker refuses at start-up in a schema-valid configuration: the
- * semantic checks each stage exports (today issuance's signing keys and
- * token issuer). Empty when every stage can start. Opens no connection.
+ * semantic checks each stage exports (SAML metadata files, issuance's
+ * signing keys and token issuer). Empty when every stage can start. Opens no
+ * connection.
  */
 export function brokerStartupIssues(config: FedgateConfig): Promise<ConfigIssue[]> {
-  return Promise.resolve(issuanceStartupIssues(config.issuance, config.server.publicUrl));
+  return Promise.resolve([
+    ...samlStartupIssues(config.connectors),
+    ...issuanceStartupIssues(config.issuance, config.server.publicUrl),
+  ]);
 }
 
 /**

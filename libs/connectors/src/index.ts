@@ -9,6 +9,7 @@ export { LdapConnector } from './ldap/ldap-connector';
 export { ldapConnectorConfigSchema, type LdapConnectorConfig } from './ldap/ldap-connector.config';
 export { SamlSpConnector } from './saml/saml-connector';
 export { samlConnectorConfigSchema, type SamlConnectorConfig } from './saml/saml-connector.config';
+export { samlStartupIssues } from './saml/saml-startup-checks';
 export { OidcConnector, type OidcConnectorDependencies } from './oidc/oidc-connector';
 export { oidcConnectorConfigSchema, type OidcConnectorConfig } from './oidc/oidc-connector.config';
 export { GithubConnector, type GithubConnectorDependencies } from './github/github-connector';
