@@ -27,6 +27,12 @@ export interface CountingLdapProxy {
   reset(): void;
   /** Cuts every open connection, as a directory's idle timeout or restart does. */
   cutAll(): void;
+  /**
+   * Cuts the connection that sends the `nth` next request of this operation
+   * (1: the next one), before the directory sees it: a connection lost just
+   * as it is used.
+   */
+  cutAt(operation: string, nth?: number): void;
   close(): Promise<void>;
 }
 
@@ -65,6 +71,7 @@ export async function startCountingLdapProxy(
   let countedFrom = 0;
   let requests: CountedRequest[] = [];
   const open = new Set<TLSSocket>();
+  let cut: { operation: string; remaining: number } | undefined;
   const server = createServer(
     { cert: readFileSync(certificate.certFile), key: readFileSync(certificate.keyFile) },
     (client) => {
@@ -84,8 +91,15 @@ export async function startCountingLdapProxy(
           }
           const id = elementLength(pending, message.header);
           const tag = id === undefined ? undefined : pending[message.header + id.header + id.body];
-          requests.push({ connection, operation: OPERATIONS[tag ?? -1] ?? `0x${(tag ?? 0).toString(16)}` });
+          const operation = OPERATIONS[tag ?? -1] ?? `0x${(tag ?? 0).toString(16)}`;
+          requests.push({ connection, operation });
           pending = pending.subarray(message.header + message.body);
+          if (cut?.operation === operation && --cut.remaining === 0) {
+            cut = undefined;
+            client.destroy();
+            directory.destroy();
+            return;
+          }
         }
         directory.write(chunk);
       });
@@ -116,6 +130,9 @@ export async function startCountingLdapProxy(
       for (const socket of open) {
         socket.destroy();
       }
+    },
+    cutAt: (operation, nth = 1) => {
+      cut = { operation, remaining: nth };
     },
     close: async () => {
       for (const socket of open) {

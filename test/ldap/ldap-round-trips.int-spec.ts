@@ -143,6 +143,44 @@ describe('LDAP login round trips, counted against slapd', () => {
     ]);
   });
 
+  it('retries the user search once on a new connection when the pooled one is lost as it is used', async () => {
+    const ldap = connector();
+    await ldap.login('alice', 'alice-password', {});
+    proxy.reset();
+    proxy.cutAt('search');
+    const result = await ldap.login('alice', 'alice-password', {});
+    expect(result.kind === 'authenticated' && result.identity.groups).toEqual(['developers', 'team-a']);
+    await settled();
+    expect(byConnection(proxy.requests())).toEqual([
+      ['search'],
+      ['bind', 'search', 'search'],
+      ['bind', 'unbind'],
+    ]);
+  });
+
+  it('does not retry a search on a connection it has just opened', async () => {
+    const ldap = connector();
+    proxy.cutAt('search');
+    const error = await ldap.login('alice', 'alice-password', {}).catch((caught: unknown) => caught);
+    expect(isFedgateError(error) && error.code).toBe('idp_unavailable');
+    expect(byConnection(proxy.requests())).toEqual([['bind', 'search']]);
+  });
+
+  it('never repeats the user bind: a connection lost at the group search fails the login', async () => {
+    const ldap = connector();
+    await ldap.login('alice', 'alice-password', {});
+    proxy.reset();
+    proxy.cutAt('search', 2);
+    const error = await ldap.login('alice', 'alice-password', {}).catch((caught: unknown) => caught);
+    expect(isFedgateError(error) && error.code).toBe('idp_unavailable');
+    await settled();
+    expect(proxy.requests().filter((request) => request.operation === 'bind')).toHaveLength(1);
+    // The broken connection is not kept: the next login binds a new service connection.
+    proxy.reset();
+    expect((await ldap.login('alice', 'alice-password', {})).kind).toBe('authenticated');
+    expect(byConnection(proxy.requests())[0]).toEqual(['bind', 'search', 'search']);
+  });
+
   it('closes its service connections on shutdown and refuses logins after it', async () => {
     const ldap = connector();
     await ldap.login('alice', 'alice-password', {});
