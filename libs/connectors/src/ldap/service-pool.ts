@@ -25,6 +25,11 @@ interface Waiter {
  * directory closed while idle is dropped when next taken (DirectoryClient
  * never reopens a socket), and a new one is opened and bound. After close,
  * nothing is handed out and returned connections are closed.
+ *
+ * Waiting is bounded: a login waits for a connection at most the operation
+ * timeout, and when opening a connection fails (the directory is down or
+ * refuses the service account) every login waiting then fails with it at
+ * once, rather than each trying in turn.
  */
 export class ServiceConnectionPool {
   private readonly idle: DirectoryClient[] = [];
@@ -56,9 +61,7 @@ export class ServiceConnectionPool {
         this.open -= 1;
         void this.idle.shift()?.close();
       } else {
-        return new Promise<ServiceLease>((resolve, reject) => {
-          this.waiting.push({ resolve, reject });
-        });
+        return this.waitForConnection();
       }
     }
     this.open += 1;
@@ -66,7 +69,7 @@ export class ServiceConnectionPool {
       return { connection: await this.openBound(), reused: false };
     } catch (error) {
       this.open -= 1;
-      this.wakeWaiter();
+      this.failWaiters(error);
       throw error;
     }
   }
@@ -102,6 +105,44 @@ export class ServiceConnectionPool {
     await Promise.all(idle.map((connection) => connection.close()));
   }
 
+  private waitForConnection(): Promise<ServiceLease> {
+    return new Promise<ServiceLease>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const index = this.waiting.indexOf(waiter);
+        if (index !== -1) {
+          this.waiting.splice(index, 1);
+          reject(
+            new FedgateError('idp_unavailable', 'The directory is unavailable', {
+              phase: 'ldap.service-pool',
+              detail: {
+                connector: this.config.id,
+                reason: `no service connection was free within ${this.config.operationTimeout} ms`,
+              },
+            }),
+          );
+        }
+      }, this.config.operationTimeout);
+      const waiter: Waiter = {
+        resolve: (lease) => {
+          clearTimeout(timer);
+          resolve(lease);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      };
+      this.waiting.push(waiter);
+    });
+  }
+
+  /** Opening a connection failed: the logins waiting now would fail the same way. */
+  private failWaiters(error: unknown): void {
+    for (const waiter of this.waiting.splice(0)) {
+      waiter.reject(error);
+    }
+  }
+
   /** A waiting login gets a connection slot of its own, once one is free. */
   private wakeWaiter(): void {
     const waiter = this.waiting.shift();
@@ -120,7 +161,7 @@ export class ServiceConnectionPool {
       (error: unknown) => {
         this.open -= 1;
         waiter.reject(error);
-        this.wakeWaiter();
+        this.failWaiters(error);
       },
     );
   }
