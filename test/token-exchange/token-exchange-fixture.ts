@@ -139,6 +139,9 @@ tokenExchange:
         method: private_key_jwt
         algorithms: [ES256]
         keys:
+          # A retired key first: an assertion without kid is tried against both.
+          - |
+            ${indent((await callerKey()).publicPem)}
           - |
             ${indent(input.partnerKeyPem)}
       issuers: [corp-assertions]

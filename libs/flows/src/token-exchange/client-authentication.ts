@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { decodeJwt, errors, jwtVerify, type JWTPayload } from 'jose';
+import { decodeJwt, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { issuerKeys, parsePasswordHash, verifyPassword, type KeyResolver } from '@fedgate/connectors';
 import type { Store } from '@fedgate/store';
 import {
@@ -102,17 +102,18 @@ export class ClientAuthentication {
       throw failed('assertion_keys');
     }
     const nowSeconds = this.options.now() / 1000;
+    const options = {
+      algorithms: [...algorithms],
+      issuer: client.id,
+      subject: client.id,
+      audience: [this.options.tokenEndpoint, this.options.publicUrl],
+      currentDate: new Date(this.options.now()),
+      clockTolerance: SKEW_SECONDS,
+      requiredClaims: ['exp', 'jti'],
+    };
     let claims: JWTPayload;
     try {
-      ({ payload: claims } = await jwtVerify(assertion, keys, {
-        algorithms: [...algorithms],
-        issuer: client.id,
-        subject: client.id,
-        audience: [this.options.tokenEndpoint, this.options.publicUrl],
-        currentDate: new Date(this.options.now()),
-        clockTolerance: SKEW_SECONDS,
-        requiredClaims: ['exp', 'jti'],
-      }));
+      claims = await verifiedByOneOf(assertion, keys, options);
     } catch (error) {
       throw failed('assertion', { reason: error instanceof errors.JOSEError ? error.code : 'malformed' });
     }
@@ -128,6 +129,33 @@ export class ClientAuthentication {
     if (!(await this.options.store.setIfAbsent(`te-client-assertion:${digest}`, '1', ttlMs))) {
       throw failed('assertion_replayed');
     }
+  }
+}
+
+/**
+ * jwtVerify with the client's keys; when several fit an assertion without
+ * `kid` (jose hands them over as an async iterator), one of them must verify it.
+ */
+async function verifiedByOneOf(
+  assertion: string,
+  keys: KeyResolver,
+  options: JWTVerifyOptions,
+): Promise<JWTPayload> {
+  try {
+    return (await jwtVerify(assertion, keys, options)).payload;
+  } catch (error) {
+    if (!(error instanceof errors.JWKSMultipleMatchingKeys)) {
+      throw error;
+    }
+    let last: unknown = error;
+    for await (const key of error) {
+      try {
+        return (await jwtVerify(assertion, key, options)).payload;
+      } catch (attempt) {
+        last = attempt;
+      }
+    }
+    throw last;
   }
 }
 
