@@ -207,6 +207,43 @@ describe('the employee portal', () => {
     await context.close();
   });
 
+  it('can be used by keyboard alone, with a visible focus ring on each control', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const focused = (): Promise<string> =>
+      page.evaluate(
+        `(() => { const e = document.activeElement; return e.tagName + ' ' + (e.id || e.textContent.trim().slice(0, 20)) + ' ' + getComputedStyle(e).outlineStyle; })()`,
+      );
+    /** Presses Tab until the focused element's description starts with `wanted`. */
+    const tabTo = async (wanted: string): Promise<string> => {
+      for (let step = 0; step < 15; step += 1) {
+        await page.keyboard.press('Tab');
+        const now = await focused();
+        if (now.startsWith(wanted)) {
+          return now;
+        }
+      }
+      throw new Error(`Tab never reached ${wanted}`);
+    };
+    await page.goto(`${stack.brokerUrl}/`);
+    expect(await tabTo('A Skip to content')).toBe('A Skip to content solid');
+    expect(await tabTo('INPUT username-demo')).toBe('INPUT username-demo solid');
+    await page.keyboard.type('bob');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('fedgate-demo');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${stack.brokerUrl}/accounts`);
+    expect(await tabTo('SUMMARY')).toMatch(/ solid$/);
+    await page.keyboard.press('Enter');
+    expect(await tabTo('BUTTON')).toMatch(/^BUTTON Console.* solid$/);
+    expect(await tabTo('A Command line')).toMatch(/ solid$/);
+    await page.keyboard.press('Enter');
+    // bob's first set, by name, is Developer.
+    await page.waitForURL(`${stack.brokerUrl}/accounts/${ACCOUNT}/Developer`);
+    expect(await tabTo('BUTTON show-credentials')).toBe('BUTTON show-credentials solid');
+    await context.close();
+  });
+
   it('refuses a return path off fedgate, landing on the accounts instead', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
