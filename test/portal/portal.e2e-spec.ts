@@ -386,7 +386,7 @@ describe('the portal with hostile names in its config', () => {
         // A redirect connector beside the password one: its button starts the redirect sign-in.
         .replace(
           'connectors:\n',
-          'connectors:\n  - { id: gh, type: github, name: GitHub, clientId: portal-test, clientSecret: portal-test-secret }\n',
+          'connectors:\n  - { id: gh, type: github, name: GitHub, logo: "https://logo.example/gh.svg", clientId: portal-test, clientSecret: portal-test-secret }\n',
         ),
     );
     browser = await launchChromium();
@@ -416,8 +416,16 @@ describe('the portal with hostile names in its config', () => {
     // Signed out: a browser of its own.
     const signedOut = await browser.newContext();
     const page = await signedOut.newPage();
-    await page.goto(`${stack.brokerUrl}/?return_to=${encodeURIComponent(`/console/${ACCOUNT}/Developer`)}`);
+    const signInPage = await page.goto(
+      `${stack.brokerUrl}/?return_to=${encodeURIComponent(`/console/${ACCOUNT}/Developer`)}`,
+    );
+    expect(signInPage?.headers()['content-security-policy']).toContain(
+      "img-src 'self' https://logo.example;",
+    );
     const button = page.getByRole('link', { name: 'Sign in with GitHub' });
+    // The logo beside the name, from an origin the page's CSP allows for images only.
+    expect(await button.locator('img').getAttribute('src')).toBe('https://logo.example/gh.svg');
+    expect(await button.locator('img').getAttribute('alt')).toBe('');
     const href = (await button.getAttribute('href')) ?? '';
     expect(href).toBe(`/auth/gh/login?return_to=${encodeURIComponent(`/console/${ACCOUNT}/Developer`)}`);
     const begun = await page.request.get(`${stack.brokerUrl}${href}`, { maxRedirects: 0 });

@@ -12,6 +12,8 @@ export interface ConnectorInfo {
   readonly type: string;
   /** Shown on the portal's sign-in choices. */
   readonly displayName: string;
+  /** An https:// image shown beside the name on the portal's sign-in page (config `logo`). */
+  readonly logoUrl?: string | undefined;
   /** Releases what the connector holds open (pooled connections); called at shutdown. */
   close?(): Promise<void>;
 }
@@ -196,7 +198,9 @@ export function isSamlConnector(connector: ConnectorInfo): connector is SamlConn
 }
 
 export function isTokenConnector(connector: ConnectorInfo): connector is TokenConnector {
-  return hasMethods(connector, ['exchange']) && typeof (connector as { issuer?: unknown }).issuer === 'string';
+  return (
+    hasMethods(connector, ['exchange']) && typeof (connector as { issuer?: unknown }).issuer === 'string'
+  );
 }
 
 /** Connectors a person signs in with (the sign-in choices); token connectors are none of them. */

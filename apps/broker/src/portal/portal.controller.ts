@@ -16,7 +16,12 @@ import { BROKER_CLOCK, BROKER_CONFIG, type BrokerClock, type BrokerConfigRef } f
 import { loadPortalAssets, type PortalAsset } from './portal-assets';
 import { PortalPages } from './portal-pages';
 import { PortalSessions, type PortalRequestFacts, type PortalSession } from './portal-sessions';
-import { formActionSources, portalContentSecurityPolicy, portalPageHeaders } from './security-headers';
+import {
+  formActionSources,
+  logoSources,
+  portalContentSecurityPolicy,
+  portalPageHeaders,
+} from './security-headers';
 import { accountsView, findPermissionSet, type AccountView } from './view-models/accounts-view';
 import { sessionView } from './view-models/session-view';
 import {
@@ -96,7 +101,12 @@ export class PortalController {
     @Inject(SessionManager) sessions: SessionManager,
     @Inject(IdentityRefresh) identityRefresh: IdentityRefresh,
   ) {
-    this.pageHeaders = portalPageHeaders(portalContentSecurityPolicy(formActionSources(config.backends)));
+    this.pageHeaders = portalPageHeaders(
+      portalContentSecurityPolicy(
+        formActionSources(config.backends),
+        logoSources(connectors.list().map((connector) => connector.logoUrl)),
+      ),
+    );
     this.portalSessions = new PortalSessions(
       sessions,
       identityRefresh,
@@ -417,6 +427,7 @@ export class PortalController {
         id: connector.id,
         name: connector.displayName,
         kind: connectorKind(connector) === 'password' ? 'password' : 'redirect',
+        logoUrl: connector.logoUrl,
       }));
   }
 

@@ -1,4 +1,9 @@
-import { formActionSources, portalContentSecurityPolicy, portalPageHeaders } from './security-headers';
+import {
+  formActionSources,
+  logoSources,
+  portalContentSecurityPolicy,
+  portalPageHeaders,
+} from './security-headers';
 import { signInLocation, wantsSignInPage } from './portal-routes';
 
 describe('the portal security headers', () => {
@@ -19,6 +24,18 @@ describe('the portal security headers', () => {
       'https://*.console.amazonaws-us-gov.com',
       'http://127.0.0.1:8090',
     ]);
+  });
+
+  it("allow images from fedgate and the origins of the connectors' logos only", () => {
+    const sources = logoSources([
+      'https://cdn.corp.example/a.svg',
+      undefined,
+      'https://cdn.corp.example/b.png',
+    ]);
+    expect(sources).toEqual(['https://cdn.corp.example']);
+    expect(portalContentSecurityPolicy(["'self'"], sources)).toContain(
+      "img-src 'self' https://cdn.corp.example;",
+    );
   });
 
   it('allow no inline script or style, no framing and no caching', () => {

@@ -26,16 +26,20 @@ export function formActionSources(backends: readonly ConsoleSigninTarget[]): str
 }
 
 /**
- * The Content-Security-Policy of every portal page: scripts, styles and
- * images from fedgate's own files only (no inline script or style, so an
- * injected tag does nothing), no framing, no plugins, no <base>.
+ * The Content-Security-Policy of every portal page: scripts and styles from
+ * fedgate's own files only (no inline script or style, so an injected tag
+ * does nothing), images from fedgate and the origins of the connectors'
+ * logos, no framing, no plugins, no <base>.
  */
-export function portalContentSecurityPolicy(formActions: readonly string[]): string {
+export function portalContentSecurityPolicy(
+  formActions: readonly string[],
+  imageSources: readonly string[] = [],
+): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self'",
+    `img-src ${["'self'", ...imageSources].join(' ')}`,
     "connect-src 'none'",
     `form-action ${formActions.join(' ')}`,
     "frame-ancestors 'none'",
@@ -60,4 +64,9 @@ export function portalPageHeaders(contentSecurityPolicy: string): Record<string,
     Pragma: 'no-cache',
     'Cross-Origin-Opener-Policy': 'same-origin',
   };
+}
+
+/** The origins of the connectors' logos (https:// URLs, validated by the config), for img-src. */
+export function logoSources(logoUrls: readonly (string | undefined)[]): string[] {
+  return [...new Set(logoUrls.filter((url) => url !== undefined).map((url) => new URL(url).origin))];
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { connectorLogoSchema } from '../connector-logo';
 import { parseDurationSeconds } from '@fedgate/core';
 import { connectorIdSchema } from '../connector-id';
 import { isLoopbackHost } from '../oidc/oidc-connector.config';
@@ -26,6 +27,8 @@ export const githubConnectorConfigSchema = z.strictObject({
   id: connectorIdSchema,
   type: z.literal('github'),
   name: z.string().min(1).optional(),
+  /** Shown beside the name on the portal's sign-in page. */
+  logo: connectorLogoSchema.optional(),
   clientId: z.string().min(1),
   clientSecret: z.string().min(1),
   /**

@@ -35,6 +35,7 @@ export class GithubConnector implements CallbackConnector, RefreshConnector {
   readonly type = 'github';
   readonly id: string;
   readonly displayName: string;
+  readonly logoUrl: string | undefined;
   private readonly endpoints: GithubEndpoints;
   private readonly requiredOrgs: readonly string[];
   private readonly http: GithubHttpOptions;
@@ -45,6 +46,7 @@ export class GithubConnector implements CallbackConnector, RefreshConnector {
   ) {
     this.id = config.id;
     this.displayName = config.name ?? config.id;
+    this.logoUrl = config.logo;
     this.endpoints = githubEndpoints(config);
     this.requiredOrgs = [...new Set(config.orgs.map((org) => org.toLowerCase()))];
     this.http = {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { connectorLogoSchema } from '../connector-logo';
 import { parseDurationSeconds } from '@fedgate/core';
 import { connectorIdSchema } from '../connector-id';
 import { filterTemplateProblem } from './templates';
@@ -58,6 +59,8 @@ export const ldapConnectorConfigSchema = z
     id: connectorIdSchema,
     type: z.literal('ldap'),
     name: z.string().optional(),
+    /** Shown beside the name on the portal's sign-in page. */
+    logo: connectorLogoSchema.optional(),
     url: ldapUrl,
     /** Upgrade ldap:// with StartTLS; a failed upgrade aborts before any credential is sent. */
     startTls: z.boolean().default(false),

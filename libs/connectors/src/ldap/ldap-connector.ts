@@ -60,6 +60,7 @@ export class LdapConnector implements PasswordConnector {
   readonly type = 'ldap';
   readonly id: string;
   readonly displayName: string;
+  readonly logoUrl: string | undefined;
   /** Connections bound as the service account, shared by logins one after another. */
   private readonly servicePool: ServiceConnectionPool;
   /** The service account's own name, which is never accepted as a user's. */
@@ -74,6 +75,7 @@ export class LdapConnector implements PasswordConnector {
   ) {
     this.id = config.id;
     this.displayName = config.name ?? config.id;
+    this.logoUrl = config.logo;
     this.serviceAccount = foldAccountName(serviceAccountName(config.bindDn));
     this.servicePool = new ServiceConnectionPool(config);
     const decoyName = `fedgate-no-such-account-${randomBytes(12).toString('hex')}`;

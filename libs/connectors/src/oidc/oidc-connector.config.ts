@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { connectorLogoSchema } from '../connector-logo';
 import { parseDurationSeconds } from '@fedgate/core';
 import { connectorIdSchema } from '../connector-id';
 
@@ -75,6 +76,8 @@ export const oidcConnectorConfigSchema = z
     id: connectorIdSchema,
     type: z.literal('oidc'),
     name: z.string().min(1).optional(),
+    /** Shown beside the name on the portal's sign-in page. */
+    logo: connectorLogoSchema.optional(),
     preset: presetSchema.optional(),
     /** The provider's issuer identifier; discovery reads `{issuer}/.well-known/openid-configuration`. */
     issuer: providerUrl.optional(),

@@ -52,6 +52,7 @@ export class OidcConnector implements CallbackConnector, RefreshConnector {
   readonly type = 'oidc';
   readonly id: string;
   readonly displayName: string;
+  readonly logoUrl: string | undefined;
   private readonly settings: OidcSettings;
   private readonly now: () => Date;
   private discovered: Promise<Discovered> | undefined;
@@ -62,6 +63,7 @@ export class OidcConnector implements CallbackConnector, RefreshConnector {
   ) {
     this.id = config.id;
     this.displayName = config.name ?? config.id;
+    this.logoUrl = config.logo;
     this.settings = resolveOidcSettings(config);
     this.now = dependencies.now ?? (() => new Date());
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { connectorLogoSchema } from '../connector-logo';
 import { durationSeconds, httpUrl } from '@fedgate/config';
 import { connectorIdSchema } from '../connector-id';
 
@@ -174,6 +175,8 @@ export const samlConnectorConfigSchema = z
     id: connectorIdSchema,
     type: z.literal('saml'),
     name: z.string().optional(),
+    /** Shown beside the name on the portal's sign-in page. */
+    logo: connectorLogoSchema.optional(),
     idp: idpSchema,
     sp: spSchema.prefault({}),
     security: securitySchema.prefault({}),

@@ -36,6 +36,7 @@ export class SamlSpConnector implements SamlConnectorCapability {
   readonly type = 'saml';
   readonly id: string;
   readonly displayName: string;
+  readonly logoUrl: string | undefined;
   readonly idpInitiatedLanding: string;
   /** fedgate's entityID at this IdP: the Audience assertions must name. */
   readonly spEntityId: string;
@@ -52,6 +53,7 @@ export class SamlSpConnector implements SamlConnectorCapability {
   ) {
     this.id = config.id;
     this.displayName = config.name ?? config.id;
+    this.logoUrl = config.logo;
     this.idpInitiatedLanding = config.security.idpInitiatedLanding;
     const publicUrl = dependencies.publicUrl?.replace(/\/$/, '');
     const entityId =

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { connectorLogoSchema } from '../connector-logo';
 import { connectorIdSchema } from '../connector-id';
 import { isFedgateError } from '@fedgate/core';
 import { parsePasswordHash } from './password-hash';
@@ -41,6 +42,8 @@ export const staticConnectorConfigSchema = z
     id: connectorIdSchema,
     type: z.literal('static'),
     name: z.string().optional(),
+    /** Shown beside the name on the portal's sign-in page. */
+    logo: connectorLogoSchema.optional(),
     users: z.array(staticUserSchema).min(1, 'must list at least one user'),
   })
   .superRefine((config, context) => {

@@ -25,6 +25,7 @@ export class StaticConnector implements PasswordConnector, RefreshConnector {
   readonly type = 'static';
   readonly id: string;
   readonly displayName: string;
+  readonly logoUrl: string | undefined;
   private readonly users = new Map<string, StaticUser>();
   /** Verified against when the user is unknown, so both outcomes cost the same time. */
   private readonly decoy: ScryptParameters;
@@ -35,6 +36,7 @@ export class StaticConnector implements PasswordConnector, RefreshConnector {
   ) {
     this.id = config.id;
     this.displayName = config.name ?? config.id;
+    this.logoUrl = config.logo;
     for (const user of config.users) {
       const hash = parsePasswordHash(user.passwordHash);
       if (typeof hash === 'string') {

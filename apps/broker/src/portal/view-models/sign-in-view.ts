@@ -6,11 +6,14 @@ export interface SignInChoice {
   id: string;
   name: string;
   kind: 'password' | 'redirect';
+  /** The connector's `logo`: an https:// image URL. */
+  logoUrl?: string | undefined;
 }
 
 export interface RedirectButton {
   id: string;
   name: string;
+  logoUrl: string | undefined;
   /** GET /auth/{id}/login?return_to=…: starts the redirect sign-in. */
   href: string;
 }
@@ -18,6 +21,7 @@ export interface RedirectButton {
 export interface PasswordForm {
   id: string;
   name: string;
+  logoUrl: string | undefined;
   /** POST /sign-in/{id}: the password sign-in flow, answered for a browser. */
   action: string;
   /** The username typed before a failed attempt, so only the password is typed again. */
@@ -111,6 +115,7 @@ export function signInView(
       .map((connector) => ({
         id: connector.id,
         name: connector.name,
+        logoUrl: connector.logoUrl,
         href: `/auth/${encodeURIComponent(connector.id)}/login${query}`,
       })),
     passwordForms: connectors
@@ -120,6 +125,7 @@ export function signInView(
         return {
           id: connector.id,
           name: connector.name,
+          logoUrl: connector.logoUrl,
           action: `/sign-in/${encodeURIComponent(connector.id)}`,
           username: failed?.username ?? '',
           error: failed?.message,

@@ -108,7 +108,12 @@ describe('accountsView', () => {
 
 describe('signInView', () => {
   const connectors = [
-    { id: 'corp', name: 'Corporate SSO', kind: 'redirect' as const },
+    {
+      id: 'corp',
+      name: 'Corporate SSO',
+      kind: 'redirect' as const,
+      logoUrl: 'https://cdn.corp.example/sso.svg',
+    },
     { id: 'demo', name: 'Demo users', kind: 'password' as const },
   ];
 
@@ -118,11 +123,19 @@ describe('signInView', () => {
       {
         id: 'corp',
         name: 'Corporate SSO',
+        logoUrl: 'https://cdn.corp.example/sso.svg',
         href: '/auth/corp/login?return_to=%2Fconsole%2F123%2FDev%3Fdestination%3Dx',
       },
     ]);
     expect(view.passwordForms).toEqual([
-      { id: 'demo', name: 'Demo users', action: '/sign-in/demo', username: '', error: undefined },
+      {
+        id: 'demo',
+        name: 'Demo users',
+        logoUrl: undefined,
+        action: '/sign-in/demo',
+        username: '',
+        error: undefined,
+      },
     ]);
     expect(view.returnTo).toBe('/console/123/Dev?destination=x');
   });
