@@ -22,6 +22,7 @@ export const REQUIRED_BINARIES: readonly RequiredBinary[] = [
   { name: 'ldapadd', installHint: `${APT} ldap-utils` },
   { name: 'ldapsearch', installHint: `${APT} ldap-utils` },
   { name: 'ldapwhoami', installHint: `${APT} ldap-utils` },
+  { name: 'ldapmodify', installHint: `${APT} ldap-utils` },
   { name: 'openssl', installHint: `${APT} openssl` },
   { name: 'ip', installHint: `${APT} iproute2` },
   { name: 'samba', installHint: `${APT} samba samba-ad-provision samba-ad-dc` },

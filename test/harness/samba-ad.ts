@@ -35,6 +35,8 @@ export interface SambaAdServer {
   readonly lockoutThreshold: number;
   /** Adds a user in CN=Users (sAMAccountName and UPN `name@corp.example`), enabled unless said otherwise. */
   addUser(user: NewAdUser): Promise<void>;
+  /** Applies an LDIF change (changetype: modify / delete) as the domain's administrator. */
+  modify(ldif: string): Promise<void>;
   /** The DC's own count of the user's failed binds since the last success (badPwdCount), and its lockout. */
   lockoutState(name: string): Promise<{ badPwdCount: number; locked: boolean }>;
   output(): string;
@@ -201,6 +203,11 @@ export async function startSambaAd(): Promise<SambaAdServer> {
         const file = join(dir, `user-${user.name}.ldif`);
         await writeFile(file, entry);
         await run(ldapadd, [...adminArgs, '-f', file], { env: tlsEnv });
+      },
+      async modify(ldif) {
+        const file = join(dir, `change-${Date.now()}-${Math.random().toString(36).slice(2)}.ldif`);
+        await writeFile(file, ldif.endsWith('\n') ? ldif : `${ldif}\n`);
+        await run(requireBinary('ldapmodify', INSTALL_HINT), [...adminArgs, '-f', file], { env: tlsEnv });
       },
       async lockoutState(name) {
         const { stdout } = await run(

@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { FedgateError, type Identity } from '@fedgate/core';
-import type { CanonicalUsername, LoginContext, PasswordConnector, PasswordLoginResult } from '../connector';
+import type {
+  CanonicalUsername,
+  LoginContext,
+  PasswordConnector,
+  PasswordLoginResult,
+  RefreshConnector,
+  RefreshResult,
+  SignedIn,
+} from '../connector';
 import { cleanTypedUsername, foldAccountName } from '../typed-username';
 import { firstRdnValue } from './dn-names';
 import { DirectoryClient, type DirectoryEntry } from './directory-client';
@@ -56,7 +64,7 @@ function stringOf(value: string | Buffer | undefined): string | undefined {
  * are pooled (ServiceConnectionPool); a login's round trips are the user
  * search, the user's bind and, in search modes, the group search.
  */
-export class LdapConnector implements PasswordConnector {
+export class LdapConnector implements PasswordConnector, RefreshConnector {
   readonly type = 'ldap';
   readonly id: string;
   readonly displayName: string;
@@ -193,7 +201,68 @@ export class LdapConnector implements PasswordConnector {
           entry: found.entry,
         })
       : [];
-    return { kind: 'authenticated', identity: this.identityOf(found.entry, plain, groupDns) };
+    // The account name the search used: a refresh searches with it again (server-side only).
+    return {
+      kind: 'authenticated',
+      identity: this.identityOf(found.entry, plain, groupDns),
+      connectorData: plain,
+    };
+  }
+
+  /**
+   * Re-checks a signed-in user with the service account, as sign-in did but
+   * without the user's password: the same search (by the account name sign-in
+   * used), the account's state (disabled, locked, expired, must change its
+   * password) and the groups. Revoked when the entry is gone, is now another
+   * account (its subject changed), or its state refuses it; the directory
+   * being unreachable throws, so nothing is issued until it answers. The
+   * identity keeps its sign-in time and MFA: a refresh is no new sign-in.
+   */
+  async refresh(signedIn: SignedIn, _context: LoginContext): Promise<RefreshResult> {
+    const plain = signedIn.connectorData;
+    if (plain === undefined || this.canonicalUsername(plain).kind !== 'account') {
+      return { kind: 'revoked', reason: 'no account name to search for (signed in before refresh existed)' };
+    }
+    const { lease, found } = await this.searchUser(plain);
+    let healthy = false;
+    try {
+      const result = await this.recheck(lease.connection, found, plain, signedIn.identity);
+      healthy = true;
+      return result;
+    } finally {
+      this.servicePool.release(lease.connection, healthy);
+    }
+  }
+
+  private async recheck(
+    service: DirectoryClient,
+    found: FoundUser,
+    plain: string,
+    previous: Identity,
+  ): Promise<RefreshResult> {
+    if (found.kind === 'refused') {
+      return { kind: 'revoked', reason: found.reason };
+    }
+    const refusal = refusalFromEntry(this.config.directory, found.entry, this.now().getTime());
+    if (refusal !== undefined) {
+      return { kind: 'revoked', reason: refusal };
+    }
+    const groupDns = this.config.groups
+      ? await resolveGroupDns(service, this.config.groups, {
+          dn: found.entry.dn,
+          username: plain,
+          entry: found.entry,
+        })
+      : [];
+    const current = this.identityOf(found.entry, plain, groupDns);
+    if (current.subject !== previous.subject) {
+      return { kind: 'revoked', reason: 'the account name now belongs to another entry' };
+    }
+    return {
+      kind: 'current',
+      identity: { ...current, mfa: previous.mfa, authTime: previous.authTime },
+      connectorData: plain,
+    };
   }
 
   /**
