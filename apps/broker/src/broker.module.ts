@@ -18,6 +18,8 @@ import { AuthController } from './controllers/auth.controller';
 import { ConsoleController } from './controllers/console.controller';
 import { HealthController } from './controllers/health.controller';
 import { WellKnownController } from './controllers/well-known.controller';
+import { OAUTH_CONTROLLERS, oauthProviders } from './oauth/oauth-providers';
+import { tokenExchangeProviders } from './oauth/token-exchange/token-exchange-providers';
 import { PortalController } from './portal/portal.controller';
 import { SessionCookie } from './http/session-cookie';
 import { SessionGuard } from './http/session.guard';
@@ -37,6 +39,7 @@ export class BrokerModule {
         AdminController,
         ConsoleController,
         WellKnownController,
+        ...OAUTH_CONTROLLERS,
         PortalController,
       ],
       providers: [
@@ -71,6 +74,8 @@ export class BrokerModule {
         { provide: PasswordSignIn, useValue: runtime.passwordSignIn },
         { provide: RedirectSignIn, useValue: runtime.redirectSignIn },
         { provide: IdentityRefresh, useValue: runtime.identityRefresh },
+        ...oauthProviders(runtime),
+        ...tokenExchangeProviders(runtime),
         SessionGuard,
       ],
     };

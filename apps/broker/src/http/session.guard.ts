@@ -3,6 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { FedgateError } from '@fedgate/core';
 import { IdentityRefresh } from '@fedgate/flows';
 import { SessionManager } from '@fedgate/sessions';
+import { BearerAuth } from '../oauth/bearer-auth';
 import { BROKER_CONFIG, type BrokerConfigRef } from '../tokens';
 import { assertSameOrigin } from './origin-check';
 import type { RequestWithSession } from './request-session';
@@ -17,7 +18,9 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 /**
- * Admits requests that carry a live session cookie. State-changing requests
+ * Admits requests that carry a live session cookie, or a CLI login's
+ * bearer access token (then no cookie is looked at and no CSRF token asked
+ * for: browsers never send that header on their own). State-changing requests
  * must also pass the Origin check and echo the session's CSRF token in the
  * `X-CSRF-Token` header. A session whose identity is due for a re-check is
  * checked with its source first. If the store or the source is down this
@@ -30,10 +33,15 @@ export class SessionGuard implements CanActivate {
     @Inject(SessionCookie) private readonly cookie: SessionCookie,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfigRef,
     @Inject(IdentityRefresh) private readonly identityRefresh: IdentityRefresh,
+    @Inject(BearerAuth) private readonly bearer: BearerAuth,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithSession>();
+    if (this.bearer.presents(request)) {
+      request.fedgateSession = await this.bearer.session(request);
+      return true;
+    }
     const cookies = request.cookies as Record<string, unknown> | undefined;
     const token = cookies?.[this.cookie.name];
     if (typeof token !== 'string' || token === '') {

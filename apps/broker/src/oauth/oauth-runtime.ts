@@ -1,0 +1,39 @@
+import { IdentityRefresh, type AuditTrail } from '@fedgate/flows';
+import { AuthorizationServer } from '@fedgate/oauth';
+import { RequestRateLimit } from '@fedgate/throttling';
+import type { BrokerRuntime } from '../broker-runtime';
+
+/** The authorization server and what its endpoints and the bearer check use with it. */
+export class OAuthRuntime {
+  readonly server: AuthorizationServer;
+  /** The identity re-check for CLI logins, as IdentityRefresh does for cookie sessions. */
+  readonly identityRefresh: IdentityRefresh;
+  /** Token and device-authorization requests per client address. */
+  readonly endpointLimit: RequestRateLimit;
+  /** The runtime's audit stream: approvals, denials, reuse and revocations go there. */
+  readonly audit: AuditTrail;
+
+  constructor(runtime: BrokerRuntime) {
+    const { config, store, now, audit } = runtime;
+    this.audit = audit;
+    this.server = new AuthorizationServer(store, {
+      publicUrl: config.server.publicUrl,
+      // A CLI login lasts as a portal session does (the `session` section).
+      timeouts: { idleSeconds: config.session.idleTimeout, absoluteSeconds: config.session.absoluteTimeout },
+      now,
+      events: (event) => {
+        audit.record(event);
+      },
+    });
+    this.identityRefresh = new IdentityRefresh({
+      connectors: runtime.connectors,
+      // Keyed by the login's family id: a login the source revokes ends with all its tokens.
+      sessions: this.server.grants,
+      locks: store,
+      audit,
+      intervalSeconds: config.session.refreshInterval,
+      now,
+    });
+    this.endpointLimit = new RequestRateLimit(store, { name: 'oauth', limit: 120, windowSeconds: 60 });
+  }
+}
