@@ -9,7 +9,7 @@ import { deferRequestBodies } from './http/deferred-body';
 import { httpStatusFor, toFedgateError } from './http/error-response';
 import { ErrorsFilter } from './http/errors.filter';
 import { NestPinoLogger } from './http/nest-logger';
-import { RequestBodyInterceptor } from './http/request-body.interceptor';
+import { RequestBodyPipe } from './http/request-body.pipe';
 import { requestLogging } from './http/request-logging';
 import { untrustedProxyWarning } from './http/untrusted-proxy-warning';
 
@@ -52,7 +52,7 @@ export async function createBrokerApp(runtime: BrokerRuntime): Promise<BrokerApp
   await app.register(fastifyCookie);
   // Bodies are read after the guards (authenticate first), JSON everywhere and forms only where documented.
   deferRequestBodies(fastify);
-  app.useGlobalInterceptors(new RequestBodyInterceptor(server.maxBodyBytes));
+  app.useGlobalPipes(new RequestBodyPipe(server.maxBodyBytes));
   app.useGlobalFilters(new ErrorsFilter(runtime.logger));
   return app;
 }

@@ -1,43 +1,103 @@
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { PORTAL_FORM_ROUTES } from '../portal/portal-routes';
+import { readRequestBody, type BodyKinds } from './read-request-body';
+import { requestPath } from './request-path';
 
-/** Where the request's Content-Type waits until RequestBodyInterceptor reads the body. */
-const HELD_CONTENT_TYPE = Symbol('fedgate.heldContentType');
+/** The headers that tell Fastify a request has a body, and of which type. */
+const BODY_HEADERS = ['content-type', 'content-length', 'transfer-encoding'] as const;
+
+/** Where those headers wait until the body is read. */
+const HELD_BODY_HEADERS = Symbol('fedgate.heldBodyHeaders');
 
 interface HoldingRequest extends IncomingMessage {
-  [HELD_CONTENT_TYPE]?: string;
+  [HELD_BODY_HEADERS]?: (string | undefined)[];
 }
 
 /**
- * Leaves request bodies to RequestBodyInterceptor, which reads them only
- * after the route's guards have passed (read-request-body.ts decides what is
- * acceptable). Fastify would parse a body before any guard runs, and refuse
- * a malformed Content-Type with its own 415; so the Content-Type is held
- * aside while Fastify routes the request, and one parser that reads nothing
- * takes every body, leaving the stream unread.
+ * Leaves request bodies to RequestBodyPipe, which reads them only when a
+ * handler takes one, after the route's guards have passed (read-request-body.ts decides what is
+ * acceptable). Fastify would parse a body before any guard runs, refuse a
+ * malformed Content-Type with its own 415, and run even a parser that reads
+ * nothing through an async resource per request; so the headers that
+ * announce a body are held aside while Fastify routes the request (the
+ * stream itself is untouched, Node frames the body without them), and
+ * Fastify sees a request without a body. They are set to undefined rather
+ * than deleted: deleting a property makes every later header lookup slower.
  */
 export function deferRequestBodies(fastify: FastifyInstance): void {
+  // A safety net: were a body ever announced anyway, it is left unread for the interceptor.
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_request, _payload, done) => {
     done(null, undefined);
   });
   fastify.addHook('onRequest', (request, _reply, done) => {
     const raw = request.raw as HoldingRequest;
-    const type = raw.headers['content-type'];
-    if (type !== undefined) {
-      raw[HELD_CONTENT_TYPE] = type;
-      delete raw.headers['content-type'];
+    const headers = raw.headers;
+    if (
+      headers['content-type'] !== undefined ||
+      headers['content-length'] !== undefined ||
+      headers['transfer-encoding'] !== undefined
+    ) {
+      raw[HELD_BODY_HEADERS] = BODY_HEADERS.map((name) => headers[name]);
+      for (const name of BODY_HEADERS) {
+        headers[name] = undefined;
+      }
     }
+    request.body = new PendingBody(request);
     done();
   });
 }
 
-/** The raw request with its Content-Type back in place, ready for readRequestBody. */
-export function withContentType(raw: IncomingMessage): IncomingMessage {
-  const held = (raw as HoldingRequest)[HELD_CONTENT_TYPE];
+/** The raw request with its body headers back in place, ready for readRequestBody. */
+export function withBodyHeaders(raw: IncomingMessage): IncomingMessage {
+  const holding = raw as HoldingRequest;
+  const held = holding[HELD_BODY_HEADERS];
   if (held !== undefined) {
-    raw.headers['content-type'] = held;
-    (raw as HoldingRequest)[HELD_CONTENT_TYPE] = undefined;
+    BODY_HEADERS.forEach((name, index) => {
+      const value = held[index];
+      if (value !== undefined) {
+        raw.headers[name] = value;
+      }
+    });
+    holding[HELD_BODY_HEADERS] = undefined;
   }
   return raw;
+}
+
+/**
+ * The routes that take an HTML form as well as JSON (docs/http-api.md): the
+ * password login form and the SAML Assertion Consumer Service, which an IdP
+ * posts cross-site as a form. Every other route takes JSON only.
+ */
+export const FORM_ROUTES: readonly RegExp[] = [
+  /^\/auth\/[^/]+\/login\/?$/i,
+  /^\/auth\/[^/]+\/callback\/?$/i,
+  // RFC 6749 and RFC 8628 endpoints take forms; the approval and device pages post one.
+  /^\/oauth\/(authorize|token|device_authorization|revoke|device)$/,
+  // The portal's forms (docs/portal.md).
+  ...PORTAL_FORM_ROUTES,
+];
+
+function kindsFor(request: FastifyRequest): BodyKinds {
+  if (request.method !== 'POST') {
+    return 'json';
+  }
+  const path = requestPath(request);
+  return FORM_ROUTES.some((route) => route.test(path)) ? 'json-or-form' : 'json';
+}
+
+/**
+ * A request's body, not read yet: what `@Body()` sees until RequestBodyPipe
+ * reads it. Reading happens once, however many parameters ask.
+ */
+export class PendingBody {
+  private reading: Promise<unknown> | undefined;
+
+  constructor(private readonly request: FastifyRequest) {}
+
+  read(limit: number): Promise<unknown> {
+    this.reading ??= readRequestBody(withBodyHeaders(this.request.raw), kindsFor(this.request), limit);
+    return this.reading;
+  }
 }

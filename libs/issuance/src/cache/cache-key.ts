@@ -1,7 +1,13 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 import type { Identity } from '@fedgate/core';
 import type { IssuePlan } from '@fedgate/mapping';
+
+/** SHA-256 (hex) in one call where Node has it (20.12+): no Hash object per request. */
+const sha256Hex: (text: string) => string =
+  typeof hash === 'function'
+    ? (text) => hash('sha256', text, 'hex')
+    : (text) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** Bumped whenever the serialization changes, so old entries simply stop matching. */
 const KEY_FORMAT = 'fedgate.credential-cache.v2';
@@ -56,7 +62,7 @@ export function credentialCacheKey(
   ];
   // JSON of an array of strings, numbers, nulls and nested arrays is unambiguous: every string is
   // quoted and escaped, so no two different requests serialize to the same text.
-  return createHash('sha256').update(JSON.stringify(canonical), 'utf8').digest('hex');
+  return sha256Hex(JSON.stringify(canonical));
 }
 
 function compareTags(a: [string, string], b: [string, string]): number {
@@ -79,7 +85,5 @@ function sortedCopy(values: readonly string[]): string[] {
  * read nor overwrite each other's entries they could not decrypt anyway.
  */
 export function scopedCacheKey(key: string, scope: string): string {
-  return createHash('sha256')
-    .update(JSON.stringify([KEY_FORMAT, scope, key]), 'utf8')
-    .digest('hex');
+  return sha256Hex(JSON.stringify([KEY_FORMAT, scope, key]));
 }
