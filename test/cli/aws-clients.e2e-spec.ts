@@ -220,15 +220,22 @@ describe('fedgate credential-process', () => {
       XDG_CACHE_HOME: join(demo.home, 'revoked-cache'),
     };
     await loginAs(demo, 'alice', 'fedgate-demo', env);
+    const args = [
+      'credential-process',
+      '--url',
+      demo.broker.url,
+      '--account',
+      'demo',
+      '--permission-set',
+      'Developer',
+    ];
+    // Cached now: logging out must forget these too, or they would be handed out after it.
+    expect((await fedgate(demo, args, env)).code).toBe(0);
     const stored = readFileSync(join(env.XDG_CONFIG_HOME, 'fedgate', 'tokens.json'));
     expect((await fedgate(demo, ['logout'], env)).code).toBe(0);
     // Put the revoked tokens back: the broker, not the missing file, must refuse them.
     writeFileSync(join(env.XDG_CONFIG_HOME, 'fedgate', 'tokens.json'), stored, { mode: 0o600 });
-    const result = await fedgate(
-      demo,
-      ['credential-process', '--url', demo.broker.url, '--account', 'demo', '--permission-set', 'Developer'],
-      env,
-    );
+    const result = await fedgate(demo, args, env);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('run fedgate login --url');

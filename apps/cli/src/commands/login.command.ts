@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli-io';
+import { CredentialCache } from '../credential-cache/credential-cache';
 import { LoginRequiredError, resolveBrokerUrl, tokensFromResponse } from '../session/access-token';
 import { deviceLogin } from '../session/device-login';
 import { loopbackLogin } from '../session/loopback-login';
@@ -62,6 +63,8 @@ export async function runLogin(context: CommandContext, options: LoginOptions): 
           },
         });
   await store.put(brokerUrl, tokensFromResponse(tokens, new Date()), { makeDefault: true });
+  // The new login may be someone else's: no credentials cached for the previous one are reused.
+  await new CredentialCache(io.env).forget(brokerUrl);
   io.stderr.write(`Logged in to ${brokerUrl}. Tokens are kept in ${store.file}.\n`);
   return 0;
 }

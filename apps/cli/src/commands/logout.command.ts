@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli-io';
+import { CredentialCache } from '../credential-cache/credential-cache';
 import { LoginRequiredError, resolveBrokerUrl } from '../session/access-token';
 import { CLI_CLIENT_ID, postForm } from '../session/oauth-client';
 import { TokenStore } from '../session/token-store';
@@ -24,6 +25,8 @@ export async function runLogout(context: CommandContext, options: { url?: string
     }
     throw error;
   }
+  // Credentials cached by credential-process end with the login: none is handed out after it.
+  await new CredentialCache(io.env).forget(brokerUrl);
   const tokens = await store.get(brokerUrl);
   if (tokens === undefined) {
     io.stderr.write(`fedgate: not logged in to ${brokerUrl}\n`);
