@@ -7,3 +7,4 @@ export * from './loopback-redirect';
 export * from './oauth-error';
 export * from './pkce';
 export * from './user-code';
+export * from './registered-clients';
