@@ -4,11 +4,11 @@ import {
   CredentialsFlow,
   ExplainFlow,
   IdentityRefresh,
-  loggerAuditTrail,
   PasswordSignIn,
   RedirectSignIn,
 } from '@fedgate/flows';
 import { WebIdentityKeyRing } from '@fedgate/issuance';
+import { BrokerMetrics } from '@fedgate/metrics';
 import { SessionManager } from '@fedgate/sessions';
 import { LoginThrottle } from '@fedgate/throttling';
 import type { BrokerRuntime } from './broker-runtime';
@@ -17,7 +17,9 @@ import { ApiController } from './controllers/api.controller';
 import { AuthController } from './controllers/auth.controller';
 import { ConsoleController } from './controllers/console.controller';
 import { HealthController } from './controllers/health.controller';
+import { MetricsController } from './controllers/metrics.controller';
 import { WellKnownController } from './controllers/well-known.controller';
+import { AWS_SSO_CONTROLLERS, awsSsoProviders } from './aws-sso/aws-sso-providers';
 import { OAUTH_CONTROLLERS, oauthProviders } from './oauth/oauth-providers';
 import { tokenExchangeProviders } from './oauth/token-exchange/token-exchange-providers';
 import { PortalController } from './portal/portal.controller';
@@ -39,8 +41,10 @@ export class BrokerModule {
         AdminController,
         ConsoleController,
         WellKnownController,
+        MetricsController,
         ...OAUTH_CONTROLLERS,
         PortalController,
+        ...AWS_SSO_CONTROLLERS,
       ],
       providers: [
         { provide: BROKER_CONFIG, useValue: runtime.config },
@@ -56,7 +60,7 @@ export class BrokerModule {
             config: runtime.config,
             issuance: runtime.issuance,
             consoleSignin: runtime.consoleSignin,
-            audit: loggerAuditTrail(runtime.logger),
+            audit: runtime.audit,
             now: runtime.now,
           }),
         },
@@ -64,7 +68,7 @@ export class BrokerModule {
           provide: ExplainFlow,
           useValue: new ExplainFlow({
             config: runtime.config,
-            audit: loggerAuditTrail(runtime.logger),
+            audit: runtime.audit,
             now: runtime.now,
           }),
         },
@@ -74,8 +78,10 @@ export class BrokerModule {
         { provide: PasswordSignIn, useValue: runtime.passwordSignIn },
         { provide: RedirectSignIn, useValue: runtime.redirectSignIn },
         { provide: IdentityRefresh, useValue: runtime.identityRefresh },
+        { provide: BrokerMetrics, useValue: runtime.metrics },
         ...oauthProviders(runtime),
         ...tokenExchangeProviders(runtime),
+        ...awsSsoProviders(runtime),
         SessionGuard,
       ],
     };
