@@ -5,6 +5,7 @@
  * sts get-caller-identity against the demo's sts-local.
  */
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -176,6 +177,7 @@ describe('fedgate credential-process', () => {
     expect(credentialRequests(demo) - before).toBeLessThanOrEqual(1);
   });
 
+  // 20 Node processes start at once on a small machine: the test gets time for them.
   it('makes one broker call for 20 parallel invocations, and every one prints the same credentials', async () => {
     const before = credentialRequests(demo);
     const runs = await Promise.all(
@@ -194,7 +196,7 @@ describe('fedgate credential-process', () => {
     expect(runs.map((run) => run.code)).toEqual(Array.from({ length: 20 }, () => 0));
     expect(new Set(runs.map((run) => run.stdout)).size).toBe(1);
     expect(credentialRequests(demo) - before).toBe(1);
-  });
+  }, 180_000);
 
   it('says to run fedgate login, without hanging, when there is no login', async () => {
     const env = {
@@ -323,7 +325,10 @@ describe('fedgate serve-credentials', () => {
       expect(await statusWithHost(uri, token, new URL(uri).host)).toBe(200);
       expect(served.stderr()).not.toContain(token);
     } finally {
+      const exited = once(served.child, 'exit');
       served.child.kill('SIGTERM');
+      // It stops cleanly on SIGTERM, leaving nothing running.
+      expect(await exited).toEqual([0, null]);
     }
   });
 });

@@ -135,7 +135,7 @@ export function startFedgate(
       }
     });
     child.on('error', reject);
-    child.on('exit', (code) => {
+    child.once('exit', (code) => {
       reject(new Error(`fedgate ${args.join(' ')} exited with ${String(code)}: ${stderr}`));
     });
   });
