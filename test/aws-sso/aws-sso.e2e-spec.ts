@@ -144,6 +144,32 @@ async function answerDeviceCode(
   return lookup.text;
 }
 
+/**
+ * What a browser does with the authorization URL the client opens: signs in as bob, is shown
+ * the approval page, approves, and follows the redirect to the client's loopback listener.
+ */
+async function approveAuthorization(url: string): Promise<void> {
+  const browser = new HttpClient(broker.url);
+  const signedIn = await browser.login('demo', 'bob', PASSWORD);
+  expect(signedIn.status).toBe(200);
+  const target = new URL(url);
+  expect(target.origin).toBe(broker.url);
+  const page = await browser.request('GET', `${target.pathname}${target.search}`);
+  expect(page.status).toBe(200);
+  expect(page.text).toContain('botocore-client-authcode');
+  const form = new URLSearchParams(target.search);
+  form.set('csrf', browser.csrfToken ?? '');
+  form.set('action', 'approve');
+  const approved = await browser.request('POST', target.pathname, {
+    body: form.toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: broker.url },
+  });
+  expect(approved.status).toBe(303);
+  const location = approved.headers.get('location') ?? '';
+  expect(location).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/oauth\/callback\?code=fgc_/);
+  expect((await fetch(location)).status).toBe(200);
+}
+
 /** `botocore_sso.py COMMAND dev`, answering the device code it prints. */
 async function deviceLogin(command: 'login' | 'deny', username: string): Promise<{ run: Run; page: string }> {
   let userCode = '';
@@ -195,7 +221,7 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-describe('the device login with botocore', () => {
+describe('fedgate as IAM Identity Center for unmodified AWS clients', () => {
   it('registers, is approved on fedgate’s device page after authorization_pending, and caches the token', async () => {
     const { run: login, page } = await deviceLogin('login', 'bob');
     expect(login.stderr).toBe('');
@@ -298,6 +324,25 @@ describe('the device login with botocore', () => {
     const { run: denied } = await deviceLogin('deny', 'bob');
     expect(denied.lines.find((line) => line.step === 'denied')).toMatchObject({
       error: 'AccessDeniedException',
+    });
+  }, 90_000);
+
+  it('the authorization code grant with PKCE on a loopback redirect, approved on fedgate’s page', async () => {
+    let answered: Promise<void> | undefined;
+    const result = await run('python3', [SCRIPT, 'authcode', 'dev'], (line) => {
+      if (line.step === 'authorize') {
+        answered = approveAuthorization(String(line.url));
+      }
+    });
+    await answered;
+    expect(result.stderr).toBe('');
+    const authorize = result.lines.find((line) => line.step === 'authorize');
+    expect(authorize?.authorizationEndpoint).toBe(`${broker.url}/aws-sso/oidc/authorize`);
+    expect(result.lines.find((line) => line.step === 'token')).toMatchObject({
+      expiresIn: 3600,
+      accounts: [{ accountId: '123456789012', accountName: 'demo' }],
+      // A code is good once.
+      replayed: { class: 'InvalidGrantException' },
     });
   }, 90_000);
 

@@ -206,5 +206,61 @@ def pages(profile):
     emit(step='pages', accounts=accounts, rolePages=pages_seen)
 
 
+def authcode(profile):
+    """The authorization code grant with PKCE, as AWS CLI v2 (2.22 and later) runs it."""
+    import base64
+    import secrets
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+    from urllib.parse import parse_qs, urlencode, urlparse
+
+    _, _, oidc, portal = clients(profile)
+    received = {}
+
+    class Callback(BaseHTTPRequestHandler):
+        def do_GET(self):
+            received.update({k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()})
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b'done')
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(('127.0.0.1', 0), Callback)
+    redirect_uri = 'http://127.0.0.1:%d/oauth/callback' % server.server_port
+    registration = oidc.register_client(
+        clientName='botocore-client-authcode', clientType='public', scopes=['sso:account:access'],
+        grantTypes=['authorization_code', 'refresh_token'], redirectUris=[redirect_uri],
+        issuerUrl=oidc.meta.endpoint_url)
+    verifier = secrets.token_urlsafe(64)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b'=').decode()
+    state = secrets.token_urlsafe(16)
+    query = urlencode({
+        'response_type': 'code', 'client_id': registration['clientId'], 'redirect_uri': redirect_uri,
+        'state': state, 'code_challenge_method': 'S256', 'scopes': 'sso:account:access',
+        'code_challenge': challenge})
+    thread = threading.Thread(target=server.handle_request)
+    thread.start()
+    emit(step='authorize', url=oidc.meta.endpoint_url + '/authorize?' + query,
+         authorizationEndpoint=registration.get('authorizationEndpoint'))
+    thread.join(60)
+    server.server_close()
+    if received.get('state') != state or 'code' not in received:
+        emit(step='failed', received=received)
+        sys.exit(1)
+
+    def exchange(code, code_verifier):
+        return lambda: oidc.create_token(
+            grantType='authorization_code', clientId=registration['clientId'],
+            clientSecret=registration['clientSecret'], code=code, redirectUri=redirect_uri,
+            codeVerifier=code_verifier)
+
+    token = exchange(received['code'], verifier)()
+    accounts = portal.list_accounts(accessToken=token['accessToken'])['accountList']
+    emit(step='token', expiresIn=token['expiresIn'], accounts=accounts,
+         replayed=error_of(exchange(received['code'], verifier)))
+
+
 if __name__ == '__main__':
-    {'login': login, 'deny': deny, 'refusals': refusals, 'logout': logout, 'pages': pages}[sys.argv[1]](sys.argv[2])
+    {'authcode': authcode, 'login': login, 'deny': deny, 'refusals': refusals, 'logout': logout, 'pages': pages}[sys.argv[1]](sys.argv[2])
