@@ -14,6 +14,8 @@ export default tseslint.config(
       '*.config.js',
       '*.config.mjs',
       '.dependency-cruiser*.cjs',
+      // Plain Node build helpers, outside the TypeScript project.
+      'scripts/*.cjs',
       'test/architecture/fixtures/**',
     ],
   },

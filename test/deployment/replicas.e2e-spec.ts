@@ -145,17 +145,22 @@ describe('three broker replicas on one Redis (Sentinel)', () => {
     await session.signIn(c);
     const results: { replica: Replica; status: number | 'unreachable'; afterKill: boolean }[] = [];
     let killed = false;
+    let running = true;
+    // Four clients cycle over the replicas until told to stop: load before, during and after the kill.
     const worker = async (offset: number): Promise<void> => {
-      for (let round = 0; round < 15; round += 1) {
+      for (let round = 0; running; round += 1) {
         const replica = replicas[(round + offset) % 3]!;
+        const afterKill = killed;
         const status = await session.status(replica, 'POST', '/api/v1/credentials', developer(3600));
-        results.push({ replica, status, afterKill: killed });
+        results.push({ replica, status, afterKill });
       }
     };
     const load = Promise.all([0, 1, 2, 3].map((offset) => worker(offset)));
-    await sleep(300);
+    await sleep(500);
     await b.process.kill();
     killed = true;
+    await sleep(1_000);
+    running = false;
     await load;
 
     const others = results.filter((result) => result.replica !== b);

@@ -56,5 +56,6 @@ export async function buildBins(
   );
   await run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', project], { cwd: REPO });
   await run(process.execPath, [require.resolve('tsc-alias/dist/bin/index.js'), '-p', project], { cwd: REPO });
+  await run(process.execPath, [join(REPO, 'scripts', 'copy-build-assets.cjs'), outDir], { cwd: REPO });
   return { mains: binPaths.map((binPath) => join(outDir, binPath.replace(/^dist\//, ''))), outDir };
 }

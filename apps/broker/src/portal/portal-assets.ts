@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '@fedgate/core';
-
-export const PORTAL_ASSETS_DIR = join(packageRoot(__dirname), 'apps', 'broker', 'src', 'portal', 'assets');
+/** Beside this file: in the sources, and in dist/ where the build copies it (scripts/copy-build-assets.cjs). */
+export const PORTAL_ASSETS_DIR = join(__dirname, 'assets');
 
 /** A static file of the portal, read once at start-up. */
 export interface PortalAsset {

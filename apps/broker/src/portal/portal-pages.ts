@@ -1,13 +1,12 @@
 import { join } from 'node:path';
 import { Eta } from 'eta';
-import { packageRoot } from '@fedgate/core';
 import type { AccountView, PermissionSetView } from './view-models/accounts-view';
 import type { SessionView } from './view-models/session-view';
 import type { SignInView } from './view-models/sign-in-view';
 import type { Snippet } from './view-models/snippets';
 
-/** The templates, beside this file in the sources; found the same from dist/ (docs/portal.md). */
-export const PORTAL_VIEWS_DIR = join(packageRoot(__dirname), 'apps', 'broker', 'src', 'portal', 'views');
+/** The templates, beside this file: in the sources, and in dist/ where the build copies them (scripts/copy-build-assets.cjs). */
+export const PORTAL_VIEWS_DIR = join(__dirname, 'views');
 
 /** What every signed-in page has: the session panel and the CSRF token its forms carry. */
 export interface SignedInPage {
