@@ -127,6 +127,11 @@ describe('a production install (npm ci --omit=dev)', () => {
       }),
     );
 
+    // The portal's templates and static files came with the build.
+    const portal = await fetch(`http://127.0.0.1:${brokerPort}/`);
+    expect(portal.status).toBe(200);
+    expect(await portal.text()).toContain('<form');
+    expect((await fetch(`http://127.0.0.1:${brokerPort}/portal/assets/portal.css`)).status).toBe(200);
     const alice = new HttpClient(`http://127.0.0.1:${brokerPort}`);
     expect((await alice.login('demo', 'alice', 'fedgate-demo')).status).toBe(200);
     const issued = await alice.request('POST', '/api/v1/credentials', {
