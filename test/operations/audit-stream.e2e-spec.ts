@@ -55,6 +55,8 @@ describe('the audit stream of a running broker', () => {
     });
     expect(consoleUrl.status).toBe(200);
 
+    expect((await alice.request('POST', '/auth/logout')).status).toBe(204);
+
     const text = readFileSync(auditFile, 'utf8');
     expect(verifyChain(text)).toMatchObject({ ok: true });
     const events = text
@@ -67,6 +69,7 @@ describe('the audit stream of a running broker', () => {
         ['login', 'success'],
         ['issue_credentials', 'success'],
         ['console_signin', 'success'],
+        ['logout', 'success'],
       ]),
     );
     const failed = events.find((event) => event.event === 'login' && event.outcome === 'failure');

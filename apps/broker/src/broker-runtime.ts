@@ -7,6 +7,7 @@ import {
   PasswordSignIn,
   RedirectSignIn,
   SignInStates,
+  SignOut,
   type AuditTrail,
 } from '@fedgate/flows';
 import {
@@ -61,6 +62,8 @@ export interface BrokerRuntime {
   redirectSignIn: RedirectSignIn;
   /** Re-checks a session's identity with its source every `session.refreshInterval`. */
   identityRefresh: IdentityRefresh;
+  /** Ends a session at the user's request, audited. */
+  signOut: SignOut;
   /** Where every front door records what happened: the audit stream, counted into the metrics. */
   audit: AuditTrail;
   /** What `/metrics` serves. */
@@ -188,6 +191,7 @@ export async function createBrokerRuntime(
       intervalSeconds: config.session.refreshInterval,
       now,
     }),
+    signOut: new SignOut({ sessions, audit }),
     audit,
     metrics,
     now,

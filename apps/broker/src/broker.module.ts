@@ -6,6 +6,7 @@ import {
   IdentityRefresh,
   PasswordSignIn,
   RedirectSignIn,
+  SignOut,
 } from '@fedgate/flows';
 import { WebIdentityKeyRing } from '@fedgate/issuance';
 import { BrokerMetrics } from '@fedgate/metrics';
@@ -78,6 +79,7 @@ export class BrokerModule {
         { provide: PasswordSignIn, useValue: runtime.passwordSignIn },
         { provide: RedirectSignIn, useValue: runtime.redirectSignIn },
         { provide: IdentityRefresh, useValue: runtime.identityRefresh },
+        { provide: SignOut, useValue: runtime.signOut },
         { provide: BrokerMetrics, useValue: runtime.metrics },
         ...oauthProviders(runtime),
         ...tokenExchangeProviders(runtime),

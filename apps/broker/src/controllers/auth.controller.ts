@@ -17,8 +17,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ConnectorCatalog, connectorKind, isSamlConnector, isSignInConnector } from '@fedgate/connectors';
 import { FedgateError } from '@fedgate/core';
-import { PasswordSignIn, RedirectSignIn, type CompletedSignIn } from '@fedgate/flows';
-import { SessionManager } from '@fedgate/sessions';
+import { PasswordSignIn, RedirectSignIn, SignOut, type CompletedSignIn } from '@fedgate/flows';
+import { SessionManager, type BrokerSession } from '@fedgate/sessions';
 import { autoPostForm } from '../http/auto-post-form';
 import { noStore } from '../http/no-store';
 import { assertSameOrigin } from '../http/origin-check';
@@ -56,6 +56,7 @@ export class AuthController {
     @Inject(SessionManager) private readonly sessions: SessionManager,
     @Inject(PasswordSignIn) private readonly passwordSignIn: PasswordSignIn,
     @Inject(RedirectSignIn) private readonly redirectSignIn: RedirectSignIn,
+    @Inject(SignOut) private readonly signOut: SignOut,
     @Inject(SessionCookie) private readonly cookie: SessionCookie,
     @Inject(SignInCookie) private readonly signInCookie: SignInCookie,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfigRef,
@@ -108,10 +109,11 @@ export class AuthController {
   @HttpCode(204)
   @UseGuards(SessionGuard)
   async logout(
-    @CurrentSession() current: { token: string },
+    @CurrentSession() current: { token: string; session: BrokerSession },
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<void> {
-    await this.sessions.destroy(current.token);
+    await this.signOut.end(current.token, current.session, request.ip);
     clearCookie(response, this.cookie.name, this.cookie.options);
   }
 

@@ -1,3 +1,4 @@
+import { SignOut } from '@fedgate/flows';
 import { ConnectorCatalog } from '@fedgate/connectors';
 import type { Identity } from '@fedgate/core';
 import { IdentityRefresh } from '@fedgate/flows';
@@ -62,11 +63,25 @@ describe('PortalSessions', () => {
     ).rejects.toMatchObject({ code: 'csrf_rejected' });
   });
 
-  it('treats a form post after sign-out as signed out, and ends a session on sign-out', async () => {
+  it('treats a form post after sign-out as signed out, and ends a session on sign-out, audited', async () => {
     const { portal, sessions } = setUp();
     const { token, session } = await sessions.create(alice);
-    await portal.end(token);
+    const audited: unknown[] = [];
+    await new SignOut({ sessions, audit: { record: (event) => audited.push(event) } }).end(
+      token,
+      session,
+      '192.0.2.7',
+    );
     expect(await sessions.find(token)).toBeNull();
+    expect(audited).toEqual([
+      {
+        event: 'logout',
+        outcome: 'success',
+        connector: session.identity.connectorId,
+        subject: session.identity.subject,
+        clientAddress: '192.0.2.7',
+      },
+    ]);
     await expect(
       portal.forForm({ sessionToken: token, origin: ORIGIN, clientAddress: '' }, session.csrfToken),
     ).resolves.toBeUndefined();

@@ -70,10 +70,6 @@ export class PortalSessions {
     return this.refreshed(found, facts);
   }
 
-  async end(token: string): Promise<void> {
-    await this.sessions.destroy(token);
-  }
-
   private async find(facts: PortalRequestFacts): Promise<PortalSession | undefined> {
     if (facts.sessionToken === undefined || facts.sessionToken === '') {
       return undefined;

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ConnectorCatalog, connectorKind, isSignInConnector } from '@fedgate/connectors';
 import { FedgateError, isFedgateError } from '@fedgate/core';
-import { CredentialsFlow, IdentityRefresh, PasswordSignIn } from '@fedgate/flows';
+import { CredentialsFlow, IdentityRefresh, PasswordSignIn, SignOut } from '@fedgate/flows';
 import { formatAwsTimestamp } from '@fedgate/issuance';
 import { evaluate } from '@fedgate/mapping';
 import { SessionManager } from '@fedgate/sessions';
@@ -100,6 +100,7 @@ export class PortalController {
     @Inject(BROKER_CLOCK) private readonly now: BrokerClock,
     @Inject(SessionManager) sessions: SessionManager,
     @Inject(IdentityRefresh) identityRefresh: IdentityRefresh,
+    @Inject(SignOut) private readonly signOutFlow: SignOut,
   ) {
     this.pageHeaders = portalPageHeaders(
       portalContentSecurityPolicy(
@@ -282,7 +283,7 @@ export class PortalController {
     if (current === undefined) {
       return;
     }
-    await this.portalSessions.end(current.token);
+    await this.signOutFlow.end(current.token, current.session, request.ip);
     clearCookie(reply, this.cookie.name, this.cookie.options);
     // Tells the browser to drop what it kept of this site's pages (the back button then shows nothing private).
     reply.header('Clear-Site-Data', '"cache"');

@@ -5,3 +5,4 @@ export * from './return-path';
 export * from './session-start';
 export * from './sign-in-state';
 export * from './identity-refresh';
+export * from './sign-out';
