@@ -1,5 +1,6 @@
 /**
- * Unmodified AWS clients sign in through fedgate's AWS SSO endpoints: botocore's
+ * Unmodified AWS clients sign in through fedgate's AWS SSO endpoints with the profiles
+ * `fedgate configure --sso` writes (after `fedgate login`): botocore's
  * sso-oidc client drives the device login (approved through fedgate's device page),
  * botocore's own SSO token and credential providers refresh the token and fetch role
  * credentials, then the AWS CLI and SDK v3 `fromSSO` call sts get-caller-identity
@@ -19,7 +20,10 @@ import {
   startBroker,
   type RunningBroker,
 } from '../broker/broker-harness';
+import { buildBin } from '../harness/build-bin';
 import { freePort } from '../harness/processes';
+import type { CliDemo } from '../cli/cli-fixture';
+import { loginAs } from '../cli/cli-login';
 
 const CONFIG_DIR = join(__dirname, '..', '..', 'config');
 const SCRIPT = join(__dirname, 'botocore_sso.py');
@@ -35,34 +39,21 @@ function demoFile(name: string, brokerPort: number, stsPort: number): string {
     .replace('port: 8090', `port: ${stsPort}`);
 }
 
-/** ~/.aws/config as docs/aws-sso.md tells users to write it. */
-function awsConfig(brokerUrl: string): string {
-  return `[sso-session fedgate]
-sso_start_url = ${brokerUrl}
-sso_region = us-east-1
-sso_registration_scopes = sso:account:access
-
-[profile dev]
-sso_session = fedgate
-sso_account_id = 123456789012
-sso_role_name = Developer
-region = us-east-1
-services = fedgate
+/**
+ * The user's own ~/.aws/config before `fedgate configure --sso`: a comment, a setting and a
+ * hand-written profile on fedgate's session for a role bob does not have.
+ */
+const USER_CONFIG = `# mine: fedgate configure --sso keeps this byte for byte
+[default]
+region = eu-west-1
 
 [profile admin]
 sso_session = fedgate
 sso_account_id = 123456789012
 sso_role_name = Admin
-region = us-east-1
 services = fedgate
-
-[services fedgate]
-sso =
-  endpoint_url = ${brokerUrl}/aws-sso/portal
-sso_oidc =
-  endpoint_url = ${brokerUrl}/aws-sso/oidc
+region = us-east-1
 `;
-}
 
 interface Run {
   code: number | null;
@@ -77,6 +68,8 @@ let stopSts: () => Promise<void>;
 let home: string;
 let env: Record<string, string>;
 let cacheFile: string;
+let main: string;
+let configured: Run;
 
 /** Runs a program; `onLine` sees each JSON line of stdout as it comes. */
 function run(
@@ -174,7 +167,7 @@ async function approveAuthorization(url: string): Promise<void> {
 async function deviceLogin(command: 'login' | 'deny', username: string): Promise<{ run: Run; page: string }> {
   let userCode = '';
   let answered: Promise<string> | undefined;
-  const result = await run('python3', [SCRIPT, command, 'dev'], (line) => {
+  const result = await run('python3', [SCRIPT, command, 'demo-Developer'], (line) => {
     if (line.step === 'device') {
       userCode = String(line.userCode);
     }
@@ -201,10 +194,12 @@ beforeAll(async () => {
   broker = await startBroker(configFrom(demoFile('demo.yaml', brokerPort, stsPort)), { port: brokerPort });
   home = mkdtempSync(join(tmpdir(), 'fedgate-aws-sso-'));
   mkdirSync(join(home, '.aws'), { mode: 0o700 });
-  writeFileSync(join(home, '.aws', 'config'), awsConfig(broker.url));
+  writeFileSync(join(home, '.aws', 'config'), USER_CONFIG);
   env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_CACHE_HOME: join(home, '.cache'),
     AWS_CONFIG_FILE: join(home, '.aws', 'config'),
     AWS_SHARED_CREDENTIALS_FILE: join(home, '.aws', 'credentials'),
     AWS_ENDPOINT_URL_STS: stsUrl,
@@ -213,12 +208,34 @@ beforeAll(async () => {
     // The SDK's notice about future Node versions, on stderr, which the tests keep empty.
     NODE_NO_WARNINGS: '1',
   };
-}, 60_000);
+  // `fedgate configure --sso` writes the sso-session, its endpoints and bob's profiles.
+  main = (await buildBin('fedgate', 'aws-sso')).main;
+  await loginAs({ main, broker, env } as unknown as CliDemo, 'bob', PASSWORD, env);
+  configured = await run(process.execPath, [main, 'configure', '--sso', '--region', 'us-east-1']);
+}, 180_000);
 
 afterAll(async () => {
   await broker.stop();
   await stopSts();
   rmSync(home, { recursive: true, force: true });
+});
+
+describe('fedgate configure --sso', () => {
+  it('writes the sso-session, its services endpoints and one profile per entitlement after the user’s text', async () => {
+    expect(configured).toMatchObject({ code: 0, stderr: '' });
+    expect(configured.stdout).toBe(
+      'add sso-session fedgate\nadd services fedgate\nadd profile demo-Developer\nadd profile demo-ReadOnly\n' +
+        `${env.AWS_CONFIG_FILE} is up to date\n`,
+    );
+    const text = readFileSync(env.AWS_CONFIG_FILE ?? '', 'utf8');
+    expect(text.startsWith(USER_CONFIG)).toBe(true);
+    expect(text).toContain(`[sso-session fedgate]`);
+    expect(text).toContain(`sso_start_url = ${broker.url}\n`);
+    expect(text).toContain(`sso_oidc =\n  endpoint_url = ${broker.url}/aws-sso/oidc\n`);
+    const again = await run(process.execPath, [main, 'configure', '--sso', '--region', 'us-east-1']);
+    expect(again.stdout).toContain('unchanged profile demo-Developer');
+    expect(readFileSync(env.AWS_CONFIG_FILE ?? '', 'utf8')).toBe(text);
+  });
 });
 
 describe('fedgate as IAM Identity Center for unmodified AWS clients', () => {
@@ -245,7 +262,14 @@ describe('fedgate as IAM Identity Center for unmodified AWS clients', () => {
   }, 90_000);
 
   it('the AWS CLI calls sts get-caller-identity with GetRoleCredentials’ credentials for the profile', async () => {
-    const identity = await run('aws', ['sts', 'get-caller-identity', '--profile', 'dev', '--output', 'json']);
+    const identity = await run('aws', [
+      'sts',
+      'get-caller-identity',
+      '--profile',
+      'demo-Developer',
+      '--output',
+      'json',
+    ]);
     expect(identity.stderr).toBe('');
     const caller = JSON.parse(identity.stdout) as { Account: string; Arn: string };
     expect(caller.Account).toBe('123456789012');
@@ -255,7 +279,14 @@ describe('fedgate as IAM Identity Center for unmodified AWS clients', () => {
   it('botocore refreshes an expired cached token through CreateToken and rotates the refresh token', async () => {
     const before = JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, string>;
     writeFileSync(cacheFile, JSON.stringify({ ...before, expiresAt: '2020-01-01T00:00:00Z' }));
-    const identity = await run('aws', ['sts', 'get-caller-identity', '--profile', 'dev', '--output', 'json']);
+    const identity = await run('aws', [
+      'sts',
+      'get-caller-identity',
+      '--profile',
+      'demo-Developer',
+      '--output',
+      'json',
+    ]);
     expect(identity.stderr).toBe('');
     expect(JSON.parse(identity.stdout)).toMatchObject({ Account: '123456789012' });
     const after = JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, string>;
@@ -271,13 +302,15 @@ describe('fedgate as IAM Identity Center for unmodified AWS clients', () => {
   }, 60_000);
 
   it('SDK v3 fromSSO uses the same profile and token cache', async () => {
-    const result = await run(process.execPath, [SDK_SCRIPT, 'dev'], undefined, { AWS_PROFILE: 'dev' });
+    const result = await run(process.execPath, [SDK_SCRIPT, 'demo-Developer'], undefined, {
+      AWS_PROFILE: 'demo-Developer',
+    });
     expect(result.stderr).toBe('');
     expect(String(result.lines[0]?.arn)).toMatch(BOB_DEVELOPER);
   }, 60_000);
 
   it('lists the user’s accounts and roles with botocore’s paginator (nextToken, maxResults)', async () => {
-    const result = await run('python3', [SCRIPT, 'pages', 'dev']);
+    const result = await run('python3', [SCRIPT, 'pages', 'demo-Developer']);
     expect(result.stderr).toBe('');
     expect(result.lines[0]).toMatchObject({
       accounts: [{ accountId: '123456789012', accountName: 'demo' }],
@@ -287,7 +320,7 @@ describe('fedgate as IAM Identity Center for unmodified AWS clients', () => {
   }, 60_000);
 
   it('refuses with AWS’s exceptions, which botocore raises as its own error types', async () => {
-    const result = await run('python3', [SCRIPT, 'refusals', 'dev']);
+    const result = await run('python3', [SCRIPT, 'refusals', 'demo-Developer']);
     expect(result.stderr).toBe('');
     const results = result.lines[0]?.results as Record<
       string,
@@ -329,7 +362,7 @@ describe('fedgate as IAM Identity Center for unmodified AWS clients', () => {
 
   it('the authorization code grant with PKCE on a loopback redirect, approved on fedgate’s page', async () => {
     let answered: Promise<void> | undefined;
-    const result = await run('python3', [SCRIPT, 'authcode', 'dev'], (line) => {
+    const result = await run('python3', [SCRIPT, 'authcode', 'demo-Developer'], (line) => {
       if (line.step === 'authorize') {
         answered = approveAuthorization(String(line.url));
       }
@@ -347,13 +380,15 @@ describe('fedgate as IAM Identity Center for unmodified AWS clients', () => {
   }, 90_000);
 
   it('Logout revokes the access and refresh tokens', async () => {
-    const result = await run('python3', [SCRIPT, 'logout', 'dev']);
+    const result = await run('python3', [SCRIPT, 'logout', 'demo-Developer']);
     expect(result.stderr).toBe('');
     expect(result.lines[0]).toMatchObject({
       afterLogout: { class: 'UnauthorizedException' },
       refreshAfterLogout: { class: 'InvalidGrantException' },
     });
-    const sdk = await run(process.execPath, [SDK_SCRIPT, 'dev'], undefined, { AWS_PROFILE: 'dev' });
+    const sdk = await run(process.execPath, [SDK_SCRIPT, 'demo-Developer'], undefined, {
+      AWS_PROFILE: 'demo-Developer',
+    });
     // The SDK wraps GetRoleCredentials' UnauthorizedException in its provider error.
     expect(sdk.lines[0]?.name).toBe('CredentialsProviderError');
     expect(String(sdk.lines[0]?.error)).toMatch(/^UnauthorizedException: /);

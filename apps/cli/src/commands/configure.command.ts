@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { awsConfigPath, readConfigFile, writeConfigFile } from '../aws-config/config-file';
 import { planProfiles, profileName, type WantedProfile } from '../aws-config/fedgate-profiles';
+import { planSsoProfiles } from '../aws-config/sso-profiles';
 import type { CliIo, CommandContext } from '../cli-io';
 import { BrokerApi } from './broker-api';
 import { brokerUrlOption, withVersion } from './command-options';
@@ -11,6 +12,8 @@ interface ConfigureOptions {
   dryRun?: boolean;
   url?: string;
   region?: string;
+  /** sso-session profiles for fedgate's AWS SSO endpoints instead of credential_process (docs/aws-sso.md). */
+  sso?: boolean;
 }
 
 /**
@@ -20,6 +23,9 @@ interface ConfigureOptions {
 export function fedgateCommand(): string[] {
   return [process.execPath, join(__dirname, '..', 'main.js')];
 }
+
+/** The `sso-session` and `services` section that `--sso` writes. */
+const SSO_SESSION_NAME = 'fedgate';
 
 function parsePrefix(value: string): string {
   if (!/^[A-Za-z0-9_.-]*$/.test(value)) {
@@ -53,15 +59,27 @@ export async function runConfigure(options: ConfigureOptions, io: CliIo): Promis
   }
   const path = awsConfigPath(io.env, io.cwd ?? process.cwd());
   const before = await readConfigFile(path);
-  const plan = planProfiles(before, {
-    brokerUrl: api.brokerUrl,
-    prefix: options.prefix,
-    command: fedgateCommand(),
-    profiles,
-    ...(options.region === undefined ? {} : { region: options.region }),
-  });
+  const region = options.region === undefined ? {} : { region: options.region };
+  const plan =
+    options.sso === true
+      ? planSsoProfiles(before, {
+          brokerUrl: api.brokerUrl,
+          sessionName: SSO_SESSION_NAME,
+          prefix: options.prefix,
+          profiles,
+          ...region,
+        })
+      : planProfiles(before, {
+          brokerUrl: api.brokerUrl,
+          prefix: options.prefix,
+          command: fedgateCommand(),
+          profiles,
+          ...region,
+        });
   for (const change of plan.changes) {
-    io.stdout.write(`${options.dryRun === true ? 'would ' : ''}${change.action} profile ${change.name}\n`);
+    // --sso names whole sections (`profile x`, `sso-session fedgate`); the default names profiles.
+    const what = options.sso === true ? change.name : `profile ${change.name}`;
+    io.stdout.write(`${options.dryRun === true ? 'would ' : ''}${change.action} ${what}\n`);
   }
   const skipped = entitlements.filter((entitlement) => !entitlement.issuable);
   for (const entitlement of skipped) {
@@ -79,7 +97,7 @@ export async function runConfigure(options: ConfigureOptions, io: CliIo): Promis
   io.stdout.write(`${path} is up to date\n`);
 }
 
-/** `fedgate configure [--prefix P] [--region R] [--dry-run] [--url URL]`. */
+/** `fedgate configure [--prefix P] [--region R] [--dry-run] [--sso] [--url URL]`. */
 export function registerConfigureCommand(program: Command, context: CommandContext): void {
   const command = program
     .command('configure')
@@ -88,7 +106,11 @@ export function registerConfigureCommand(program: Command, context: CommandConte
     )
     .option('--prefix <prefix>', 'start every profile name with this', parsePrefix, '')
     .option('--region <region>', 'the region setting of each profile', parseRegion)
-    .option('--dry-run', 'print what would change without writing anything');
+    .option('--dry-run', 'print what would change without writing anything')
+    .option(
+      '--sso',
+      'write sso-session profiles that AWS tools sign in with through fedgate (aws sso login), instead of credential_process',
+    );
   brokerUrlOption(command);
   withVersion(command, program);
   command.action(async (options: ConfigureOptions) => {
