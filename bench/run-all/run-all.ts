@@ -58,6 +58,11 @@ function ratio(value: number): string {
   return value >= 10 ? value.toFixed(1) : value >= 0.1 ? value.toFixed(3) : value.toPrecision(2);
 }
 
+/** The days the results were measured, e.g. `2026-12-05`. */
+function dates(files: readonly BenchResultsFile[]): string {
+  return [...new Set(files.map((file) => file.date.slice(0, 10)))].sort().join(', ');
+}
+
 function cell(text: string): string {
   return text.replaceAll('|', '\\|');
 }
@@ -67,8 +72,8 @@ export function resultsTable(outcomes: readonly Outcome[], now: Date): string {
   const files = outcomes.flatMap((outcome) => (outcome.file === undefined ? [] : [outcome.file]));
   const machines = [...new Set(files.map((file) => `${file.machine.cpus}, Node ${file.machine.node}`))];
   const lines = [
-    `Last \`npm run bench\`: ${now.toISOString().slice(0, 10)}, ${machines.join('; ') || `${describeCpus()}, Node ${process.version}`}. ` +
-      'Each value is the median over the bench’s rounds of the ratio against its baseline in the same run.',
+    `Results of ${dates(files) || now.toISOString().slice(0, 10)}, ${machines.join('; ') || `${describeCpus()}, Node ${process.version}`}. ` +
+      'Each value is a ratio against its baseline in the same run (a median over the bench’s rounds); a target is met at or above it.',
     '',
     '| bench | result | measures | baseline (same run) | ratio | target | numbers |',
     '| --- | --- | --- | --- | ---: | ---: | --- |',
