@@ -53,6 +53,11 @@ describe('GET /metrics', () => {
       /fedgate_sts_calls_total\{backend="keys",operation="AssumeRoleCommand",outcome="ok"\} [1-9]/,
     );
     expect(text).toContain('fedgate_process_cpu_seconds_total');
+    expect(text).toMatch(
+      /fedgate_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/credentials",status="200"\} 2/,
+    );
+    expect((await fetch(`${broker.url}/no/such/path/alice`)).status).toBe(404);
+    expect(await metricsText()).toContain('route="unmatched",status="404"');
     for (const person of ['alice', '123456789012', '127.0.0.1']) {
       expect(text).not.toContain(person);
     }

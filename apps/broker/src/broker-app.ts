@@ -11,6 +11,7 @@ import { ErrorsFilter } from './http/errors.filter';
 import { NestPinoLogger } from './http/nest-logger';
 import { RequestBodyPipe } from './http/request-body.pipe';
 import { requestLogging } from './http/request-logging';
+import { requestMetrics } from './http/request-metrics';
 import { untrustedProxyWarning } from './http/untrusted-proxy-warning';
 
 /** The broker's Nest application: Nest on Fastify (docs/benchmarks.md says why). */
@@ -48,6 +49,7 @@ export async function createBrokerApp(runtime: BrokerRuntime): Promise<BrokerApp
   });
   const fastify = app.getHttpAdapter().getInstance();
   requestLogging(fastify, runtime.logger);
+  requestMetrics(fastify, runtime.metrics);
   untrustedProxyWarning(fastify, runtime.logger);
   await app.register(fastifyCookie);
   // Bodies are read after the guards (authenticate first), JSON everywhere and forms only where documented.
