@@ -52,6 +52,26 @@ describe('SessionManager', () => {
     expect(await sessions.find(token)).toBeNull();
   });
 
+  it('writes a session back at most once a second however often it is used, and still times it out', async () => {
+    const { token } = await sessions.create(identity);
+    const writes: string[] = [];
+    const set = store.set.bind(store);
+    store.set = (key, value, ttlMs) => {
+      writes.push(value);
+      return set(key, value, ttlMs);
+    };
+    for (let i = 0; i < 10; i += 1) {
+      now += 50;
+      expect(await sessions.find(token)).not.toBeNull();
+    }
+    expect(writes).toHaveLength(0);
+    now += 600;
+    expect((await sessions.find(token))?.lastSeenAt).toBe(new Date(now).toISOString());
+    expect(writes).toHaveLength(1);
+    now += 3600 * 1000 + 1;
+    expect(await sessions.find(token)).toBeNull();
+  });
+
   it('ends a session at its absolute timeout however active', async () => {
     const { token } = await sessions.create(identity);
     for (let minutes = 0; minutes < 4 * 60 - 30; minutes += 30) {
