@@ -59,7 +59,7 @@ export class SessionGuard implements CanActivate {
       }
     }
     // Checked after CSRF, so a forged request cannot make fedgate call the identity provider.
-    const session = await this.identityRefresh.current(token, found, request.ip ?? '');
+    const session = await this.identityRefresh.current(token, found, request.ip);
     if (!session) {
       throw new FedgateError(
         'unauthenticated',
