@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -12,6 +13,7 @@ import { NestPinoLogger } from './http/nest-logger';
 import { RequestBodyPipe } from './http/request-body.pipe';
 import { requestLogging } from './http/request-logging';
 import { requestMetrics } from './http/request-metrics';
+import { securityHeaderOptions } from './http/security-headers';
 import { untrustedProxyWarning } from './http/untrusted-proxy-warning';
 
 /** The broker's Nest application: Nest on Fastify (docs/benchmarks.md says why). */
@@ -52,6 +54,7 @@ export async function createBrokerApp(runtime: BrokerRuntime): Promise<BrokerApp
   requestMetrics(fastify, runtime.metrics);
   untrustedProxyWarning(fastify, runtime.logger);
   await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, securityHeaderOptions(server.publicUrl));
   // Bodies are read after the guards (authenticate first), JSON everywhere and forms only where documented.
   deferRequestBodies(fastify);
   app.useGlobalPipes(new RequestBodyPipe(server.maxBodyBytes));
