@@ -259,6 +259,10 @@ describe('fedgate as IAM Identity Center for unmodified AWS clients', () => {
     const done = login.lines.find((line) => line.step === 'done');
     expect(done).toMatchObject({ tokenType: 'Bearer', expiresIn: 3600 });
     cacheFile = String(done?.cacheFile);
+    // Anyone may register: a registration lasts a day longer than a login can, not AWS's 90 days.
+    const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as { registrationExpiresAt: string };
+    expect(Date.parse(cached.registrationExpiresAt)).toBeLessThan(Date.now() + 30 * 24 * 3600 * 1000);
+    expect(Date.parse(cached.registrationExpiresAt)).toBeGreaterThan(Date.now() + 24 * 3600 * 1000);
   }, 90_000);
 
   it('the AWS CLI calls sts get-caller-identity with GetRoleCredentials’ credentials for the profile', async () => {

@@ -1,8 +1,12 @@
 import { AuthorizationServer, Clients, RegisteredClients } from '@fedgate/oauth';
 import type { BrokerRuntime } from '../broker-runtime';
 
-/** AWS's client registrations last 90 days; the clients register again after that. */
-const REGISTRATION_SECONDS = 90 * 24 * 60 * 60;
+/**
+ * A registration outlives the longest login it can start by a day (AWS's
+ * last 90 days). Anyone may register, so registrations must not pile up in
+ * the store for months; the clients register again when theirs expired.
+ */
+const REGISTRATION_MARGIN_SECONDS = 24 * 60 * 60;
 /**
  * An hour, as AWS's own tokens: botocore refreshes when less than 15
  * minutes are left, so a 15-minute token would be rotated on every call.
@@ -25,7 +29,10 @@ export class AwsSsoRuntime {
   constructor(runtime: BrokerRuntime) {
     const { config, store, now, audit } = runtime;
     this.startUrl = config.server.publicUrl.replace(/\/+$/, '');
-    this.registrations = new RegisteredClients(store, { lifetimeSeconds: REGISTRATION_SECONDS, now });
+    this.registrations = new RegisteredClients(store, {
+      lifetimeSeconds: config.session.absoluteTimeout + REGISTRATION_MARGIN_SECONDS,
+      now,
+    });
     this.server = new AuthorizationServer(store, {
       publicUrl: config.server.publicUrl,
       timeouts: { idleSeconds: config.session.idleTimeout, absoluteSeconds: config.session.absoluteTimeout },
