@@ -31,6 +31,7 @@ import type { Logger } from '@fedgate/logging';
 import { BrokerMetrics, countingAuditTrail, measureStsClient } from '@fedgate/metrics';
 import { SessionManager } from '@fedgate/sessions';
 import {
+  IssuanceRateLimit,
   LoginThrottle,
   checkLockoutMargins,
   loginThrottleLimits,
@@ -64,6 +65,8 @@ export interface BrokerRuntime {
   identityRefresh: IdentityRefresh;
   /** Ends a session at the user's request, audited. */
   signOut: SignOut;
+  /** Every front door's credential and console requests, counted per user and per client. */
+  issuanceRateLimit: IssuanceRateLimit;
   /** Where every front door records what happened: the audit stream, counted into the metrics. */
   audit: AuditTrail;
   /** What `/metrics` serves. */
@@ -192,6 +195,7 @@ export async function createBrokerRuntime(
       now,
     }),
     signOut: new SignOut({ sessions, audit }),
+    issuanceRateLimit: new IssuanceRateLimit(store, config.issuanceRateLimit),
     audit,
     metrics,
     now,

@@ -62,6 +62,7 @@ export class BrokerModule {
             issuance: runtime.issuance,
             consoleSignin: runtime.consoleSignin,
             audit: runtime.audit,
+            rateLimit: runtime.issuanceRateLimit,
             now: runtime.now,
           }),
         },

@@ -5,7 +5,7 @@ import { issuanceConfigSchema } from '@fedgate/issuance';
 import { mappingSections } from '@fedgate/mapping';
 import { sessionConfigSchema } from '@fedgate/sessions';
 import { storeConfigSchema } from '@fedgate/store';
-import { loginThrottleConfigSchema } from '@fedgate/throttling';
+import { issuanceRateLimitConfigSchema, loginThrottleConfigSchema } from '@fedgate/throttling';
 import { tokenExchangeConfigSchema } from '@fedgate/token-exchange';
 import { loggingConfigSchema, serverConfigSchema } from './server.schema';
 
@@ -18,6 +18,8 @@ export const brokerConfigSchema = z.strictObject({
   server: serverConfigSchema.prefault({}),
   session: sessionConfigSchema.prefault({}),
   loginThrottle: loginThrottleConfigSchema.prefault({}),
+  /** Credential and console requests per user and per client address, across front doors and replicas. */
+  issuanceRateLimit: issuanceRateLimitConfigSchema.prefault({}),
   store: storeConfigSchema.default({ type: 'memory' }),
   logging: loggingConfigSchema.prefault({}),
   /** Where the audit stream goes: stdout (default) or a file of its own. */

@@ -3,3 +3,4 @@ export * from './login-throttle.config';
 export * from './lockout-margin';
 export * from './trusted-proxies';
 export * from './request-rate-limit';
+export * from './issuance-rate-limit';

@@ -45,6 +45,8 @@ export interface CredentialsFlowDependencies {
   issuance: Pick<Issuance, 'credentials'>;
   consoleSignin: Pick<ConsoleSignin, 'signinUrl'>;
   audit: AuditTrail;
+  /** Counts every request against its user's and client's limits (docs/configuration.md, issuanceRateLimit). */
+  rateLimit?: { take(user: Identity, clientAddress: string | undefined): Promise<void> };
   /** The clock auth ages are measured with (milliseconds). */
   now: () => number;
 }
@@ -68,6 +70,7 @@ export class CredentialsFlow {
     origin: RequestOrigin,
   ): Promise<IssuedCredentials> {
     const audit = auditBase('issue_credentials', identity, request, origin);
+    await this.limit(identity, origin, audit);
     const plan = this.plan(identity, request, audit);
     const { credentials } = await this.issue(identity, plan, audit);
     return credentials;
@@ -76,6 +79,7 @@ export class CredentialsFlow {
   /** A console sign-in URL: a secret for 15 minutes, which the caller must not log. */
   async consoleUrl(identity: Identity, request: ConsoleRequest, origin: RequestOrigin): Promise<string> {
     const audit = auditBase('console_signin', identity, request, origin);
+    await this.limit(identity, origin, audit);
     const plan = this.plan(identity, request, audit);
     // Checked before any STS call, so a bad destination changes nothing.
     let destination: string;
@@ -98,6 +102,21 @@ export class CredentialsFlow {
       return url;
     } catch (error) {
       this.deps.audit.record({ ...issued, outcome: 'failure', ...failureOf(error) });
+      throw error;
+    }
+  }
+
+  /** The request counted against its limits, or the refusal (rate_limited, store_unavailable), audited and thrown. */
+  private async limit(identity: Identity, origin: RequestOrigin, audit: AuditBase): Promise<void> {
+    try {
+      await this.deps.rateLimit?.take(identity, origin.clientAddress);
+    } catch (error) {
+      const refusal = failureOf(error);
+      this.deps.audit.record({
+        ...audit,
+        outcome: refusal.error === 'rate_limited' ? 'rate_limited' : 'error',
+        ...refusal,
+      });
       throw error;
     }
   }

@@ -14,7 +14,7 @@ import {
   type TokenExchangeRequest,
 } from '@fedgate/token-exchange';
 import { failureOf, type AuditEvent, type AuditTrail } from '../audit';
-import { CredentialsFlow, type RequestOrigin } from '../credentials';
+import { CredentialsFlow, type CredentialsFlowDependencies, type RequestOrigin } from '../credentials';
 import { ClientAuthentication } from './client-authentication';
 
 /** Issues a fedgate access token for /api/v1/* (libs/oauth's grants), for the identity a token stood for. */
@@ -43,6 +43,8 @@ export interface TokenExchangeFlowDependencies {
   /** fedgate's public URL, and its token endpoint (a client assertion's audience). */
   publicUrl: string;
   audit: AuditTrail;
+  /** The credentials flow's per-user and per-client limits, the same as every front door's. */
+  rateLimit?: CredentialsFlowDependencies['rateLimit'];
   now: () => number;
 }
 
@@ -250,6 +252,7 @@ export class TokenExchangeFlow {
           this.deps.audit.record({ ...event, via: 'token_exchange', caller: caller.id, ...asserted });
         },
       },
+      ...(this.deps.rateLimit === undefined ? {} : { rateLimit: this.deps.rateLimit }),
       now: this.deps.now,
     });
     const entitlement = {

@@ -32,6 +32,7 @@ export function tokenExchangeProviders(runtime: BrokerRuntime): Provider[] {
           store: runtime.store,
           publicUrl: runtime.config.server.publicUrl,
           audit: runtime.audit,
+          rateLimit: runtime.issuanceRateLimit,
           now: runtime.now,
         }),
     },

@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { FedgateError } from '@fedgate/core';
+import type { Store } from '@fedgate/store';
+import { z } from 'zod';
+import { durationSeconds } from '@fedgate/config';
+
+/**
+ * The `issuanceRateLimit` section (docs/configuration.md): how many
+ * credential and console requests one user, and one client address, may
+ * make in a window, across every front door (API, portal, CLI, AWS SSO,
+ * token exchange) and every replica sharing the store. Cache hits count
+ * too: the limit bounds what a stolen session can pull, not STS's load.
+ */
+export const issuanceRateLimitConfigSchema = z.strictObject({
+  perUser: z.number().int().min(1).max(1_000_000).default(600),
+  perClient: z.number().int().min(1).max(1_000_000).default(3000),
+  window: durationSeconds(1, 3600).default(60),
+});
+
+export type IssuanceRateLimitConfig = z.output<typeof issuanceRateLimitConfigSchema>;
+
+function digest(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
+}
+
+/**
+ * Counts a credential or console request against its user's and its client
+ * address's limits in one atomic store operation (both or neither), and
+ * refuses it past either with `rate_limited` and when to retry. The store
+ * being down refuses too (store_unavailable): nothing is issued unchecked.
+ */
+export class IssuanceRateLimit {
+  constructor(
+    private readonly store: Pick<Store, 'incrementBelowLimits'>,
+    private readonly config: IssuanceRateLimitConfig,
+  ) {}
+
+  async take(
+    user: { connectorId: string; subject: string },
+    clientAddress: string | undefined,
+  ): Promise<void> {
+    const ttlMs = this.config.window * 1000;
+    const outcome = await this.store.incrementBelowLimits([
+      {
+        key: `rate:issue:user:${digest(`${user.connectorId}\n${user.subject}`)}`,
+        limit: this.config.perUser,
+        ttlMs,
+      },
+      { key: `rate:issue:client:${digest(clientAddress ?? 'unknown')}`, limit: this.config.perClient, ttlMs },
+    ]);
+    if (!outcome.taken) {
+      throw new FedgateError('rate_limited', 'Too many credential requests; slow down', {
+        retryAfterSeconds: Math.max(1, Math.ceil(outcome.ttlMs / 1000)),
+        phase: 'rate.issuance',
+        detail: { check: outcome.full === 0 ? 'per-user' : 'per-client' },
+      });
+    }
+  }
+}
