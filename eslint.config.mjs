@@ -14,8 +14,9 @@ export default tseslint.config(
       '*.config.js',
       '*.config.mjs',
       '.dependency-cruiser*.cjs',
-      // Plain Node build helpers, outside the TypeScript project.
+      // Plain Node scripts outside the TypeScript project: build helpers, and programs tests run as children.
       'scripts/*.cjs',
+      'test/**/*.cjs',
       'test/architecture/fixtures/**',
     ],
   },

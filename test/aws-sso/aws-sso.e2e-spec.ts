@@ -253,8 +253,9 @@ describe('fedgate as IAM Identity Center for unmodified AWS clients', () => {
     expect(
       login.lines.some((line) => line.step === 'poll' && line.error === 'AuthorizationPendingException'),
     ).toBe(true);
-    // The confirmation page names the registered client and the address it asked from.
-    expect(page).toContain(String(device?.clientId));
+    // The confirmation page names the registered client (by the name it registered) and the address it asked from.
+    expect(page).toContain('botocore-client-test (an AWS tool, through AWS SSO)');
+    expect(page).not.toContain(String(device?.clientId));
     expect(page).toContain('<dd>127.0.0.1</dd>');
     const done = login.lines.find((line) => line.step === 'done');
     expect(done).toMatchObject({ tokenType: 'Bearer', expiresIn: 3600 });

@@ -243,6 +243,17 @@ describe('token exchange through the broker', () => {
     expect(await listing.json()).toEqual({ connectors: [] });
   });
 
+  it('advertises the grant and its client authentication in the RFC 8414 metadata', async () => {
+    const metadata = (await (await fetch(`${publicUrl}/.well-known/oauth-authorization-server`)).json()) as {
+      grant_types_supported: string[];
+      token_endpoint_auth_methods_supported: string[];
+    };
+    expect(metadata.grant_types_supported).toContain('urn:ietf:params:oauth:grant-type:token-exchange');
+    expect(metadata.token_endpoint_auth_methods_supported).toEqual(
+      expect.arrayContaining(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']),
+    );
+  });
+
   describe('refusals: each its own code, nothing issued, audited with the phase', () => {
     const cases: [string, () => Promise<Answer>, number, string, string][] = [
       [

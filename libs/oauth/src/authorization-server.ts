@@ -198,7 +198,10 @@ export class AuthorizationServer {
 }
 
 /** RFC 8414 metadata for `/.well-known/oauth-authorization-server`. */
-export function authorizationServerMetadata(publicUrl: string): Record<string, unknown> {
+export function authorizationServerMetadata(
+  publicUrl: string,
+  extra: { grantTypes?: readonly string[]; authMethods?: readonly string[] } = {},
+): Record<string, unknown> {
   const base = publicUrl.replace(/\/+$/, '');
   return {
     issuer: base,
@@ -207,9 +210,14 @@ export function authorizationServerMetadata(publicUrl: string): Record<string, u
     device_authorization_endpoint: `${base}/oauth/device_authorization`,
     revocation_endpoint: `${base}/oauth/revoke`,
     response_types_supported: ['code'],
-    grant_types_supported: ['authorization_code', 'refresh_token', DEVICE_CODE_GRANT],
+    grant_types_supported: [
+      'authorization_code',
+      'refresh_token',
+      DEVICE_CODE_GRANT,
+      ...(extra.grantTypes ?? []),
+    ],
     code_challenge_methods_supported: ['S256'],
-    token_endpoint_auth_methods_supported: ['none'],
+    token_endpoint_auth_methods_supported: ['none', ...(extra.authMethods ?? [])],
     revocation_endpoint_auth_methods_supported: ['none'],
   };
 }

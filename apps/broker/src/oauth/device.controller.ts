@@ -144,7 +144,7 @@ export class DeviceController {
       title: 'Log in a device',
       paragraphs: [
         ...problems,
-        `Signed in as ${session.identity.username}. Type the code that fedgate login --device shows in your terminal.`,
+        `Signed in as ${session.identity.username}. Type the code your terminal shows (fedgate login --device, aws sso login).`,
         'Only type a code you got yourself, just now: someone who sends you a code is asking for your access.',
       ],
       form,
@@ -163,7 +163,7 @@ export class DeviceController {
           'from the address and at the time below.',
       ],
       facts: [
-        { label: 'Client', value: await this.oauth.server.clientName(pending.clientId) },
+        { label: 'Client', value: await this.oauth.clientDisplayName(pending.clientId) },
         { label: 'Requested from', value: pending.requestedFrom },
         {
           label: 'Requested at',

@@ -1,5 +1,5 @@
 import { IdentityRefresh, type AuditTrail } from '@fedgate/flows';
-import { AuthorizationServer } from '@fedgate/oauth';
+import { AuthorizationServer, RegisteredClients } from '@fedgate/oauth';
 import { RequestRateLimit } from '@fedgate/throttling';
 import type { BrokerRuntime } from '../broker-runtime';
 
@@ -12,6 +12,11 @@ export class OAuthRuntime {
   readonly endpointLimit: RequestRateLimit;
   /** The runtime's audit stream: approvals, denials, reuse and revocations go there. */
   readonly audit: AuditTrail;
+  /**
+   * Clients registered through AWS SSO's RegisterClient, read only to name them on the shared
+   * device page; they can use none of this server's endpoints.
+   */
+  private readonly awsSsoClients: RegisteredClients;
 
   constructor(runtime: BrokerRuntime) {
     const { config, store, now, audit } = runtime;
@@ -35,5 +40,19 @@ export class OAuthRuntime {
       now,
     });
     this.endpointLimit = new RequestRateLimit(store, { name: 'oauth', limit: 120, windowSeconds: 60 });
+    this.awsSsoClients = new RegisteredClients(store, {
+      lifetimeSeconds: config.session.absoluteTimeout,
+      now,
+    });
+  }
+
+  /** What the device page calls the program that asked: the CLI, or an AWS tool by the name it registered. */
+  async clientDisplayName(clientId: string): Promise<string> {
+    const builtIn = await this.server.clientName(clientId);
+    if (builtIn !== clientId) {
+      return builtIn;
+    }
+    const registered = await this.awsSsoClients.find(clientId);
+    return registered === undefined ? clientId : `${registered.name} (an AWS tool, through AWS SSO)`;
   }
 }

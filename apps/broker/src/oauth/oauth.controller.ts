@@ -243,6 +243,16 @@ export class OAuthController {
   /** RFC 8414 metadata: where the endpoints are and what they accept. */
   @Get('.well-known/oauth-authorization-server')
   metadata(): Record<string, unknown> {
-    return authorizationServerMetadata(this.config.server.publicUrl);
+    // The token-exchange grant, and how its callers authenticate, when any caller is configured.
+    const exchange = this.config.tokenExchange.clients.length > 0;
+    return authorizationServerMetadata(
+      this.config.server.publicUrl,
+      exchange
+        ? {
+            grantTypes: ['urn:ietf:params:oauth:grant-type:token-exchange'],
+            authMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+          }
+        : {},
+    );
   }
 }
