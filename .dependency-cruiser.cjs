@@ -71,7 +71,7 @@ module.exports = {
       name: 'oauth-only-base-libs',
       severity: 'error',
       comment:
-        'libs/oauth (the authorization server for fedgate\'s own clients) stands on core, store and ' +
+        "libs/oauth (the authorization server for fedgate's own clients) stands on core, store and " +
         'sessions only: sign-in happens before it, credentials after it, both through the flows.',
       from: { path: '^libs/oauth/', pathNot: [SPEC] },
       to: {
@@ -82,7 +82,7 @@ module.exports = {
     {
       name: 'no-lib-to-oauth',
       severity: 'error',
-      comment: 'Only apps (the broker\'s OAuth endpoints, the bearer guard) use the authorization server.',
+      comment: "Only apps (the broker's OAuth endpoints, the bearer guard) use the authorization server.",
       from: { path: '^libs/', pathNot: ['^libs/oauth/', SPEC] },
       to: { path: ['^libs/oauth/', '^@fedgate/oauth$'] },
     },
