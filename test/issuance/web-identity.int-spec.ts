@@ -13,6 +13,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import {
   AssumeRoleWithWebIdentityCommand,
   GetCallerIdentityCommand,
@@ -129,7 +130,7 @@ async function serveWellKnown(config: FedgateConfig, keys: WebIdentityKeyRing): 
     ],
   })
   class WellKnownOnly {}
-  const app = await NestFactory.create(WellKnownOnly, { logger: false });
+  const app = await NestFactory.create(WellKnownOnly, new FastifyAdapter(), { logger: false });
   await app.listen(0, '127.0.0.1');
   return app;
 }
