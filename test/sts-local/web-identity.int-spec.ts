@@ -15,7 +15,7 @@ import {
   type AssumeRoleWithWebIdentityCommandInput,
 } from '@aws-sdk/client-sts';
 import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT, type JWTPayload, type KeyLike } from 'jose';
-import { freePort, makeTempDir } from '../harness/processes';
+import { freePort, makeTempDir, sleep } from '../harness/processes';
 import { startTestStsLocal, stsLocalConfigFrom, type TestStsLocal } from '../harness/sts-local';
 import { botocore, result } from './botocore-runner';
 import { anyString, matching } from './matchers';
@@ -28,6 +28,8 @@ const REMOTE_ROLE = 'arn:aws:iam::111111111111:role/RemoteIdp';
 let sts: TestStsLocal;
 let directory: string;
 let jwksServer: Server;
+/** What the remote provider's JWKS URL serves; a test rotates it, as a restarted broker does. */
+let servedKeys: object[];
 let remoteIssuer: string;
 let key: KeyLike;
 let otherKey: KeyLike;
@@ -63,9 +65,10 @@ beforeAll(async () => {
   ({ privateKey: otherKey } = await generateKeyPair('RS256'));
   const publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
   await writeFile(join(directory, 'jwks.json'), JSON.stringify({ keys: [publicJwk] }));
+  servedKeys = [publicJwk];
   jwksServer = createServer((_request, response) => {
     response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ keys: [publicJwk] }));
+    response.end(JSON.stringify({ keys: servedKeys }));
   });
   await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
   remoteIssuer = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/idp`;
@@ -141,6 +144,25 @@ describe('AssumeRoleWithWebIdentity with the SDK', () => {
 
   it('fetches keys from the provider JWKS URL', async () => {
     const jwt = await token({ aud: 'remote' }, { issuer: remoteIssuer });
+    const response = await anonymous().send(input(jwt, { RoleArn: REMOTE_ROLE }));
+    expect(response.Provider).toBe(remoteIssuer.replace('http://', ''));
+  });
+
+  it('accepts a key the provider rotated in a moment ago, as after a broker restart', async () => {
+    await anonymous().send(
+      input(await token({ aud: 'remote' }, { issuer: remoteIssuer }), { RoleArn: REMOTE_ROLE }),
+    );
+    const rotated = await generateKeyPair('RS256');
+    servedKeys = [{ ...(await exportJWK(rotated.publicKey)), kid: 'k2', alg: 'RS256', use: 'sig' }];
+    await sleep(1_100);
+    const jwt = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', kid: 'k2' })
+      .setIssuer(remoteIssuer)
+      .setAudience('remote')
+      .setSubject('repo:corp/app:ref:refs/heads/main')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(rotated.privateKey);
     const response = await anonymous().send(input(jwt, { RoleArn: REMOTE_ROLE }));
     expect(response.Provider).toBe(remoteIssuer.replace('http://', ''));
   });

@@ -21,7 +21,8 @@ export function issuerKey(issuer: string): string {
 /**
  * The OIDC providers of every account. Key sets from files are read once at
  * start-up; remote ones are fetched on first use and cached by jose
- * (with its cooldown, so a flood of bad tokens cannot hammer the IdP).
+ * (with a one-second cooldown, so a flood of bad tokens cannot hammer the
+ * IdP, while a key the IdP just rotated in is picked up at once).
  */
 export class OidcProviders {
   private readonly providers: OidcProvider[] = [];
@@ -33,7 +34,12 @@ export class OidcProviders {
         const keys =
           provider.jwksFile !== undefined
             ? createLocalJWKSet(JSON.parse(readFileSync(provider.jwksFile, 'utf8')) as JSONWebKeySet)
-            : createRemoteJWKSet(new URL(provider.jwksUri ?? ''), { timeoutDuration: 5000 });
+            : createRemoteJWKSet(new URL(provider.jwksUri ?? ''), {
+                timeoutDuration: 5000,
+                // A token with an unknown kid fetches the set again after a second, not jose's 30 s:
+                // a restarted broker's new key works at once, as a local emulator should.
+                cooldownDuration: 1000,
+              });
         this.providers.push({
           accountId: account.id,
           arn: `arn:${config.partition}:iam::${account.id}:oidc-provider/${key}`,
