@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { realpath, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -26,11 +27,26 @@ export interface RedisNode {
   readonly process: RunningProcess;
 }
 
-async function redisCli(port: number, args: readonly string[], password?: string): Promise<string> {
+async function redisCli(
+  port: number,
+  args: readonly string[],
+  password?: string,
+  timeoutMs = 5_000,
+): Promise<string> {
   const cli = requireBinary('redis-cli', INSTALL_HINT);
   const auth = password === undefined ? [] : ['--no-auth-warning', '-a', password];
-  const { stdout } = await run(cli, ['-h', HOST, '-p', String(port), ...auth, ...args], { timeout: 5_000 });
-  return stdout.trim();
+  try {
+    const { stdout } = await run(cli, ['-h', HOST, '-p', String(port), ...auth, ...args], {
+      timeout: timeoutMs,
+    });
+    return stdout.trim();
+  } catch (error) {
+    // redis-cli reports cluster errors on stdout: keep it in the failure.
+    const output = (error as { stdout?: string }).stdout ?? '';
+    throw new Error(
+      `redis-cli ${args.join(' ')}: ${error instanceof Error ? error.message : String(error)}\n${output}`,
+    );
+  }
 }
 
 async function until(
@@ -175,11 +191,26 @@ export interface RedisClusterSetup {
 async function freeClusterPort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const port = await freePort();
-    if (port + 10_000 <= 65_535) {
+    if (port + 10_000 <= 65_535 && (await portIsFree(port + 10_000))) {
       return port;
     }
   }
   throw new Error('found no free port with room for its cluster bus port');
+}
+
+/** Whether a TCP port on the loopback address can be bound right now. */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => {
+      resolve(false);
+    });
+    probe.listen(port, HOST, () => {
+      probe.close(() => {
+        resolve(true);
+      });
+    });
+  });
 }
 
 /** Three primaries sharing the 16384 slots, created with redis-cli --cluster create. */
@@ -196,12 +227,13 @@ export async function startRedisCluster(): Promise<RedisClusterSetup> {
         ]),
       );
     }
-    await redisCli(started[0]!.port, [
-      '--cluster',
-      'create',
-      ...started.map((node) => node.address),
-      '--cluster-yes',
-    ]);
+    // Creating the cluster waits until every node agrees on the slots: slow on a busy machine.
+    await redisCli(
+      started[0]!.port,
+      ['--cluster', 'create', ...started.map((node) => node.address), '--cluster-yes'],
+      undefined,
+      60_000,
+    );
     for (const node of started) {
       await until(`cluster node ${node.address} to be ok`, async () =>
         (await redisCli(node.port, ['CLUSTER', 'INFO'])).includes('cluster_state:ok'),
