@@ -11,3 +11,4 @@ export * from './federation-token';
 export * from './retry-strategy';
 export * from './web-identity';
 export * from './config';
+export * from './revocation';

@@ -1,0 +1,2 @@
+export * from './deny-older-sessions-policy';
+export * from './role-policy-writer';
