@@ -1,3 +1,5 @@
+import { FedgateError } from '@fedgate/core';
+
 import { notACounter, storeUnavailable } from './errors';
 import { dataKey, lockKey, newLockToken } from './keys';
 import {
@@ -23,6 +25,8 @@ export interface MemoryStoreOptions {
 interface Entry {
   value: string;
   expiresAt: number;
+  /** A set's members and when each one ends (the entry's expiresAt is the latest of them). */
+  members?: Map<string, number>;
 }
 
 const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
@@ -157,6 +161,42 @@ export class MemoryStore implements Store {
     return this.run('ttl', () => {
       const entry = this.read(dataKey(this.keyPrefix, key));
       return entry === undefined ? null : entry.expiresAt - this.now();
+    });
+  }
+
+  addToSet(key: string, member: string, ttlMs: number): Promise<void> {
+    return this.run('addToSet', () => {
+      assertValidTtl(ttlMs);
+      const fullKey = dataKey(this.keyPrefix, key);
+      const now = this.now();
+      const ends = now + ttlMs;
+      const entry = this.read(fullKey);
+      const members = entry?.members ?? new Map<string, number>();
+      if (entry !== undefined && entry.members === undefined) {
+        throw new FedgateError('internal', 'The key holds a value, not a set');
+      }
+      members.set(member, Math.max(members.get(member) ?? 0, ends));
+      for (const [name, end] of members) {
+        if (end <= now) {
+          members.delete(name);
+        }
+      }
+      this.entries.set(fullKey, { value: '', members, expiresAt: Math.max(entry?.expiresAt ?? 0, ends) });
+    });
+  }
+
+  setMembers(key: string): Promise<string[]> {
+    return this.run('setMembers', () => {
+      const now = this.now();
+      const members = this.read(dataKey(this.keyPrefix, key))?.members ?? new Map<string, number>();
+      return [...members].filter(([, end]) => end > now).map(([name]) => name);
+    });
+  }
+
+  removeFromSet(key: string, member: string): Promise<boolean> {
+    return this.run('removeFromSet', () => {
+      const members = this.read(dataKey(this.keyPrefix, key))?.members;
+      return members !== undefined && (members.get(member) ?? 0) > this.now() && members.delete(member);
     });
   }
 

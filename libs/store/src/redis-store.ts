@@ -90,6 +90,22 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
+// A set whose members expire one by one: a sorted set scored by each member's end. Expired members
+// are dropped on every add; the key lives as long as its longest-lived member. ARGV: member, ttl, now.
+const ADD_TO_SET_SCRIPT = `
+local ttl = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local ends = now + ttl
+local current = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if (not current) or tonumber(current) < ends then
+  redis.call('ZADD', KEYS[1], ends, ARGV[1])
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('PTTL', KEYS[1]) < ttl then
+  redis.call('PEXPIRE', KEYS[1], ttl)
+end
+return 1`;
+
 export interface RedisClientTimeouts {
   /** Bound on establishing the connection (TCP and handshake); default 5 s. */
   connectTimeoutMs?: number;
@@ -320,6 +336,25 @@ export class RedisStore implements Store {
       return null;
     }
     return remaining === -1 ? Number.POSITIVE_INFINITY : remaining;
+  }
+
+  async addToSet(key: string, member: string, ttlMs: number): Promise<void> {
+    const fullKey = dataKey(this.keyPrefix, key);
+    assertValidTtl(ttlMs);
+    await this.run('addToSet', () =>
+      this.client.eval(ADD_TO_SET_SCRIPT, 1, fullKey, member, ttlMs, Date.now()),
+    );
+  }
+
+  async setMembers(key: string): Promise<string[]> {
+    const fullKey = dataKey(this.keyPrefix, key);
+    return this.run('setMembers', () => this.client.zrangebyscore(fullKey, `(${Date.now()}`, '+inf'));
+  }
+
+  async removeFromSet(key: string, member: string): Promise<boolean> {
+    const fullKey = dataKey(this.keyPrefix, key);
+    const removed = await this.run('removeFromSet', () => this.client.zrem(fullKey, member));
+    return removed > 0;
   }
 
   async acquireLock(name: string, ttlMs: number): Promise<StoreLock | null> {

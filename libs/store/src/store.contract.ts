@@ -188,6 +188,48 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       });
     });
 
+    describe('sets with expiring members', () => {
+      it('lists what was added, once each, and removes members', async () => {
+        const store = await open();
+        expect(await store.setMembers('s')).toEqual([]);
+        await store.addToSet('s', 'a', LONG_TTL);
+        await store.addToSet('s', 'b', LONG_TTL);
+        await store.addToSet('s', 'a', LONG_TTL);
+        expect((await store.setMembers('s')).sort()).toEqual(['a', 'b']);
+        expect(await store.removeFromSet('s', 'a')).toBe(true);
+        expect(await store.removeFromSet('s', 'a')).toBe(false);
+        expect(await store.setMembers('s')).toEqual(['b']);
+      });
+
+      it('lets each member expire on its own, the set living as long as its longest-lived member', async () => {
+        const store = await open();
+        await store.addToSet('s', 'short', 50);
+        await store.addToSet('s', 'long', 400);
+        await sleep(150);
+        expect(await store.setMembers('s')).toEqual(['long']);
+        expect(present(await store.ttl('s'))).toBeGreaterThan(0);
+        await sleep(350);
+        expect(await store.setMembers('s')).toEqual([]);
+        expect(await store.ttl('s')).toBeNull();
+      });
+
+      it('keeps the later end when a member is added again', async () => {
+        const store = await open();
+        await store.addToSet('s', 'm', 400);
+        await store.addToSet('s', 'm', 50);
+        await sleep(150);
+        expect(await store.setMembers('s')).toEqual(['m']);
+      });
+
+      it('refuses an invalid TTL with RangeError, adding nothing', async () => {
+        const store = await open();
+        for (const ttl of INVALID_TTLS) {
+          await expect(store.addToSet('s', 'm', ttl)).rejects.toThrow(RangeError);
+        }
+        expect(await store.setMembers('s')).toEqual([]);
+      });
+    });
+
     describe('increment', () => {
       it('counts from 1', async () => {
         const store = await open();

@@ -86,6 +86,21 @@ export interface Store {
     options?: WithLockOptions,
   ): Promise<T>;
 
+  /**
+   * Adds a member to the set at key, to stay until ttlMs from now (adding it
+   * again keeps the later of the two ends). Each member expires on its own and
+   * the set lives as long as its longest-lived member, so a set can index
+   * keys that expire at different times. A key holds either a value or a set,
+   * never both. One key, so it works on every topology.
+   */
+  addToSet(key: string, member: string, ttlMs: number): Promise<void>;
+
+  /** The set's members that have not expired, in no particular order; empty when the key is absent. */
+  setMembers(key: string): Promise<string[]>;
+
+  /** Removes a member from the set; true when it was there. */
+  removeFromSet(key: string, member: string): Promise<boolean>;
+
   /** Resolves when the backend answers; rejects with FedgateError('store_unavailable') otherwise. */
   ping(): Promise<void>;
 
