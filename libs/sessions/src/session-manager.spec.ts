@@ -97,4 +97,59 @@ describe('SessionManager', () => {
     await store.set(key, '{"nope":true}', 60_000);
     await expect(sessions.find(token)).rejects.toMatchObject({ code: 'internal' });
   });
+
+  describe('reading the same stored session again', () => {
+    const keyOf = (token: string): string =>
+      `session:${createHash('sha256').update(token).digest('base64url')}`;
+
+    it('gives the same frozen identity while the stored text is unchanged, touches included', async () => {
+      const { token } = await sessions.create(identity);
+      const first = await sessions.find(token);
+      const second = await sessions.find(token);
+      expect(second?.identity).toBe(first?.identity);
+      expect(Object.isFrozen(first?.identity)).toBe(true);
+      expect(Object.isFrozen(first?.identity.groups)).toBe(true);
+      expect(() => {
+        (first?.identity.groups as string[]).push('admins');
+      }).toThrow(TypeError);
+      now += 5000; // past the touch interval: this read writes the session back
+      const touched = await sessions.find(token);
+      expect(touched?.lastSeenAt).toBe(new Date(now).toISOString());
+      expect(touched?.identity).toBe(first?.identity);
+    });
+
+    it('parses again when the store holds another text: a replaced identity is seen at once', async () => {
+      const { token } = await sessions.create(identity);
+      const before = await sessions.find(token);
+      // Another replica (or a refresh) rewrites the session in the store.
+      const stored = JSON.parse((await store.get(keyOf(token))) ?? 'null') as { identity: Identity };
+      stored.identity = { ...stored.identity, groups: ['admins'] };
+      await store.set(keyOf(token), JSON.stringify(stored), 60_000);
+      const after = await sessions.find(token);
+      expect(after?.identity).not.toBe(before?.identity);
+      expect(after?.identity.groups).toEqual(['admins']);
+
+      const replaced = await sessions.replaceIdentity(token, { ...identity, groups: ['ops'] });
+      expect(replaced?.identity.groups).toEqual(['ops']);
+      expect((await sessions.find(token))?.identity.groups).toEqual(['ops']);
+    });
+
+    it('never serves a session the store no longer has', async () => {
+      const { token } = await sessions.create(identity);
+      expect(await sessions.find(token)).not.toBeNull();
+      await store.delete(keyOf(token));
+      expect(await sessions.find(token)).toBeNull();
+      expect(await sessions.stored(token)).toBeNull();
+    });
+
+    it('still ends an idle session it has parsed before', async () => {
+      const { token } = await sessions.create(identity);
+      expect(await sessions.find(token)).not.toBeNull();
+      // The store keeps it (say its TTL is coarse); the idle rule still applies to the cached parse.
+      const text = (await store.get(keyOf(token))) ?? '';
+      now += 3601 * 1000;
+      await store.set(keyOf(token), text, 60_000);
+      expect(await sessions.find(token)).toBeNull();
+    });
+  });
 });

@@ -2,6 +2,7 @@ import { createHash, hash, randomBytes } from 'node:crypto';
 import { FedgateError, type Identity } from '@fedgate/core';
 import type { Store } from '@fedgate/store';
 import type { BrokerSession } from './broker-session';
+import { ParsedSessions } from './parsed-sessions';
 
 export interface SessionTimeouts {
   idleSeconds: number;
@@ -41,12 +42,29 @@ function isBrokerSession(value: unknown): value is BrokerSession {
   );
 }
 
+/** A stored session's text as a session, or `internal` when it is not one. */
+function parseSession(stored: string): BrokerSession {
+  let session: unknown;
+  try {
+    session = JSON.parse(stored);
+  } catch (error) {
+    throw new FedgateError('internal', 'A stored session is unreadable', { cause: error });
+  }
+  if (!isBrokerSession(session)) {
+    throw new FedgateError('internal', 'A stored session is unreadable');
+  }
+  return session;
+}
+
 /**
  * Creates, finds and ends broker sessions in the store. A session ends when
  * unused for the idle timeout or at its absolute expiry, whichever is first.
  * Store failures propagate (fail closed): no store, no session.
  */
 export class SessionManager {
+  /** The last parse of each session read here, reused while the store answers the same text. */
+  private readonly parsed = new ParsedSessions();
+
   constructor(
     private readonly store: Store,
     private readonly timeouts: SessionTimeouts,
@@ -93,8 +111,10 @@ export class SessionManager {
       return session;
     }
     const touched: BrokerSession = { ...session, lastSeenAt: new Date(this.now()).toISOString() };
-    await this.store.set(key, JSON.stringify(touched), this.ttlMs(touched));
-    return touched;
+    const text = JSON.stringify(touched);
+    await this.store.set(key, text, this.ttlMs(touched));
+    // What was just written is what the next read gets: the same identity object keeps serving it.
+    return this.parsed.set(key, text, touched);
   }
 
   /** The live session for a token as stored, without restarting its idle timer; null when unknown or ended. */
@@ -137,21 +157,16 @@ export class SessionManager {
   private async readKey(key: string): Promise<BrokerSession | null> {
     const stored = await this.store.get(key);
     if (stored === null) {
+      this.parsed.delete(key);
       return null;
     }
-    let session: unknown;
-    try {
-      session = JSON.parse(stored);
-    } catch (error) {
-      throw new FedgateError('internal', 'A stored session is unreadable', { cause: error });
-    }
-    if (!isBrokerSession(session)) {
-      throw new FedgateError('internal', 'A stored session is unreadable');
-    }
+    // The store is read every time; only the parse of a text seen before is skipped.
+    const session = this.parsed.get(key, stored) ?? this.parsed.set(key, stored, parseSession(stored));
     // The store's TTL already drops idle sessions; checking here too keeps the rule exact
     // whatever the store's expiry granularity.
     const idleMs = this.now() - Date.parse(session.lastSeenAt);
     if (idleMs > this.timeouts.idleSeconds * 1000 || Date.parse(session.expiresAt) <= this.now()) {
+      this.parsed.delete(key);
       await this.store.delete(key);
       return null;
     }
@@ -160,7 +175,12 @@ export class SessionManager {
 
   /** Ends a session; true when there was one. */
   async destroy(token: string): Promise<boolean> {
-    return TOKEN_PATTERN.test(token) ? this.store.delete(storeKey(token)) : false;
+    if (!TOKEN_PATTERN.test(token)) {
+      return false;
+    }
+    const key = storeKey(token);
+    this.parsed.delete(key);
+    return this.store.delete(key);
   }
 
   private ttlMs(session: BrokerSession): number {
