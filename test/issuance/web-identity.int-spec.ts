@@ -33,7 +33,7 @@ import {
 } from '@fedgate/issuance';
 import type { WebIdentityPlan } from '@fedgate/mapping';
 import { WellKnownController } from '../../apps/broker/src/controllers/well-known.controller';
-import { BROKER_CONFIG } from '../../apps/broker/src/tokens';
+import { BROKER_STARTUP_CONFIG } from '../../apps/broker/src/tokens';
 import { startMoto, type MotoServer } from '../harness/moto';
 import {
   demoConsolePage,
@@ -125,7 +125,7 @@ async function serveWellKnown(config: FedgateConfig, keys: WebIdentityKeyRing): 
   @Module({
     controllers: [WellKnownController],
     providers: [
-      { provide: BROKER_CONFIG, useValue: config },
+      { provide: BROKER_STARTUP_CONFIG, useValue: config },
       { provide: WebIdentityKeyRing, useValue: keys },
     ],
   })

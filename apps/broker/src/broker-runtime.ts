@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { openAuditStream } from '@fedgate/audit';
-import { assertBrokerStartup, type BackendConfig, type FedgateConfig } from '@fedgate/broker-config';
+import {
+  assertBrokerStartup,
+  LiveConfig,
+  type BackendConfig,
+  type FedgateConfig,
+} from '@fedgate/broker-config';
 import { ConnectorCatalog, createConnector, type Connector } from '@fedgate/connectors';
 import {
   IdentityRefresh,
@@ -40,6 +45,7 @@ import {
 } from '@fedgate/throttling';
 import { createStore, storeConfigFromSection, type Store } from '@fedgate/store';
 import type { STSClient } from '@aws-sdk/client-sts';
+import { ConfigReloader, type ConfigSource } from './config-reloader';
 import { SIGN_IN_LIFETIME_SECONDS } from './http/sign-in-cookie';
 
 /**
@@ -47,7 +53,12 @@ import { SIGN_IN_LIFETIME_SECONDS } from './http/sign-in-cookie';
  * constructors (no Nest), so tests and other entry points can build one too.
  */
 export interface BrokerRuntime {
+  /** The configuration the broker started with: read only restart-only sections from it. */
   config: FedgateConfig;
+  /** The configuration in force, which a reload replaces: the mapping, admins and rate limits read it. */
+  liveConfig: LiveConfig;
+  /** Reloads the file the broker started with (SIGHUP, POST /api/v1/admin/reload). */
+  configReloader: ConfigReloader;
   logger: Logger;
   store: Store;
   connectors: ConnectorCatalog;
@@ -66,7 +77,7 @@ export interface BrokerRuntime {
   /** Ends a session at the user's request, audited. */
   signOut: SignOut;
   /** Every front door's credential and console requests, counted per user and per client. */
-  issuanceRateLimit: IssuanceRateLimit;
+  issuanceRateLimit: Pick<IssuanceRateLimit, 'take'>;
   /** Where every front door records what happened: the audit stream, counted into the metrics. */
   audit: AuditTrail;
   /** What `/metrics` serves. */
@@ -90,6 +101,8 @@ export interface RuntimeOptions {
    * implementation is not in the registry yet (tests of the redirect flow).
    */
   extraConnectors?: readonly Connector[];
+  /** The file the config was read from, which a reload reads again; without it reloads are refused. */
+  configSource?: ConfigSource;
 }
 
 export async function createBrokerRuntime(
@@ -162,10 +175,22 @@ export async function createBrokerRuntime(
   );
   const auditStream = options.audit === undefined ? openAuditStream(config.audit) : undefined;
   const audit = countingAuditTrail(metrics, options.audit ?? (auditStream as AuditTrail));
+  const liveConfig = new LiveConfig(config);
+  const configReloader = new ConfigReloader({
+    source: options.configSource,
+    live: liveConfig,
+    audit,
+    logger: options.logger,
+    applied: (next) => {
+      options.logger.level = next.logging.level;
+    },
+  });
   const publicUrl = config.server.publicUrl.replace(/\/$/, '');
   const callbackUrl = (id: string): string => `${publicUrl}/auth/${encodeURIComponent(id)}/callback`;
   return {
     config,
+    liveConfig,
+    configReloader,
     logger: options.logger,
     store,
     connectors,
@@ -195,7 +220,7 @@ export async function createBrokerRuntime(
       now,
     }),
     signOut: new SignOut({ sessions, audit }),
-    issuanceRateLimit: new IssuanceRateLimit(store, config.issuanceRateLimit),
+    issuanceRateLimit: liveIssuanceRateLimit(store, liveConfig),
     audit,
     metrics,
     now,
@@ -206,6 +231,21 @@ export async function createBrokerRuntime(
       await connectors.close();
       await store.close();
       auditStream?.close();
+    },
+  };
+}
+
+/** The issuance rate limit of the configuration in force: rebuilt when a reload changes its section. */
+function liveIssuanceRateLimit(store: Store, live: LiveConfig): Pick<IssuanceRateLimit, 'take'> {
+  let section = live.current.issuanceRateLimit;
+  let limit = new IssuanceRateLimit(store, section);
+  return {
+    take(user, clientAddress) {
+      if (live.current.issuanceRateLimit !== section) {
+        section = live.current.issuanceRateLimit;
+        limit = new IssuanceRateLimit(store, section);
+      }
+      return limit.take(user, clientAddress);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { LiveConfig } from '@fedgate/broker-config';
 import { ConnectorCatalog } from '@fedgate/connectors';
 import {
   CredentialsFlow,
@@ -14,6 +15,8 @@ import { SessionManager } from '@fedgate/sessions';
 import { LoginThrottle } from '@fedgate/throttling';
 import type { BrokerRuntime } from './broker-runtime';
 import { AdminController } from './controllers/admin.controller';
+import { ConfigReloadController } from './controllers/config-reload.controller';
+import { ConfigReloader } from './config-reloader';
 import { ApiController } from './controllers/api.controller';
 import { AuthController } from './controllers/auth.controller';
 import { ConsoleController } from './controllers/console.controller';
@@ -27,7 +30,7 @@ import { PortalController } from './portal/portal.controller';
 import { SessionCookie } from './http/session-cookie';
 import { SessionGuard } from './http/session.guard';
 import { SignInCookie } from './http/sign-in-cookie';
-import { BROKER_CLOCK, BROKER_CONFIG, BROKER_LOGGER, BROKER_STORE } from './tokens';
+import { BROKER_CLOCK, BROKER_STARTUP_CONFIG, BROKER_LOGGER, BROKER_STORE } from './tokens';
 
 /** Wires the runtime's ready-built singletons into Nest; nothing is constructed by discovery. */
 @Module({})
@@ -40,6 +43,7 @@ export class BrokerModule {
         AuthController,
         ApiController,
         AdminController,
+        ConfigReloadController,
         ConsoleController,
         WellKnownController,
         MetricsController,
@@ -48,7 +52,9 @@ export class BrokerModule {
         ...AWS_SSO_CONTROLLERS,
       ],
       providers: [
-        { provide: BROKER_CONFIG, useValue: runtime.config },
+        { provide: BROKER_STARTUP_CONFIG, useValue: runtime.config },
+        { provide: LiveConfig, useValue: runtime.liveConfig },
+        { provide: ConfigReloader, useValue: runtime.configReloader },
         { provide: BROKER_LOGGER, useValue: runtime.logger },
         { provide: BROKER_STORE, useValue: runtime.store },
         { provide: BROKER_CLOCK, useValue: runtime.now },
@@ -58,7 +64,7 @@ export class BrokerModule {
         {
           provide: CredentialsFlow,
           useValue: new CredentialsFlow({
-            config: runtime.config,
+            config: () => runtime.liveConfig.current,
             issuance: runtime.issuance,
             consoleSignin: runtime.consoleSignin,
             audit: runtime.audit,
@@ -69,7 +75,7 @@ export class BrokerModule {
         {
           provide: ExplainFlow,
           useValue: new ExplainFlow({
-            config: runtime.config,
+            config: () => runtime.liveConfig.current,
             audit: runtime.audit,
             now: runtime.now,
           }),

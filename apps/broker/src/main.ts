@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     level: config.logging.level,
     ...(config.audit.output === 'stdout' ? { destination: pino.destination(2) } : {}),
   });
-  const runtime = await createBrokerRuntime(config, { logger });
+  const runtime = await createBrokerRuntime(config, { logger, configSource: { path, env: process.env } });
   const app = await createBrokerApp(runtime);
   await app.listen(config.server.port, config.server.host);
   logger.info(
@@ -30,6 +30,12 @@ async function main(): Promise<void> {
       .then(() => runtime.close())
       .finally(() => process.exit(0));
   };
+  // SIGHUP re-reads the config file (docs/operations/config-reload.md); the reloader logs and audits the outcome.
+  process.on('SIGHUP', () => {
+    void runtime.configReloader.reload({ trigger: 'signal' }).catch((error: unknown) => {
+      logger.error({ err: error }, 'configuration reload failed');
+    });
+  });
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

@@ -40,3 +40,14 @@ export type { SessionConfig } from '@fedgate/sessions';
 export type { StoreSectionConfig as StoreConfig } from '@fedgate/store';
 export type { LoginThrottleConfig } from '@fedgate/throttling';
 export type { TokenExchangeClientConfig, TokenExchangeConfig } from '@fedgate/token-exchange';
+export {
+  LiveConfig,
+  LIVE_SECTIONS,
+  RESTART_REQUIRED,
+  changedPaths,
+  changedSections,
+  isLiveSection,
+  restartOnlyIssues,
+  type ConfigSection,
+  type ReloadOutcome,
+} from './live-config';

@@ -10,7 +10,7 @@ import { readRequestBody } from '../http/read-request-body';
 import { BrowserSessions, signInRedirect } from '../oauth/browser-session';
 import { sendOAuthPage } from '../oauth/oauth-pages';
 import { OAuthRuntime } from '../oauth/oauth-runtime';
-import { BROKER_CONFIG, BROKER_LOGGER, type BrokerConfigRef } from '../tokens';
+import { BROKER_STARTUP_CONFIG, BROKER_LOGGER, type BrokerStartupConfig } from '../tokens';
 import { AwsSsoRuntime } from './aws-sso-runtime';
 
 const AUTHORIZE_PATH = '/aws-sso/oidc/authorize';
@@ -65,7 +65,7 @@ export class SsoAuthorizeController {
     @Inject(AwsSsoRuntime) private readonly sso: AwsSsoRuntime,
     @Inject(OAuthRuntime) private readonly oauth: OAuthRuntime,
     @Inject(BrowserSessions) private readonly browser: BrowserSessions,
-    @Inject(BROKER_CONFIG) private readonly config: BrokerConfigRef,
+    @Inject(BROKER_STARTUP_CONFIG) private readonly config: BrokerStartupConfig,
     @Inject(BROKER_LOGGER) private readonly logger: Logger,
   ) {}
 

@@ -1,17 +1,12 @@
 import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FedgateError, type Identity } from '@fedgate/core';
+import { LiveConfig } from '@fedgate/broker-config';
 import { CredentialsFlow } from '@fedgate/flows';
 import type { Logger } from '@fedgate/logging';
 import { evaluate, type Entitlement } from '@fedgate/mapping';
 import { OAuthRuntime } from '../oauth/oauth-runtime';
-import {
-  BROKER_CLOCK,
-  BROKER_CONFIG,
-  BROKER_LOGGER,
-  type BrokerClock,
-  type BrokerConfigRef,
-} from '../tokens';
+import { BROKER_CLOCK, BROKER_LOGGER, type BrokerClock } from '../tokens';
 import { AwsSsoError, sendPortalError } from './aws-sso-errors';
 import { AwsSsoRuntime } from './aws-sso-runtime';
 import { page, queryParam } from './pagination';
@@ -40,7 +35,7 @@ export class SsoPortalController {
     @Inject(AwsSsoRuntime) private readonly sso: AwsSsoRuntime,
     @Inject(OAuthRuntime) private readonly oauth: OAuthRuntime,
     @Inject(CredentialsFlow) private readonly flow: CredentialsFlow,
-    @Inject(BROKER_CONFIG) private readonly config: BrokerConfigRef,
+    @Inject(LiveConfig) private readonly liveConfig: LiveConfig,
     @Inject(BROKER_CLOCK) private readonly now: BrokerClock,
     @Inject(BROKER_LOGGER) private readonly logger: Logger,
   ) {}
@@ -184,7 +179,7 @@ export class SsoPortalController {
   }
 
   private entitlements(identity: Identity): Entitlement[] {
-    return evaluate(identity, this.config, { now: new Date(this.now()) }).entitlements;
+    return evaluate(identity, this.liveConfig.current, { now: new Date(this.now()) }).entitlements;
   }
 
   private send(reply: FastifyReply, body: unknown): void {

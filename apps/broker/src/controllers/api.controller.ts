@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { LiveConfig } from '@fedgate/broker-config';
 import { CredentialsFlow } from '@fedgate/flows';
 import { toCredentialProcess, type CredentialProcessOutput } from '@fedgate/issuance';
 import { evaluate } from '@fedgate/mapping';
@@ -9,7 +10,7 @@ import { parseBody } from '../http/parse-body';
 import { CurrentSession } from '../http/request-session';
 import { noStore } from '../http/no-store';
 import { SessionGuard } from '../http/session.guard';
-import { BROKER_CLOCK, BROKER_CONFIG, type BrokerClock, type BrokerConfigRef } from '../tokens';
+import { BROKER_CLOCK, type BrokerClock } from '../tokens';
 import { describeEntitlement, describeUser } from './user-view';
 
 const entitlementFields = {
@@ -30,7 +31,7 @@ const consoleBody = z.strictObject({
 export class ApiController {
   constructor(
     @Inject(CredentialsFlow) private readonly flow: CredentialsFlow,
-    @Inject(BROKER_CONFIG) private readonly config: BrokerConfigRef,
+    @Inject(LiveConfig) private readonly liveConfig: LiveConfig,
     @Inject(BROKER_CLOCK) private readonly now: BrokerClock,
   ) {}
 
@@ -46,7 +47,9 @@ export class ApiController {
   entitlements(@CurrentSession() current: { session: BrokerSession }): {
     entitlements: Record<string, unknown>[];
   } {
-    const { entitlements } = evaluate(current.session.identity, this.config, { now: new Date(this.now()) });
+    const { entitlements } = evaluate(current.session.identity, this.liveConfig.current, {
+      now: new Date(this.now()),
+    });
     return { entitlements: entitlements.map(describeEntitlement) };
   }
 

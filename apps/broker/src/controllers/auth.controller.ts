@@ -30,7 +30,7 @@ import { SessionCookie } from '../http/session-cookie';
 import { SignInCookie } from '../http/sign-in-cookie';
 import { answerErrorsAsPage } from '../http/sign-in-error-page';
 import { SessionGuard } from '../http/session.guard';
-import { BROKER_CONFIG, type BrokerConfigRef } from '../tokens';
+import { BROKER_STARTUP_CONFIG, type BrokerStartupConfig } from '../tokens';
 import { describeUser } from './user-view';
 
 const loginBody = z.strictObject({
@@ -59,7 +59,7 @@ export class AuthController {
     @Inject(SignOut) private readonly signOut: SignOut,
     @Inject(SessionCookie) private readonly cookie: SessionCookie,
     @Inject(SignInCookie) private readonly signInCookie: SignInCookie,
-    @Inject(BROKER_CONFIG) private readonly config: BrokerConfigRef,
+    @Inject(BROKER_STARTUP_CONFIG) private readonly config: BrokerStartupConfig,
   ) {}
 
   @Get('connectors')

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { stsEndpointUrl, probeEndpoint } from '@fedgate/issuance';
 import type { Store } from '@fedgate/store';
-import { BROKER_CONFIG, BROKER_STORE, type BrokerConfigRef } from '../tokens';
+import { BROKER_STARTUP_CONFIG, BROKER_STORE, type BrokerStartupConfig } from '../tokens';
 
 const PROBE_TIMEOUT_MS = 2000;
 
@@ -10,7 +10,7 @@ const PROBE_TIMEOUT_MS = 2000;
 @Controller()
 export class HealthController {
   constructor(
-    @Inject(BROKER_CONFIG) private readonly config: BrokerConfigRef,
+    @Inject(BROKER_STARTUP_CONFIG) private readonly config: BrokerStartupConfig,
     @Inject(BROKER_STORE) private readonly store: Store,
   ) {}
 

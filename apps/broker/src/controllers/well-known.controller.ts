@@ -6,7 +6,7 @@ import {
   type JsonWebKeySetDocument,
   type OpenIdConfigurationDocument,
 } from '@fedgate/issuance';
-import { BROKER_CONFIG, type BrokerConfigRef } from '../tokens';
+import { BROKER_STARTUP_CONFIG, type BrokerStartupConfig } from '../tokens';
 
 /** Verifiers (IAM, sts-local) fetch these often; five minutes bounds how long a rotation takes to be seen. */
 const CACHE_CONTROL = 'public, max-age=300';
@@ -22,7 +22,7 @@ export class WellKnownController {
   private readonly configuration: OpenIdConfigurationDocument;
 
   constructor(
-    @Inject(BROKER_CONFIG) config: BrokerConfigRef,
+    @Inject(BROKER_STARTUP_CONFIG) config: BrokerStartupConfig,
     @Inject(WebIdentityKeyRing) private readonly keys: WebIdentityKeyRing,
   ) {
     this.configuration = openIdConfiguration(

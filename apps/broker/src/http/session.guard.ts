@@ -4,7 +4,7 @@ import { FedgateError } from '@fedgate/core';
 import { IdentityRefresh } from '@fedgate/flows';
 import { SessionManager } from '@fedgate/sessions';
 import { BearerAuth } from '../oauth/bearer-auth';
-import { BROKER_CONFIG, type BrokerConfigRef } from '../tokens';
+import { BROKER_STARTUP_CONFIG, type BrokerStartupConfig } from '../tokens';
 import { assertSameOrigin } from './origin-check';
 import type { RequestWithSession } from './request-session';
 import { SessionCookie } from './session-cookie';
@@ -31,7 +31,7 @@ export class SessionGuard implements CanActivate {
   constructor(
     @Inject(SessionManager) private readonly sessions: SessionManager,
     @Inject(SessionCookie) private readonly cookie: SessionCookie,
-    @Inject(BROKER_CONFIG) private readonly config: BrokerConfigRef,
+    @Inject(BROKER_STARTUP_CONFIG) private readonly config: BrokerStartupConfig,
     @Inject(IdentityRefresh) private readonly identityRefresh: IdentityRefresh,
     @Inject(BearerAuth) private readonly bearer: BearerAuth,
   ) {}

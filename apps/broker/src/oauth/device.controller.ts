@@ -6,7 +6,7 @@ import type { Logger } from '@fedgate/logging';
 import type { PendingDevice } from '@fedgate/oauth';
 import type { BrokerSession } from '@fedgate/sessions';
 import { assertSameOrigin } from '../http/origin-check';
-import { BROKER_CONFIG, BROKER_LOGGER, type BrokerConfigRef } from '../tokens';
+import { BROKER_STARTUP_CONFIG, BROKER_LOGGER, type BrokerStartupConfig } from '../tokens';
 import { BrowserSessions, signInRedirect } from './browser-session';
 import { sendOAuthPage, type PageForm } from './oauth-pages';
 import { oauthNoStore } from './oauth-reply';
@@ -39,7 +39,7 @@ export class DeviceController {
   constructor(
     @Inject(OAuthRuntime) private readonly oauth: OAuthRuntime,
     @Inject(BrowserSessions) private readonly browser: BrowserSessions,
-    @Inject(BROKER_CONFIG) private readonly config: BrokerConfigRef,
+    @Inject(BROKER_STARTUP_CONFIG) private readonly config: BrokerStartupConfig,
     @Inject(BROKER_LOGGER) private readonly logger: Logger,
   ) {}
 

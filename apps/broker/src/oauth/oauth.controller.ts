@@ -5,7 +5,7 @@ import { FedgateError } from '@fedgate/core';
 import type { Logger } from '@fedgate/logging';
 import { authorizationServerMetadata, OAuthError } from '@fedgate/oauth';
 import { assertSameOrigin } from '../http/origin-check';
-import { BROKER_CONFIG, BROKER_LOGGER, type BrokerConfigRef } from '../tokens';
+import { BROKER_STARTUP_CONFIG, BROKER_LOGGER, type BrokerStartupConfig } from '../tokens';
 import { BrowserSessions, signInRedirect } from './browser-session';
 import { sendOAuthPage } from './oauth-pages';
 import { formParams, oauthNoStore, sendOAuthError } from './oauth-reply';
@@ -73,7 +73,7 @@ export class OAuthController {
   constructor(
     @Inject(OAuthRuntime) private readonly oauth: OAuthRuntime,
     @Inject(BrowserSessions) private readonly browser: BrowserSessions,
-    @Inject(BROKER_CONFIG) private readonly config: BrokerConfigRef,
+    @Inject(BROKER_STARTUP_CONFIG) private readonly config: BrokerStartupConfig,
     @Inject(BROKER_LOGGER) private readonly logger: Logger,
     @Inject(TokenExchangeGrant) private readonly tokenExchange: TokenExchangeGrant,
   ) {}

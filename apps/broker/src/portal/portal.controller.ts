@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { LiveConfig } from '@fedgate/broker-config';
 import { ConnectorCatalog, connectorKind, isSignInConnector } from '@fedgate/connectors';
 import { FedgateError, isFedgateError } from '@fedgate/core';
 import { CredentialsFlow, IdentityRefresh, PasswordSignIn, SignOut } from '@fedgate/flows';
@@ -12,7 +13,7 @@ import { DeviceCookie } from '../http/device-cookie';
 import { httpStatusFor } from '../http/error-response';
 import { parseBody } from '../http/parse-body';
 import { SessionCookie } from '../http/session-cookie';
-import { BROKER_CLOCK, BROKER_CONFIG, type BrokerClock, type BrokerConfigRef } from '../tokens';
+import { BROKER_CLOCK, BROKER_STARTUP_CONFIG, type BrokerClock, type BrokerStartupConfig } from '../tokens';
 import { loadPortalAssets, type PortalAsset } from './portal-assets';
 import { PortalPages } from './portal-pages';
 import { PortalSessions, type PortalRequestFacts, type PortalSession } from './portal-sessions';
@@ -96,7 +97,8 @@ export class PortalController {
     @Inject(PasswordSignIn) private readonly passwordSignIn: PasswordSignIn,
     @Inject(CredentialsFlow) private readonly flow: CredentialsFlow,
     @Inject(SessionCookie) private readonly cookie: SessionCookie,
-    @Inject(BROKER_CONFIG) private readonly config: BrokerConfigRef,
+    @Inject(BROKER_STARTUP_CONFIG) private readonly config: BrokerStartupConfig,
+    @Inject(LiveConfig) private readonly liveConfig: LiveConfig,
     @Inject(BROKER_CLOCK) private readonly now: BrokerClock,
     @Inject(SessionManager) sessions: SessionManager,
     @Inject(IdentityRefresh) identityRefresh: IdentityRefresh,
@@ -403,10 +405,12 @@ export class PortalController {
   }
 
   private accountsOf(current: PortalSession): AccountView[] {
-    const evaluation = evaluate(current.session.identity, this.config, { now: new Date(this.now()) });
+    // One config for the whole page, even if a reload lands in between.
+    const config = this.liveConfig.current;
+    const evaluation = evaluate(current.session.identity, config, { now: new Date(this.now()) });
     return accountsView(evaluation, (accountId) => {
-      const account = this.config.accounts.find((candidate) => candidate.id === accountId);
-      return this.config.backends.find((backend) => backend.id === account?.backend)?.partition ?? 'aws';
+      const account = config.accounts.find((candidate) => candidate.id === accountId);
+      return config.backends.find((backend) => backend.id === account?.backend)?.partition ?? 'aws';
     });
   }
 

@@ -11,7 +11,8 @@ import type { AuditTrail } from '../audit';
 
 /** What the explain flow uses, and nothing more. */
 export interface ExplainFlowDependencies {
-  config: MappingConfig & { admins: AdminsConfig };
+  /** The mapping and admins in force, read on every request (a config reload swaps them). */
+  config: () => MappingConfig & { admins: AdminsConfig };
   audit: AuditTrail;
   /** The clock auth ages are measured with (milliseconds). */
   now: () => number;
@@ -28,8 +29,10 @@ export class ExplainFlow {
   constructor(private readonly deps: ExplainFlowDependencies) {}
 
   explain(caller: Identity, body: unknown): Evaluation {
+    // One config for the whole request, even if a reload lands in between.
+    const config = this.deps.config();
     const audit = { event: 'admin_explain', connector: caller.connectorId, subject: caller.subject };
-    if (!isAdmin(caller, this.deps.config.admins)) {
+    if (!isAdmin(caller, config.admins)) {
       this.deps.audit.record({ ...audit, outcome: 'not_entitled' });
       throw new FedgateError('not_entitled', 'Only administrators may explain the mapping', {
         phase: 'admin.authorization',
@@ -44,6 +47,6 @@ export class ExplainFlow {
       outcome: 'success',
       explained: { connector: parsed.identity.connectorId, subject: parsed.identity.subject },
     });
-    return evaluate(parsed.identity, this.deps.config, { now: new Date(this.deps.now()) });
+    return evaluate(parsed.identity, config, { now: new Date(this.deps.now()) });
   }
 }

@@ -70,7 +70,7 @@ function setup(answer: () => Promise<IssuedCredentials> = () => Promise.resolve(
     },
   });
   const flow = new CredentialsFlow({
-    config,
+    config: () => config,
     issuance: new Issuance({ issuers }),
     consoleSignin,
     audit: { record: (event) => events.push(event) },

@@ -40,8 +40,11 @@ interface AuditBase {
 
 /** What the credentials flow uses, and nothing more. */
 export interface CredentialsFlowDependencies {
-  /** The validated mapping: entitlements are computed from it on every request. */
-  config: MappingConfig;
+  /**
+   * The mapping in force, read on every request: a config reload swaps what it
+   * returns, and the next request plans from the new one.
+   */
+  config: () => MappingConfig;
   issuance: Pick<Issuance, 'credentials'>;
   consoleSignin: Pick<ConsoleSignin, 'signinUrl'>;
   audit: AuditTrail;
@@ -125,7 +128,7 @@ export class CredentialsFlow {
   private plan(identity: Identity, request: CredentialsRequest, audit: AuditBase): IssuePlan {
     const planning = planIssue(
       identity,
-      this.deps.config,
+      this.deps.config(),
       {
         account: request.accountId,
         permissionSet: request.permissionSet,

@@ -32,8 +32,8 @@ export type TokenExchangeResult =
 export interface TokenExchangeFlowDependencies {
   clients: readonly TokenExchangeClientConfig[];
   connectors: { list(): readonly Connector[] };
-  /** The validated mapping: the same as the credentials flow's. */
-  config: MappingConfig;
+  /** The mapping in force, read on every request: the same as the credentials flow's. */
+  config: () => MappingConfig;
   issuance: Pick<Issuance, 'credentials'>;
   consoleSignin: Pick<ConsoleSignin, 'signinUrl'>;
   /** Absent until the broker issues access tokens: asking for one is then refused. */
@@ -204,10 +204,9 @@ export class TokenExchangeFlow {
     if (caller.accounts.includes('*')) {
       return true;
     }
+    const { accounts } = this.deps.config();
     const entryOf = (name: string) =>
-      this.deps.config.accounts.find(
-        (account) => account.id === name || account.name.toLowerCase() === name.toLowerCase(),
-      );
+      accounts.find((account) => account.id === name || account.name.toLowerCase() === name.toLowerCase());
     const requested = entryOf(target.account);
     return requested !== undefined && caller.accounts.some((name) => entryOf(name) === requested);
   }

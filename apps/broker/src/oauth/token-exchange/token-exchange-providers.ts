@@ -19,7 +19,7 @@ export function tokenExchangeProviders(runtime: BrokerRuntime): Provider[] {
         new TokenExchangeFlow({
           clients: runtime.config.tokenExchange.clients,
           connectors: runtime.connectors,
-          config: runtime.config,
+          config: () => runtime.liveConfig.current,
           issuance: runtime.issuance,
           consoleSignin: runtime.consoleSignin,
           accessTokens: async (clientId, signedIn) => {
