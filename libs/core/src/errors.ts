@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'unauthenticated',
   'csrf_rejected',
   'not_entitled',
+  'access_revoked',
   'not_found',
   'unknown_connector',
   'unsupported_operation',

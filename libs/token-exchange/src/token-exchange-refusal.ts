@@ -94,6 +94,7 @@ export function tokenExchangeErrorCode(error: unknown): TokenExchangeErrorCode {
   }
   switch (error.code) {
     case 'not_entitled':
+    case 'access_revoked':
       return 'not_entitled';
     case 'invalid_request':
       return 'invalid_request';

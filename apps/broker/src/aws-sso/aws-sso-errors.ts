@@ -58,7 +58,16 @@ export function sendOidcError(reply: FastifyReply, error: unknown, logger: Logge
     return;
   }
   if (error instanceof FedgateError && error.code === 'rate_limited') {
-    send(reply, 400, 'SlowDownException', { error: 'slow_down', error_description: error.message });
+    // A device poll is told SlowDownException instead (OAuthEndpoints); anything else is throttled,
+    // which botocore and the JS SDK retry after backing off.
+    if (error.retryAfterSeconds !== undefined) {
+      reply.header('Retry-After', String(error.retryAfterSeconds));
+    }
+    logger.info({ operation, error: 'TooManyRequestsException' }, 'aws sso oidc request refused');
+    send(reply, 429, 'TooManyRequestsException', {
+      error: 'temporarily_unavailable',
+      error_description: error.message,
+    });
     return;
   }
   if (error instanceof FedgateError && error.code === 'invalid_request') {
@@ -84,6 +93,7 @@ function portalException(error: FedgateError): { type: string; status: number } 
     case 'unauthenticated':
       return { type: 'UnauthorizedException', status: 401 };
     case 'not_entitled':
+    case 'access_revoked':
     case 'sts_denied':
       // What IAM Identity Center answers for a role that is not the user's: "No access".
       return { type: 'ForbiddenException', status: 403 };

@@ -18,6 +18,7 @@ export function httpStatusFor(code: ErrorCode): number {
       return 401;
     case 'csrf_rejected':
     case 'not_entitled':
+    case 'access_revoked':
     case 'sts_denied':
       return 403;
     case 'not_found':

@@ -75,6 +75,8 @@ export function signInErrorMessage(error: FedgateError, now: number): string {
     case 'unknown_connector':
     case 'unsupported_operation':
       return 'That way of signing in does not exist here. Choose one of those on this page.';
+    case 'access_revoked':
+      return 'An administrator has revoked your access for now. Try again later, or ask your administrator.';
     case 'internal':
     case 'config_invalid':
       return 'Something went wrong in fedgate. Try again; if it lasts, tell your administrator.';
