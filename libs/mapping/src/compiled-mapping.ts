@@ -26,6 +26,11 @@ export interface IndexedRule extends CompiledRule {
 /** The rules that name one (account, set). */
 export interface PairRules {
   rules: readonly IndexedRule[];
+  /**
+   * Whether the identity holding the pair can change with time alone:
+   * one of its rules or its permission set has a maxAuthAge.
+   */
+  readsClock: boolean;
 }
 
 /**
@@ -187,7 +192,10 @@ function build(config: MappingConfig): CompiledMapping {
         grantKey(ANY, setName),
         grantKey(ANY, ANY),
       ].flatMap((lookup) => byGrant.get(lookup) ?? []);
-      found = { rules: named };
+      found = {
+        rules: named,
+        readsClock: named.some((rule) => rule.readsClock) || sets.get(setName)?.set.maxAuthAge !== undefined,
+      };
       // Bounded by the config: at most one entry per (account, set) pair.
       pairCache.set(key, found);
     }

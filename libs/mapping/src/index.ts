@@ -14,3 +14,4 @@ export * from './plan-issue';
 export * from './explain-format';
 export * from './identity-input';
 export * from './config';
+export * from './plan-memo';

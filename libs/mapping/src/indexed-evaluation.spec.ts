@@ -5,6 +5,8 @@ import { referenceEvaluate, referenceRequestedEntitlement } from '../../../test/
 import { compileMapping, type MappingConfig } from './compiled-mapping';
 import { entitlementsOf, evaluate } from './evaluate';
 import { entitlementFor } from './requested-entitlement';
+import { planIssue } from './plan-issue';
+import { planIssueMemoized } from './plan-memo';
 
 /**
  * The indexed evaluation (compiled rules, group and grant indexes, no trace
@@ -187,6 +189,35 @@ describe('indexed evaluation against the reference evaluator (property)', () => 
         },
       ),
       { numRuns: 40 },
+    );
+  });
+});
+
+describe('planIssueMemoized against planIssue (property)', () => {
+  it('answers what planIssue answers, asked again later, with auth-age rules and sets included', () => {
+    fc.assert(
+      fc.property(
+        fc.array(rule, { minLength: 1, maxLength: 8 }),
+        setOptions,
+        who,
+        fc.array(request, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.constantFrom(0, 1, 29, 31, 90, 200), { minLength: 2, maxLength: 4 }),
+        (rules, options, drawn, requests, minutesLater) => {
+          const config = configOf(rules, options);
+          // As the session layer hands it out: frozen, the same object for every request.
+          const person = Object.freeze({ ...drawn, groups: Object.freeze([...drawn.groups]) }) as Identity;
+          for (const minutes of [...minutesLater].sort((a, b) => a - b)) {
+            const now = new Date(NOW.getTime() + minutes * 60_000);
+            for (const { requestedSeconds, ...named } of requests) {
+              const asked = { ...named, ...(requestedSeconds === null ? {} : { requestedSeconds }) };
+              expect(planIssueMemoized(person, config, asked, { now })).toEqual(
+                planIssue(person, config, asked, { now }),
+              );
+            }
+          }
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });

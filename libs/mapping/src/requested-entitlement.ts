@@ -43,6 +43,21 @@ function granted(
 }
 
 /**
+ * The accounts and permission set names a reference can mean: the account
+ * by id, or by name ignoring case; the set by name ignoring case.
+ */
+export function referencedPairs(
+  compiled: CompiledMapping,
+  reference: EntitlementReference,
+): { accounts: readonly AccountConfig[]; setNames: readonly string[] } {
+  const setNames = compiled.setNamesByLowerName.get(reference.permissionSet.toLowerCase()) ?? [];
+  const byId = compiled.accountsById.get(reference.account) ?? [];
+  const byName = compiled.accountsByLowerName.get(reference.account.toLowerCase()) ?? [];
+  const accounts = byName.length === 0 ? byId : [...new Set([...byId, ...byName])];
+  return { accounts, setNames };
+}
+
+/**
  * The one entitlement a request names, or undefined when the identity does
  * not hold it: the same entitlement `evaluate` lists for that account (by
  * id, or by name ignoring case) and permission set (by name ignoring case),
@@ -57,13 +72,10 @@ export function entitlementFor(
   options: EvaluateOptions = {},
 ): Entitlement | undefined {
   const compiled = compileMapping(config);
-  const setNames = compiled.setNamesByLowerName.get(reference.permissionSet.toLowerCase()) ?? [];
+  const { accounts, setNames } = referencedPairs(compiled, reference);
   if (setNames.length === 0) {
     return undefined;
   }
-  const byId = compiled.accountsById.get(reference.account) ?? [];
-  const byName = compiled.accountsByLowerName.get(reference.account.toLowerCase()) ?? [];
-  const accounts = byName.length === 0 ? byId : [...new Set([...byId, ...byName])];
   const now = (options.now ?? new Date()).getTime();
   let prepared: MatchContext | undefined;
   const context = (): MatchContext => (prepared ??= lookupContext(identity, now));

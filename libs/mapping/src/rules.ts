@@ -83,6 +83,8 @@ export interface CompiledRule {
    * of groups.all): the index finds the rule through them. Empty otherwise.
    */
   requiredOneOf: readonly string[];
+  /** Whether a condition reads the clock (maxAuthAge): the rule's answer can change as time passes. */
+  readsClock: boolean;
 }
 
 const SHOWN = 5;
@@ -410,6 +412,7 @@ export function compileRule(rule: AssignmentConfig, index: number): CompiledRule
     exactGroups: [...any, ...all].filter((pattern) => !isGlob(pattern)),
     requiredOneOf:
       any.length > 0 && !any.some(isGlob) ? any : exactAll.length > 0 ? exactAll.slice(0, 1) : [],
+    readsClock: match.maxAuthAge !== undefined,
   };
 }
 

@@ -6,7 +6,7 @@ import {
   type Issuance,
   type IssuedCredentials,
 } from '@fedgate/issuance';
-import { planIssue, type IssuePlan, type MappingConfig } from '@fedgate/mapping';
+import { planIssueMemoized, type IssuePlan, type MappingConfig } from '@fedgate/mapping';
 import { failureOf, type AuditTrail } from '../audit';
 
 /** What a user asks for: one of their entitlements, optionally shorter than its maximum. */
@@ -126,7 +126,8 @@ export class CredentialsFlow {
 
   /** The plan the request names, or the refusal, audited and thrown. */
   private plan(identity: Identity, request: CredentialsRequest, audit: AuditBase): IssuePlan {
-    const planning = planIssue(
+    // Memoized per (config object, session identity object): docs/benchmarks.md.
+    const planning = planIssueMemoized(
       identity,
       this.deps.config(),
       {
