@@ -34,18 +34,18 @@ describe('the audit stream in a file', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function record(path: string, events: number, from = 0): void {
-    const stream = openAuditStream({ output: 'file', path, fsync: true });
+  async function record(path: string, events: number, from = 0): Promise<void> {
+    const stream = await openAuditStream({ output: 'file', path, fsync: true });
     for (let index = from; index < from + events; index += 1) {
       stream.record({ event: 'issue_credentials', outcome: 'success', subject: `user-${index}` });
     }
-    stream.close();
+    await stream.close();
   }
 
   it('is private to its owner and continues one chain across restarts', async () => {
     const path = join(dir, 'audit.jsonl');
-    record(path, 3);
-    record(path, 2, 3);
+    await record(path, 3);
+    await record(path, 2, 3);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(verifyChain(readFileSync(path, 'utf8'))).toMatchObject({ ok: true, lines: 5, last: { seq: 5 } });
     expect(await fedgate(['audit', 'verify', path])).toEqual({
@@ -57,7 +57,7 @@ describe('the audit stream in a file', () => {
 
   it('is reported at the first changed line by fedgate audit verify', async () => {
     const path = join(dir, 'audit.jsonl');
-    record(path, 4);
+    await record(path, 4);
     const lines = readFileSync(path, 'utf8').split('\n');
     lines[1] = lines[1]!.replace('"success"', '"failure"');
     writeFileSync(path, lines.join('\n'));
@@ -70,9 +70,9 @@ describe('the audit stream in a file', () => {
 
   it('survives a line torn by a crash: the next start closes it, and verify names it', async () => {
     const path = join(dir, 'audit.jsonl');
-    record(path, 2);
+    await record(path, 2);
     appendFileSync(path, '{"seq":3,"time":"2026-12-05T06:00:00.000Z","prev":"ab');
-    record(path, 1, 2);
+    await record(path, 1, 2);
     const text = readFileSync(path, 'utf8');
     expect(text.split('\n')).toHaveLength(5);
     const result = await fedgate(['audit', 'verify', path]);
@@ -80,10 +80,10 @@ describe('the audit stream in a file', () => {
     expect(result.stderr).toContain('line 3: not a chained audit line');
   });
 
-  it('refuses to continue a file that does not end with a chained line, or a symlink', () => {
+  it('refuses to continue a file that does not end with a chained line, or a symlink', async () => {
     const junk = join(dir, 'junk.jsonl');
     writeFileSync(junk, 'not an audit line\n');
-    expect(() => openAuditStream({ output: 'file', path: junk, fsync: false })).toThrow(
+    await expect(openAuditStream({ output: 'file', path: junk, fsync: false })).rejects.toThrow(
       /does not end with a chained audit line/,
     );
     expect(readFileSync(junk, 'utf8')).toBe('not an audit line\n');
@@ -92,7 +92,7 @@ describe('the audit stream in a file', () => {
     writeFileSync(target, '');
     const link = join(dir, 'link.jsonl');
     symlinkSync(target, link);
-    expect(() => openAuditStream({ output: 'file', path: link, fsync: false })).toThrow(/ELOOP/);
+    await expect(openAuditStream({ output: 'file', path: link, fsync: false })).rejects.toThrow(/ELOOP/);
   });
 
   it('fails fedgate audit verify on a file it cannot read, saying so', async () => {

@@ -51,6 +51,7 @@ export async function createBrokerApp(runtime: BrokerRuntime): Promise<BrokerApp
   });
   const fastify = app.getHttpAdapter().getInstance();
   requestLogging(fastify, runtime.logger);
+  runtime.auditWrites.register(fastify);
   requestMetrics(fastify, runtime.metrics);
   untrustedProxyWarning(fastify, runtime.logger);
   await app.register(fastifyCookie);

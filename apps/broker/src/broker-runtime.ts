@@ -47,6 +47,7 @@ import { createStore, storeConfigFromSection, type Store } from '@fedgate/store'
 import type { STSClient } from '@aws-sdk/client-sts';
 import { ConfigReloader, type ConfigSource } from './config-reloader';
 import { SIGN_IN_LIFETIME_SECONDS } from './http/sign-in-cookie';
+import { AuditWrites } from './http/audit-writes';
 
 /**
  * The broker's singletons, built from the validated config with plain
@@ -80,6 +81,8 @@ export interface BrokerRuntime {
   issuanceRateLimit: Pick<IssuanceRateLimit, 'take'>;
   /** Where every front door records what happened: the audit stream, counted into the metrics. */
   audit: AuditTrail;
+  /** Holds each answer until its request's audit lines are kept (the Redis audit stream). */
+  auditWrites: AuditWrites;
   /** What `/metrics` serves. */
   metrics: BrokerMetrics;
   /** The broker's clock (milliseconds); the mapping measures auth ages with it. */
@@ -173,7 +176,17 @@ export async function createBrokerRuntime(
       options.logger.warn(fields, message);
     },
   );
-  const auditStream = options.audit === undefined ? openAuditStream(config.audit) : undefined;
+  // Redis audit writes finish after record(); each answer waits for its request's (http/audit-writes.ts).
+  const auditWrites = new AuditWrites();
+  const auditStream =
+    options.audit === undefined
+      ? await openAuditStream(config.audit, {
+          onWrite: auditWrites.track,
+          onError: (error) => {
+            options.logger.error({ err: error }, 'an audit line could not be written');
+          },
+        })
+      : undefined;
   const audit = countingAuditTrail(metrics, options.audit ?? (auditStream as AuditTrail));
   const liveConfig = new LiveConfig(config);
   const configReloader = new ConfigReloader({
@@ -189,6 +202,7 @@ export async function createBrokerRuntime(
   const callbackUrl = (id: string): string => `${publicUrl}/auth/${encodeURIComponent(id)}/callback`;
   return {
     config,
+    auditWrites,
     liveConfig,
     configReloader,
     logger: options.logger,
@@ -230,7 +244,7 @@ export async function createBrokerRuntime(
       await lockoutCheck;
       await connectors.close();
       await store.close();
-      auditStream?.close();
+      await auditStream?.close();
     },
   };
 }

@@ -1,9 +1,26 @@
 import { z } from 'zod';
+import { redisConnectionShape, requireOneRedisTopology } from '@fedgate/store';
+
+/** The audit stream's Redis: the store's connection keys, the stream's name and its trimming. */
+const auditRedis = z
+  .strictObject({
+    ...redisConnectionShape,
+    /** The Redis stream the lines are appended to (XADD), shared by every replica. */
+    stream: z.string().min(1).max(512).default('fedgate:audit'),
+    /**
+     * Approximate MAXLEN trimming: Redis keeps at least this many entries, dropping
+     * the oldest. Trimming cuts the chain's start; `fedgate audit verify` then starts
+     * from the first entry left (docs/operations.md#audit).
+     */
+    maxLength: z.number().int().min(1000).max(1_000_000_000).optional(),
+  })
+  .superRefine(requireOneRedisTopology);
 
 /**
  * The `audit` section (docs/configuration.md): where the audit stream goes.
  * `stdout` by default (the application log then goes to stderr); `file` for
- * a file of its own, continued across restarts.
+ * a file of its own, continued across restarts; `redis` for a Redis stream
+ * that every replica appends to as one chain.
  */
 export const auditConfigSchema = z.discriminatedUnion(
   'output',
@@ -16,11 +33,16 @@ export const auditConfigSchema = z.discriminatedUnion(
       /** Each line reaches the disk before the request it records goes on. */
       fsync: z.boolean().default(false),
     }),
+    z.strictObject({ output: z.literal('redis'), redis: auditRedis }),
   ],
   {
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
-    error: (issue) => (issue.code === 'invalid_union' ? 'output must be one of: stdout, file' : undefined),
+    error: (issue) =>
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
+      issue.code === 'invalid_union' ? 'output must be one of: stdout, file, redis' : undefined,
   },
 );
 
 export type AuditConfig = z.output<typeof auditConfigSchema>;
+
+/** The `audit.redis` keys as validated. */
+export type AuditRedisConfig = z.output<typeof auditRedis>;

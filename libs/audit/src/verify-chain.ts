@@ -2,7 +2,7 @@ import { CHAIN_START, chainHash, splitLine, type ChainPosition } from './audit-c
 
 /** What `fedgate audit verify` reports: the chain holds, or the first line where it breaks. */
 export type ChainVerdict =
-  { ok: true; lines: number; last: ChainPosition } | { ok: false; lineNumber: number; problem: string };
+  { ok: true; lines: number; firstSeq: number; last: ChainPosition } | { ok: false; lineNumber: number; problem: string };
 
 interface LineHeader {
   seq?: unknown;
@@ -21,7 +21,13 @@ export function verifyChain(text: string): ChainVerdict {
   if (lines.at(-1) === '') {
     lines.pop();
   }
+  return verifyChainLines(lines);
+}
+
+/** verifyChain for lines already apart, such as the entries of a Redis stream; numbered from 1. */
+export function verifyChainLines(lines: readonly string[]): ChainVerdict {
   let position = CHAIN_START;
+  let firstSeq = 1;
   for (const [index, line] of lines.entries()) {
     const lineNumber = index + 1;
     const parts = splitLine(line);
@@ -34,9 +40,10 @@ export function verifyChain(text: string): ChainVerdict {
     } catch {
       return { ok: false, lineNumber, problem: 'not valid JSON' };
     }
-    // A stream may start mid-way (rotated files): its first line sets the starting point.
+    // A stream may start mid-way (rotated files, a trimmed Redis stream): its first line sets the starting point.
     if (index === 0 && typeof header.seq === 'number' && typeof header.prev === 'string' && header.seq > 1) {
       position = { seq: header.seq - 1, hash: header.prev };
+      firstSeq = header.seq;
     }
     const expectedSeq = position.seq + 1;
     if (header.seq !== expectedSeq) {
@@ -54,5 +61,5 @@ export function verifyChain(text: string): ChainVerdict {
     }
     position = { seq: expectedSeq, hash: parts.hash };
   }
-  return { ok: true, lines: lines.length, last: position };
+  return { ok: true, lines: lines.length, firstSeq: lines.length === 0 ? 0 : firstSeq, last: position };
 }

@@ -1,7 +1,7 @@
 import { MemoryStore } from './memory-store';
 import { RedisStore } from './redis-store';
 import type { RedisTopology } from './redis-topology';
-import type { StoreSectionConfig } from './store.config';
+import type { RedisConnectionSection, StoreSectionConfig } from './store.config';
 import type { Store } from './store';
 
 /**
@@ -16,23 +16,26 @@ export function storeConfigFromSection(section: StoreSectionConfig): StoreConfig
   if (section.type === 'memory') {
     return { type: 'memory' };
   }
-  const common = {
-    type: 'redis' as const,
-    keyPrefix: section.keyPrefix,
-    connectTimeoutMs: section.connectTimeout * 1000,
-  };
+  return { type: 'redis', keyPrefix: section.keyPrefix, ...redisConnectionFromSection(section) };
+}
+
+/** Validated Redis connection keys (store or audit.redis) as the topology and bound a client is built with. */
+export function redisConnectionFromSection(
+  section: RedisConnectionSection,
+): RedisTopology & { connectTimeoutMs: number } {
+  const connectTimeoutMs = section.connectTimeout * 1000;
   const auth = { username: section.username, password: section.password, tls: section.tls };
   if (section.sentinel !== undefined) {
-    return { ...common, ...auth, sentinel: section.sentinel };
+    return { connectTimeoutMs, ...auth, sentinel: section.sentinel };
   }
   if (section.cluster !== undefined) {
-    return { ...common, ...auth, cluster: section.cluster };
+    return { connectTimeoutMs, ...auth, cluster: section.cluster };
   }
   if (section.url === undefined) {
     // The section's schema requires exactly one topology; this guards callers that skipped it.
-    throw new TypeError('store: set exactly one of url, sentinel or cluster');
+    throw new TypeError('set exactly one of url, sentinel or cluster');
   }
-  return { ...common, url: section.url };
+  return { connectTimeoutMs, url: section.url };
 }
 
 /**

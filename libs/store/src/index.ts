@@ -10,6 +10,18 @@ export {
   type RedisOpenOptions,
   type RedisStoreOptions,
 } from './redis-store';
-export { type RedisTls, type RedisTopology } from './redis-topology';
-export { createStore, storeConfigFromSection, type StoreConfig } from './create-store';
-export { storeConfigSchema, type StoreSectionConfig } from './store.config';
+export { createRedisClient, type RedisClient, type RedisTls, type RedisTopology } from './redis-topology';
+export { redact as redactRedisError } from './redis-errors';
+export {
+  createStore,
+  redisConnectionFromSection,
+  storeConfigFromSection,
+  type StoreConfig,
+} from './create-store';
+export {
+  redisConnectionShape,
+  requireOneRedisTopology,
+  storeConfigSchema,
+  type RedisConnectionSection,
+  type StoreSectionConfig,
+} from './store.config';

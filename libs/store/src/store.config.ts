@@ -24,53 +24,82 @@ const redisTls = z.union([
   }),
 ]);
 
-/** The redis variant's keys: one of three topologies, and what they share. */
+/**
+ * How to reach Redis: one of three topologies, auth and TLS, and the connect
+ * bound. The store's redis variant is these keys plus its own; other sections
+ * that talk to Redis (audit.redis) take the same keys, checked by the same
+ * requireOneRedisTopology.
+ */
+export const redisConnectionShape = {
+  /** A standalone server (or a proxy in front of one): `redis://` or `rediss://`, auth in the URL. */
+  url: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  /** A primary and its replicas watched by Sentinels, which name the primary to connect to. */
+  sentinel: z
+    .strictObject({
+      masterName: z.string().min(1),
+      nodes: nodeList,
+      /** The Sentinels' own password (`requirepass` of sentinel.conf), when they ask for one. */
+      password: z.string().min(1).optional(),
+    })
+    .optional(),
+  /** A Redis Cluster: any reachable nodes; the rest are discovered. */
+  cluster: z.strictObject({ nodes: nodeList }).optional(),
+  /** For sentinel and cluster (a url carries its own): the data nodes' ACL user and password. */
+  username: z.string().min(1).optional(),
+  password: z.string().min(1).optional(),
+  tls: redisTls.optional(),
+  connectTimeout: durationSeconds(1, 60).default(5),
+};
+
+/** The Redis connection keys as validated (seconds), whichever section holds them. */
+export interface RedisConnectionSection {
+  url?: string | undefined;
+  sentinel?: { masterName: string; nodes: string[]; password?: string | undefined } | undefined;
+  cluster?: { nodes: string[] } | undefined;
+  username?: string | undefined;
+  password?: string | undefined;
+  tls?: boolean | { ca?: string | undefined; servername?: string | undefined } | undefined;
+  connectTimeout: number;
+}
+
+/** Exactly one topology, and auth in the URL when it is a URL. */
+export function requireOneRedisTopology(
+  connection: Omit<RedisConnectionSection, 'connectTimeout'>,
+  context: z.RefinementCtx,
+): void {
+  const topologies = [connection.url, connection.sentinel, connection.cluster].filter(
+    (value) => value !== undefined,
+  );
+  if (topologies.length !== 1) {
+    context.addIssue({
+      code: 'custom',
+      message: 'set exactly one of url (one server), sentinel or cluster',
+    });
+  }
+  if (connection.url !== undefined) {
+    for (const key of ['username', 'password', 'tls'] as const) {
+      if (connection[key] !== undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'goes into the url (redis://user:password@host, rediss:// for TLS) when url is set',
+        });
+      }
+    }
+  }
+}
+
+/** The redis variant's keys: the connection, and the key prefix. */
 const redisStore = z
   .strictObject({
     type: z.literal('redis'),
-    /** A standalone server (or a proxy in front of one): `redis://` or `rediss://`, auth in the URL. */
-    url: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
-    /** A primary and its replicas watched by Sentinels, which name the primary to connect to. */
-    sentinel: z
-      .strictObject({
-        masterName: z.string().min(1),
-        nodes: nodeList,
-        /** The Sentinels' own password (`requirepass` of sentinel.conf), when they ask for one. */
-        password: z.string().min(1).optional(),
-      })
-      .optional(),
-    /** A Redis Cluster: any reachable nodes; the rest are discovered. */
-    cluster: z.strictObject({ nodes: nodeList }).optional(),
-    /** For sentinel and cluster (a url carries its own): the data nodes' ACL user and password. */
-    username: z.string().min(1).optional(),
-    password: z.string().min(1).optional(),
-    tls: redisTls.optional(),
+    ...redisConnectionShape,
     keyPrefix: z
       .string()
       .min(1, 'must not be empty (fedgate keys would mix with other data in the database)')
       .default('fedgate:'),
-    connectTimeout: durationSeconds(1, 60).default(5),
   })
-  .superRefine((store, context) => {
-    const topologies = [store.url, store.sentinel, store.cluster].filter((value) => value !== undefined);
-    if (topologies.length !== 1) {
-      context.addIssue({
-        code: 'custom',
-        message: 'set exactly one of url (one server), sentinel or cluster',
-      });
-    }
-    if (store.url !== undefined) {
-      for (const key of ['username', 'password', 'tls'] as const) {
-        if (store[key] !== undefined) {
-          context.addIssue({
-            code: 'custom',
-            path: [key],
-            message: 'goes into the url (redis://user:password@host, rediss:// for TLS) when url is set',
-          });
-        }
-      }
-    }
-  });
+  .superRefine(requireOneRedisTopology);
 
 /**
  * The `store` section (docs/configuration.md): memory for one instance, or
