@@ -51,11 +51,12 @@ export async function createBrokerApp(runtime: BrokerRuntime): Promise<BrokerApp
   });
   const fastify = app.getHttpAdapter().getInstance();
   requestLogging(fastify, runtime.logger);
-  runtime.auditWrites.register(fastify);
   requestMetrics(fastify, runtime.metrics);
   untrustedProxyWarning(fastify, runtime.logger);
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, securityHeaderOptions(server.publicUrl));
+  // After the cookie plugin, whose onSend writes Set-Cookie: an unaudited answer must lose them.
+  runtime.auditWrites.register(fastify);
   // Bodies are read after the guards (authenticate first), JSON everywhere and forms only where documented.
   deferRequestBodies(fastify);
   app.useGlobalPipes(new RequestBodyPipe(server.maxBodyBytes));
