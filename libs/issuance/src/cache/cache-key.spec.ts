@@ -157,6 +157,47 @@ describe('credentialCacheKey', () => {
   });
 });
 
+describe('credentialCacheKey of a frozen plan (remembered)', () => {
+  function frozenCopy(from: IssuePlan): IssuePlan {
+    return structuredClone<IssuePlan>(from);
+  }
+  function deepFreeze<T>(value: T): T {
+    if (typeof value === 'object' && value !== null) {
+      Object.values(value).forEach(deepFreeze);
+      Object.freeze(value);
+    }
+    return value;
+  }
+
+  it('gives a frozen plan the key an equal unfrozen plan gets, every time', () => {
+    const frozen = deepFreeze(frozenCopy(plan));
+    expect(credentialCacheKey(identity, frozen)).toBe(base);
+    expect(credentialCacheKey(identity, frozen)).toBe(base);
+  });
+
+  it('still keys by who asks: another connector or subject with the same frozen plan gets its own key', () => {
+    const frozen = deepFreeze(frozenCopy(plan));
+    const alice = credentialCacheKey(identity, frozen);
+    const bob = credentialCacheKey({ ...identity, subject: 'bob-0002' }, frozen);
+    const other = credentialCacheKey({ ...identity, connectorId: 'github' }, frozen);
+    expect(new Set([alice, bob, other]).size).toBe(3);
+    expect(credentialCacheKey(identity, frozen)).toBe(alice);
+    expect(bob).toBe(credentialCacheKey({ ...identity, subject: 'bob-0002' }, plan));
+  });
+
+  it('never remembers a plan that could change: an unfrozen one keys by what it holds now', () => {
+    const mutable = frozenCopy(plan);
+    const before = credentialCacheKey(identity, mutable);
+    mutable.sessionTags.push({ key: 'project', value: 'x' });
+    expect(credentialCacheKey(identity, mutable)).not.toBe(before);
+    // A frozen plan whose tags array is not frozen is not remembered either.
+    const shallow = Object.freeze(frozenCopy(plan));
+    const first = credentialCacheKey(identity, shallow);
+    shallow.sessionTags.push({ key: 'project', value: 'x' });
+    expect(credentialCacheKey(identity, shallow)).not.toBe(first);
+  });
+});
+
 describe('scopedCacheKey', () => {
   it('gives each scope its own valid key, the same every time', () => {
     const key = 'a'.repeat(64);
@@ -164,5 +205,12 @@ describe('scopedCacheKey', () => {
     expect(scopedCacheKey(key, 'one')).toBe(scopedCacheKey(key, 'one'));
     expect(scopedCacheKey(key, 'one')).not.toBe(scopedCacheKey(key, 'two'));
     expect(scopedCacheKey(key, 'one')).not.toBe(key);
+  });
+
+  it('gives distinct keys distinct scoped keys, however many were derived before', () => {
+    const keys = Array.from({ length: 50 }, (_, index) => index.toString(16).padStart(64, '0'));
+    const scoped = keys.map((key) => scopedCacheKey(key, 'one'));
+    expect(new Set(scoped).size).toBe(keys.length);
+    expect(keys.map((key) => scopedCacheKey(key, 'one'))).toEqual(scoped);
   });
 });

@@ -16,6 +16,14 @@ const KEY_FORMAT = 'fedgate.credential-cache.v2';
 export const CREDENTIAL_CACHE_KEY_PATTERN = /^[0-9a-f]{64}$/;
 
 /**
+ * Keys already derived for frozen plans (the mapping hands out the same
+ * frozen plan while neither the config nor the session's identity changed):
+ * a frozen plan cannot change, so its key cannot either. Held weakly: a plan
+ * nobody uses any more takes its key with it.
+ */
+const keysOfFrozenPlans = new WeakMap<IssuePlan, { connectorId: string; subject: string; key: string }>();
+
+/**
  * The cache key for one plan: SHA-256 (hex) over a canonical serialization
  * of everything that shapes the STS request, namely who (connector,
  * subject) and what (backend, partition, account, permission set, mode,
@@ -34,6 +42,22 @@ export function credentialCacheKey(
   identity: Pick<Identity, 'connectorId' | 'subject'>,
   plan: IssuePlan,
 ): string {
+  const known = keysOfFrozenPlans.get(plan);
+  if (
+    known !== undefined &&
+    known.connectorId === identity.connectorId &&
+    known.subject === identity.subject
+  ) {
+    return known.key;
+  }
+  const key = deriveKey(identity, plan);
+  if (isDeeplyFrozen(plan)) {
+    keysOfFrozenPlans.set(plan, { connectorId: identity.connectorId, subject: identity.subject, key });
+  }
+  return key;
+}
+
+function deriveKey(identity: Pick<Identity, 'connectorId' | 'subject'>, plan: IssuePlan): string {
   const durationSeconds = plan.duration.seconds;
   if (!Number.isSafeInteger(durationSeconds) || durationSeconds <= 0) {
     throw new RangeError(`durationSeconds must be a positive integer, got ${String(durationSeconds)}`);
@@ -65,6 +89,18 @@ export function credentialCacheKey(
   return sha256Hex(JSON.stringify(canonical));
 }
 
+/** Whether nothing the key reads can change: the plan, its duration, tags and lists are frozen. */
+function isDeeplyFrozen(plan: IssuePlan): boolean {
+  return (
+    Object.isFrozen(plan) &&
+    Object.isFrozen(plan.duration) &&
+    Object.isFrozen(plan.sessionTags) &&
+    plan.sessionTags.every((tag) => Object.isFrozen(tag)) &&
+    Object.isFrozen(plan.policyArns) &&
+    (plan.mode === 'federation-token' || Object.isFrozen(plan.transitiveTagKeys))
+  );
+}
+
 function compareTags(a: [string, string], b: [string, string]): number {
   return compareStrings(a[0], b[0]) || compareStrings(a[1], b[1]);
 }
@@ -78,6 +114,10 @@ function sortedCopy(values: readonly string[]): string[] {
   return [...values].sort(compareStrings);
 }
 
+/** Scoped keys already derived, per scope (one per process): a digest per cache hit saved. */
+const scopedKeys = new Map<string, Map<string, string>>();
+const SCOPED_KEYS_PER_SCOPE = 10_000;
+
 /**
  * A cache key within a scope: SHA-256 (hex) of the scope and the key. A
  * process that encrypts with a key of its own (no `issuance.cache.keys`)
@@ -85,5 +125,18 @@ function sortedCopy(values: readonly string[]): string[] {
  * read nor overwrite each other's entries they could not decrypt anyway.
  */
 export function scopedCacheKey(key: string, scope: string): string {
-  return sha256Hex(JSON.stringify([KEY_FORMAT, scope, key]));
+  let keys = scopedKeys.get(scope);
+  if (keys === undefined) {
+    keys = new Map();
+    scopedKeys.set(scope, keys);
+  }
+  let scoped = keys.get(key);
+  if (scoped === undefined) {
+    scoped = sha256Hex(JSON.stringify([KEY_FORMAT, scope, key]));
+    if (keys.size >= SCOPED_KEYS_PER_SCOPE) {
+      keys.clear(); // bounded; the keys in use come back on their next request
+    }
+    keys.set(key, scoped);
+  }
+  return scoped;
 }

@@ -230,6 +230,72 @@ describe('CredentialCache', () => {
     expect(sts.calls).toBe(1);
   });
 
+  describe('decrypting each entry once', () => {
+    /** A real cipher whose decryptions are counted. */
+    function countingCipher(): { cipher: CacheCipher; decryptions: () => number } {
+      const cipher = CacheCipher.fromConfig([keyA]);
+      const decrypt = cipher.decrypt.bind(cipher);
+      let count = 0;
+      cipher.decrypt = (sealed, aad) => {
+        count += 1;
+        return decrypt(sealed, aad);
+      };
+      return { cipher, decryptions: () => count };
+    }
+
+    it('decrypts a stored entry once while the store answers the same text', async () => {
+      const { cipher, decryptions } = countingCipher();
+      const reader = cache(cipher);
+      const issued = await cache().getOrIssue(KEY, sts.issue); // written by another replica
+      for (let i = 0; i < 5; i += 1) {
+        const hit = await reader.getOrIssue(KEY, sts.issue);
+        expect(hit).toEqual({ credentials: issued.credentials, source: 'cache' });
+      }
+      expect(decryptions()).toBe(1);
+    });
+
+    it('never serves an entry the store no longer has (purged), though it was decrypted before', async () => {
+      const credentials = cache();
+      const first = await credentials.getOrIssue(KEY, sts.issue);
+      expect((await credentials.getOrIssue(KEY, sts.issue)).source).toBe('cache');
+      await store.delete(ENTRY);
+      const after = await credentials.getOrIssue(KEY, sts.issue);
+      expect(after.source).toBe('issued');
+      expect(after.credentials.accessKeyId).not.toBe(first.credentials.accessKeyId);
+    });
+
+    it('serves what another replica rewrote, not what it decrypted before', async () => {
+      const { cipher, decryptions } = countingCipher();
+      const reader = cache(cipher);
+      await reader.getOrIssue(KEY, sts.issue);
+      await reader.getOrIssue(KEY, sts.issue);
+      await store.delete(ENTRY);
+      const rewritten = await cache().getOrIssue(KEY, sts.issue);
+      const read = await reader.getOrIssue(KEY, sts.issue);
+      expect(read).toEqual({ credentials: rewritten.credentials, source: 'cache' });
+      expect(decryptions()).toBe(2);
+    });
+
+    it('still measures the time left on every read of a remembered entry', async () => {
+      const credentials = cache();
+      await credentials.getOrIssue(KEY, sts.issue);
+      expect((await credentials.getOrIssue(KEY, sts.issue)).source).toBe('cache');
+      clock += HOUR_MS - REFRESH_BEFORE_S * 1000; // exactly refreshBefore left: no longer served
+      expect((await credentials.getOrIssue(KEY, sts.issue)).source).toBe('issued');
+    });
+
+    it('gives every caller its own copy of a remembered entry', async () => {
+      const credentials = cache();
+      await credentials.getOrIssue(KEY, sts.issue);
+      const mine = await credentials.getOrIssue(KEY, sts.issue);
+      mine.credentials.secretAccessKey = 'changed';
+      mine.credentials.expiration.setTime(0);
+      const yours = await credentials.getOrIssue(KEY, sts.issue);
+      expect(yours.credentials.secretAccessKey).not.toBe('changed');
+      expect(yours.credentials.expiration.getTime()).toBe(clock + HOUR_MS);
+    });
+  });
+
   describe('encryption at rest', () => {
     it('stores no credential in the clear', async () => {
       const { credentials } = await cache().getOrIssue(KEY, sts.issue);

@@ -46,6 +46,8 @@ const DEFAULT_WAIT_MS = 45_000;
 const DEFAULT_POLL_MS = 50;
 /** Entries and locks share this prefix; the rest is the 64-hex cache key. */
 const NAMESPACE = 'issuance:credentials:';
+/** Entries kept decrypted (see `opened`): more than one replica serves distinct credentials at once. */
+const OPENED_CAPACITY = 1000;
 
 /**
  * Caches issued credentials in the store, encrypted (CacheCipher, with the
@@ -73,6 +75,15 @@ const NAMESPACE = 'issuance:credentials:';
  */
 export class CredentialCache {
   private readonly inflight = new Map<string, Promise<CachedCredentials>>();
+  /**
+   * The last entry decrypted under each key, with the sealed text it came
+   * from: while the store answers that same text, it is not decrypted and
+   * parsed again. The store is read on every request and stays the
+   * authority (a deleted or rewritten entry is never served from here); the
+   * cipher protects entries in the store, which this process could decrypt
+   * anyway.
+   */
+  private readonly opened = new Map<string, { sealed: string; credentials: IssuedCredentials }>();
   private readonly refreshBeforeMs: number;
   private readonly now: () => number;
   private readonly lockTtlMs: number;
@@ -198,12 +209,34 @@ export class CredentialCache {
   private async read(key: string): Promise<IssuedCredentials | undefined> {
     const sealed = await this.store.get(NAMESPACE + key);
     if (sealed === null) {
+      this.opened.delete(key);
       return undefined;
+    }
+    const credentials = this.open(key, sealed);
+    if (credentials === undefined || credentials.expiration.getTime() - this.now() <= this.refreshBeforeMs) {
+      return undefined;
+    }
+    return credentials;
+  }
+
+  /** The entry's credentials, decrypted once per sealed text; undefined when it does not decrypt or parse. */
+  private open(key: string, sealed: string): IssuedCredentials | undefined {
+    const known = this.opened.get(key);
+    if (known !== undefined && known.sealed === sealed) {
+      return known.credentials;
     }
     const plaintext = this.cipher.decrypt(sealed, key);
     const credentials = plaintext === undefined ? undefined : deserialize(plaintext);
-    if (credentials === undefined || credentials.expiration.getTime() - this.now() <= this.refreshBeforeMs) {
-      return undefined;
+    this.opened.delete(key);
+    if (credentials !== undefined) {
+      // Frozen: every caller gets a copy (getOrIssue), and this one must stay as decrypted.
+      this.opened.set(key, { sealed, credentials: Object.freeze(credentials) });
+      if (this.opened.size > OPENED_CAPACITY) {
+        const oldest = this.opened.keys().next();
+        if (oldest.done !== true) {
+          this.opened.delete(oldest.value);
+        }
+      }
     }
     return credentials;
   }
