@@ -5,7 +5,11 @@ import { issuanceConfigSchema } from '@fedgate/issuance';
 import { mappingSections } from '@fedgate/mapping';
 import { sessionConfigSchema } from '@fedgate/sessions';
 import { storeConfigSchema } from '@fedgate/store';
-import { issuanceRateLimitConfigSchema, loginThrottleConfigSchema } from '@fedgate/throttling';
+import {
+  issuanceRateLimitConfigSchema,
+  loginThrottleConfigSchema,
+  oauthRateLimitConfigSchema,
+} from '@fedgate/throttling';
 import { tokenExchangeConfigSchema } from '@fedgate/token-exchange';
 import { loggingConfigSchema, serverConfigSchema } from './server.schema';
 
@@ -20,6 +24,8 @@ export const brokerConfigSchema = z.strictObject({
   loginThrottle: loginThrottleConfigSchema.prefault({}),
   /** Credential and console requests per user and per client address, across front doors and replicas. */
   issuanceRateLimit: issuanceRateLimitConfigSchema.prefault({}),
+  /** OAuth and AWS SSO OIDC endpoint requests per client address, per OAuth client and per user. */
+  oauthRateLimit: oauthRateLimitConfigSchema.prefault({}),
   store: storeConfigSchema.default({ type: 'memory' }),
   logging: loggingConfigSchema.prefault({}),
   /** Where the audit stream goes: stdout (default) or a file of its own. */

@@ -170,6 +170,26 @@ export class Grants {
   }
 
   /**
+   * Who the login of a refresh token belongs to, read without using the
+   * token up (the token endpoint's per-user limit is taken before the
+   * rotation); null for a token fedgate does not know.
+   */
+  async refreshTokenOwner(
+    refreshToken: string | undefined,
+  ): Promise<{ connectorId: string; subject: string } | null> {
+    if (!isSecret('fgr', refreshToken)) {
+      return null;
+    }
+    const familyId = await this.store.get(`oauth-refresh:${digest(refreshToken)}`);
+    const family = familyId === null || !FAMILY_ID.test(familyId) ? null : await this.load(familyId);
+    if (family === null) {
+      return null;
+    }
+    const { connectorId, subject } = family.session.identity;
+    return { connectorId, subject };
+  }
+
+  /**
    * The login behind an access token, its idle timer restarted; null when
    * the token is unknown, expired, rotated out or its login revoked.
    */

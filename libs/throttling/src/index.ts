@@ -4,3 +4,4 @@ export * from './lockout-margin';
 export * from './trusted-proxies';
 export * from './request-rate-limit';
 export * from './issuance-rate-limit';
+export * from './oauth-rate-limit';

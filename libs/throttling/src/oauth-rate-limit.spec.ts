@@ -1,0 +1,64 @@
+import { FedgateError } from '@fedgate/core';
+import { MemoryStore } from '@fedgate/store';
+import { OAuthRateLimit, oauthRateLimitConfigSchema } from './oauth-rate-limit';
+
+describe('OAuthRateLimit', () => {
+  let store: MemoryStore;
+  let limit: OAuthRateLimit;
+  const alice = { connectorId: 'corp', subject: 'alice' };
+
+  beforeEach(() => {
+    store = new MemoryStore();
+    limit = new OAuthRateLimit(store, { perAddress: 5, perClient: 3, perUser: 2, window: 60 });
+  });
+
+  afterEach(async () => {
+    await store.close();
+  });
+
+  async function refusal(subject: Parameters<OAuthRateLimit['take']>[0]): Promise<FedgateError | undefined> {
+    try {
+      await limit.take(subject);
+      return undefined;
+    } catch (error) {
+      return error as FedgateError;
+    }
+  }
+
+  it('refuses past each limit, naming the check, with a retry after the window', async () => {
+    expect(await refusal({ address: '10.0.0.1', clientId: 'cli', user: alice })).toBeUndefined();
+    expect(await refusal({ clientId: 'cli', user: alice })).toBeUndefined();
+    const perUser = await refusal({ clientId: 'other', user: alice });
+    expect([perUser?.code, perUser?.phase, perUser?.detail]).toEqual([
+      'rate_limited',
+      'rate.oauth',
+      { check: 'per-user' },
+    ]);
+    expect(perUser?.retryAfterSeconds).toBe(60);
+
+    expect(await refusal({ clientId: 'cli' })).toBeUndefined();
+    expect((await refusal({ clientId: 'cli' }))?.detail).toEqual({ check: 'per-client' });
+  });
+
+  it('counts all or none: a request refused by one limit is not counted against the others', async () => {
+    await limit.take({ user: alice });
+    await limit.take({ user: alice });
+    for (let index = 0; index < 4; index += 1) {
+      expect((await refusal({ address: '10.0.0.2', user: alice }))?.detail).toEqual({ check: 'per-user' });
+    }
+    // The address was charged for none of the four refusals: five requests still fit.
+    for (let index = 0; index < 5; index += 1) {
+      expect(await refusal({ address: '10.0.0.2' })).toBeUndefined();
+    }
+    expect((await refusal({ address: '10.0.0.2' }))?.detail).toEqual({ check: 'per-address' });
+  });
+
+  it('has defaults that keep the per-address limit these endpoints had', () => {
+    expect(oauthRateLimitConfigSchema.parse({})).toEqual({
+      perAddress: 120,
+      perClient: 3000,
+      perUser: 120,
+      window: 60,
+    });
+  });
+});
