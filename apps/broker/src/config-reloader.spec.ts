@@ -99,9 +99,8 @@ describe('ConfigReloader', () => {
       clientAddress: '127.0.0.1',
     });
     expect(report).toMatchObject({ ok: false, version: 1, changedSections: [], restartRequired: [] });
-    expect(report.issues).toEqual([
-      { path: '(root)', message: expect.stringContaining('cannot read the file') },
-    ]);
+    expect(report.issues.map((issue) => issue.path)).toEqual(['(root)']);
+    expect(report.issues[0]?.message).toContain('cannot read the file');
     expect(live.current).toBe(before);
     expect(audit).toEqual([
       {
