@@ -315,6 +315,23 @@ describe('config reload on a running broker', () => {
     ]);
   });
 
+  it('applies a new log level at once', async () => {
+    writeConfig(
+      `${edited(reloaded, 'sessionDuration: 1h }', 'sessionDuration: 45m }')}logging: { level: warn }\n`,
+    );
+    const answer = await browser.request('POST', '/api/v1/admin/reload');
+    expect(answer.body).toEqual({ version: 5, changedSections: ['logging'], restartRequired: [] });
+    const requestLines = () => jsonLines(broker.output()).filter((line) => line.msg === 'request').length;
+    const before = requestLines();
+    expect(before).toBeGreaterThan(0);
+    expect((await browser.request('GET', '/api/v1/me')).status).toBe(200);
+    // An error line written after that request's (a refused reload): the log is in order, so had
+    // the request been logged, it would be there by now.
+    writeConfig('server: [');
+    expect(await sighup()).toMatchObject({ outcome: 'refused' });
+    expect(requestLines()).toBe(before);
+  });
+
   it('audited every reload with its trigger and outcome, and no secret anywhere in the output', () => {
     expect(
       reloadAudits(broker).map((event) => `${event.trigger as string}:${event.outcome as string}`),
@@ -327,6 +344,8 @@ describe('config reload on a running broker', () => {
       'admin:success',
       'admin:success',
       'admin:success',
+      'admin:success',
+      'signal:refused',
     ]);
     const output = broker.output();
     const sessionCookie = browser.cookie.split('=').slice(1).join('=');
