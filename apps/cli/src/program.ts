@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import type { CliIo, CommandContext } from './cli-io';
 import { registerAccountsCommand } from './commands/accounts.command';
+import { registerAdminCommands } from './commands/admin-revoke.command';
 import { registerAuditCommands } from './commands/audit-verify.command';
 import { registerConfigCommands } from './commands/config-validate.command';
 import { registerConfigureCommand } from './commands/configure.command';
@@ -31,6 +32,7 @@ const COMMANDS: readonly CommandRegistrar[] = [
   registerConsoleCommand,
   registerAccountsCommand,
   registerServeCredentialsCommand,
+  registerAdminCommands,
 ];
 
 /** fedgate's version, from the package.json above this file (in the source tree and in dist/ alike). */

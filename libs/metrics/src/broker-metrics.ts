@@ -37,6 +37,13 @@ export class BrokerMetrics {
     registers: [this.registry],
   });
 
+  readonly configReloads = new Counter({
+    name: 'fedgate_config_reloads_total',
+    help: 'Configuration reloads (SIGHUP or POST /api/v1/admin/reload), by trigger and outcome.',
+    labelNames: ['trigger', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly tokenExchanges = new Counter({
     name: 'fedgate_token_exchanges_total',
     help: 'Token exchanges (RFC 8693), by outcome.',

@@ -51,6 +51,9 @@ export function countEvent(metrics: BrokerMetrics, event: AuditEventFields): voi
     case 'token_exchange':
       metrics.tokenExchanges.inc({ outcome });
       break;
+    case 'config_reload':
+      metrics.configReloads.inc({ trigger: label(event.trigger), outcome });
+      break;
     default:
       break;
   }

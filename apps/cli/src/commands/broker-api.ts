@@ -117,6 +117,11 @@ export class BrokerApi {
     return body.url;
   }
 
+  /** `POST /api/v1/admin/revoke` (docs/operations/revocation.md), admins only; the caller checks the answer. */
+  async adminRevoke(request: Record<string, unknown>): Promise<unknown> {
+    return this.call('POST', '/api/v1/admin/revoke', request);
+  }
+
   private async call(method: 'GET' | 'POST', path: string, json?: unknown): Promise<unknown> {
     let response: Response;
     try {

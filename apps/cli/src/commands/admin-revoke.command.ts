@@ -1,0 +1,334 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { parseDurationSeconds } from '@fedgate/core';
+import {
+  applyDenyOlderSessions,
+  type DenyOlderSessionsPolicy,
+  type DenyOlderSessionsScope,
+  denyOlderSessionsPolicy,
+  policyDocumentJson,
+  type RolePolicyOutcome,
+  roleTarget,
+} from '@fedgate/issuance';
+import type { CliIo, CommandContext } from '../cli-io';
+import { shellCommandLine } from '../aws-config/shell-words';
+import { BrokerApi, BrokerRequestError } from './broker-api';
+import { brokerUrlOption, withVersion } from './command-options';
+
+/** The longest block the broker takes: 7 days. */
+export const MAX_BLOCK_SECONDS = 604_800;
+/** The longest reason the broker takes. */
+export const MAX_REASON_LENGTH = 200;
+
+/** Exit code when the broker revoked but the AWS side failed for at least one role. */
+export const AWS_SIDE_FAILED = 3;
+
+export interface RevokeOptions {
+  user: string;
+  connector?: string;
+  block?: number;
+  reason?: string;
+  awsPolicy?: 'print' | 'apply';
+  /** role when absent. */
+  awsScope?: DenyOlderSessionsScope;
+  json?: boolean;
+  url?: string;
+}
+
+/** The broker's answer to `POST /api/v1/admin/revoke`. */
+export interface RevokeAnswer {
+  user: string;
+  sessionsEnded: number;
+  tokensRevoked: number;
+  cachedCredentialsPurged: number;
+  issuedBefore: string;
+  blockedUntil: string | null;
+  roles: string[];
+  /** The user's SourceIdentity, when the broker names it: what `--aws-scope source-identity` needs. */
+  sourceIdentity?: string;
+}
+
+/** `--block`: `0` (no block), `900`, `30m`, `2h`, `1d`, up to 7 days. */
+export function parseBlockOption(value: string): number {
+  const seconds = parseDurationSeconds(value);
+  if (seconds === undefined || seconds > MAX_BLOCK_SECONDS) {
+    throw new InvalidArgumentError('expected a duration from 0 to 7d, such as 30m, 2h or 1d');
+  }
+  return seconds;
+}
+
+/** `--reason`: 1 to 200 characters of text, without control characters (it goes to the audit trail). */
+export function parseReasonOption(value: string): string {
+  if (value.trim() === '' || value.length > MAX_REASON_LENGTH) {
+    throw new InvalidArgumentError(`expected 1 to ${MAX_REASON_LENGTH} characters`);
+  }
+  if (/\p{Cc}/u.test(value)) {
+    throw new InvalidArgumentError('a reason has no control characters (newlines, tabs, escapes)');
+  }
+  return value;
+}
+
+function nonEmpty(label: string): (value: string) => string {
+  return (value) => {
+    if (value.trim() === '') {
+      throw new InvalidArgumentError(`expected a ${label}`);
+    }
+    return value;
+  };
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+function isTime(value: unknown): value is string {
+  return typeof value === 'string' && !Number.isNaN(Date.parse(value));
+}
+
+/** Checks the broker's answer has every field, so nothing half-shaped is printed or acted on. */
+export function isRevokeAnswer(value: unknown): value is RevokeAnswer {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return false;
+  }
+  const answer = value as Record<string, unknown>;
+  return (
+    typeof answer.user === 'string' &&
+    isCount(answer.sessionsEnded) &&
+    isCount(answer.tokensRevoked) &&
+    isCount(answer.cachedCredentialsPurged) &&
+    isTime(answer.issuedBefore) &&
+    (answer.blockedUntil === null || isTime(answer.blockedUntil)) &&
+    Array.isArray(answer.roles) &&
+    answer.roles.every((role) => typeof role === 'string') &&
+    (answer.sourceIdentity === undefined || typeof answer.sourceIdentity === 'string')
+  );
+}
+
+/** The request body: only the options given. */
+export function revokeRequest(options: RevokeOptions): Record<string, unknown> {
+  return {
+    user: options.user,
+    ...(options.connector === undefined ? {} : { connector: options.connector }),
+    ...(options.block === undefined ? {} : { blockSeconds: options.block }),
+    ...(options.reason === undefined ? {} : { reason: options.reason }),
+  };
+}
+
+/** The human summary of a revocation. */
+export function revocationSummary(answer: RevokeAnswer): string {
+  const rows: [string, string][] = [
+    ['sessions ended', String(answer.sessionsEnded)],
+    ['CLI tokens revoked', String(answer.tokensRevoked)],
+    ['cached credentials purged', String(answer.cachedCredentialsPurged)],
+    ['AWS sessions issued before', answer.issuedBefore],
+    ['issuance blocked until', answer.blockedUntil ?? 'not blocked'],
+    ['roles', answer.roles.length === 0 ? 'none' : answer.roles.join('\n' + ' '.repeat(29))],
+  ];
+  return `revoked ${answer.user}\n${rows.map(([label, value]) => `  ${label.padEnd(27)}${value}`).join('\n')}\n`;
+}
+
+/** The policy for the answer and scope, or why there is none. */
+function policyFor(
+  answer: RevokeAnswer,
+  scope: DenyOlderSessionsScope,
+): { ok: true; policy: DenyOlderSessionsPolicy } | { ok: false; problem: string } {
+  if (scope === 'source-identity' && answer.sourceIdentity === undefined) {
+    return {
+      ok: false,
+      problem:
+        `the broker's answer names no source identity for ${answer.user}, so only --aws-scope role is possible; ` +
+        'the revocation at the broker is done: run fedgate admin revoke again with --aws-scope role to deny older AWS sessions',
+    };
+  }
+  return {
+    ok: true,
+    policy: denyOlderSessionsPolicy(
+      answer.issuedBefore,
+      scope === 'source-identity' ? answer.sourceIdentity : undefined,
+    ),
+  };
+}
+
+/** What `--aws-policy print` shows: the policy and, per role, the AWS CLI command that puts it. */
+export function policyInstructions(policy: DenyOlderSessionsPolicy, roles: readonly string[]): string {
+  const condition = policy.document.Statement[0].Condition;
+  const whose =
+    condition.StringEquals === undefined
+      ? 'every session of the role'
+      : `every session of ${condition.StringEquals['aws:SourceIdentity']}`;
+  const lines = [
+    `# ${policy.policyName}: denies ${whose} issued before ${condition.DateLessThan['aws:TokenIssueTime']}`,
+    ...JSON.stringify(policy.document, null, 2)
+      .split('\n')
+      .map((line) => `#   ${line}`),
+  ];
+  for (const roleArn of roles) {
+    const parsed = roleTarget(roleArn);
+    if (!parsed.ok) {
+      lines.push(`# skipped: ${parsed.problem}`);
+      continue;
+    }
+    lines.push(
+      `# ${roleArn} (run with credentials of account ${parsed.target.accountId})`,
+      shellCommandLine([
+        'aws',
+        'iam',
+        'put-role-policy',
+        '--role-name',
+        parsed.target.roleName,
+        '--policy-name',
+        policy.policyName,
+        '--policy-document',
+        policyDocumentJson(policy),
+      ]),
+    );
+  }
+  if (roles.length === 0) {
+    lines.push('# no roles: the user had no entitlement with an IAM role');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** One line per role of `--aws-policy apply`. */
+export function outcomeLines(
+  policy: DenyOlderSessionsPolicy,
+  outcomes: readonly RolePolicyOutcome[],
+): string {
+  if (outcomes.length === 0) {
+    return `no roles to put ${policy.policyName} on\n`;
+  }
+  return outcomes
+    .map((outcome) =>
+      outcome.status === 'applied'
+        ? `applied ${policy.policyName} to ${outcome.roleArn}`
+        : `${outcome.status} ${outcome.roleArn}: ${outcome.reason}`,
+    )
+    .map((line) => `${line}\n`)
+    .join('');
+}
+
+async function callBroker(options: RevokeOptions, io: CliIo): Promise<RevokeAnswer> {
+  const api = await BrokerApi.connect(options.url, io.env);
+  let body: unknown;
+  try {
+    body = await api.adminRevoke(revokeRequest(options));
+  } catch (error) {
+    if (error instanceof BrokerRequestError && error.status === 403) {
+      throw new Error(
+        `${error.message}: revoking needs the login of one of the broker's admins (the admins section of its config)`,
+      );
+    }
+    throw error;
+  }
+  if (!isRevokeAnswer(body)) {
+    throw new Error(`the broker at ${api.brokerUrl} answered /api/v1/admin/revoke without a revocation`);
+  }
+  return body;
+}
+
+/**
+ * Revokes a user at the broker, prints what was ended, and with
+ * `--aws-policy` prints or applies the deny-older-sessions policy on the
+ * user's roles. Resolves to the exit code: 0; 1 for options that do not go
+ * together or an AWS side that cannot be built; AWS_SIDE_FAILED when a role
+ * could not take the policy. Broker errors are thrown for runCli to print
+ * (exit code 1).
+ */
+export async function runAdminRevoke(options: RevokeOptions, io: CliIo): Promise<number> {
+  if (options.awsPolicy === undefined && options.awsScope !== undefined) {
+    io.stderr.write('fedgate: --aws-scope needs --aws-policy print or --aws-policy apply\n');
+    return 1;
+  }
+  const answer = await callBroker(options, io);
+  if (options.awsPolicy === undefined) {
+    if (options.json === true) {
+      io.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+    } else {
+      io.stdout.write(revocationSummary(answer));
+      if (answer.roles.length > 0) {
+        io.stdout.write(
+          'AWS credentials issued already stay valid until they expire: --aws-policy print or apply denies them\n',
+        );
+      }
+    }
+    return 0;
+  }
+  if (options.json !== true) {
+    io.stdout.write(revocationSummary(answer));
+  }
+  const built = policyFor(answer, options.awsScope ?? 'role');
+  if (!built.ok) {
+    if (options.json === true) {
+      io.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+    }
+    io.stderr.write(`fedgate: ${built.problem}\n`);
+    return 1;
+  }
+  const { policy } = built;
+  if (options.awsPolicy === 'print') {
+    io.stdout.write(
+      options.json === true
+        ? `${JSON.stringify({ ...answer, aws: { policyName: policy.policyName, policy: policy.document } }, null, 2)}\n`
+        : policyInstructions(policy, answer.roles),
+    );
+    return 0;
+  }
+  const outcomes = await applyDenyOlderSessions(answer.roles, policy);
+  io.stdout.write(
+    options.json === true
+      ? `${JSON.stringify({ ...answer, aws: { policyName: policy.policyName, policy: policy.document, roles: outcomes } }, null, 2)}\n`
+      : outcomeLines(policy, outcomes),
+  );
+  const failed = outcomes.filter((outcome) => outcome.status === 'failed').length;
+  if (failed > 0) {
+    io.stderr.write(
+      `fedgate: ${policy.policyName} could not be put on ${failed} of ${outcomes.length} role(s); the revocation at the broker is done\n`,
+    );
+    return AWS_SIDE_FAILED;
+  }
+  return 0;
+}
+
+/** `fedgate admin revoke --user NAME [...]`. */
+export function registerAdminCommands(program: Command, context: CommandContext): void {
+  const admin = program.command('admin').description("administer the broker (needs an admin's login)");
+  const revoke = admin
+    .command('revoke')
+    .description(
+      "end a user's sessions and CLI logins, drop their cached credentials, block issuance for a while, " +
+        'and optionally deny their older AWS sessions',
+    )
+    .requiredOption('--user <name>', 'the username to revoke', nonEmpty('username'))
+    .option(
+      '--connector <id>',
+      'only the user of this connector (default: every connector)',
+      nonEmpty('connector id'),
+    )
+    .option('--block <duration>', 'refuse new credentials for this long: 30m, 2h, up to 7d', parseBlockOption)
+    .option(
+      '--reason <text>',
+      `why, for the audit trail (up to ${MAX_REASON_LENGTH} characters)`,
+      parseReasonOption,
+    )
+    .addOption(
+      new Option(
+        '--aws-policy <mode>',
+        "print, or apply with your own AWS credentials, the policy that denies the user's roles' older sessions",
+      ).choices(['print', 'apply']),
+    )
+    .addOption(
+      new Option(
+        '--aws-scope <scope>',
+        "deny every older session of each role (default), or only the user's source identity's",
+      ).choices(['role', 'source-identity']),
+    )
+    .option('--json', 'print the broker’s answer (and the AWS side) as JSON');
+  brokerUrlOption(revoke);
+  withVersion(revoke, program);
+  revoke.action(async (options: RevokeOptions) => {
+    context.setExitCode(await runAdminRevoke(options, context.io));
+  });
+  revoke.addHelpText(
+    'after',
+    `\nExit codes: 0 done; 1 a wrong option, not logged in, refused by the broker or no answer from it; ${AWS_SIDE_FAILED} revoked at the broker, but a role did not take the AWS policy.\n`,
+  );
+}
