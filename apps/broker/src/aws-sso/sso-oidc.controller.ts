@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Logger } from '@fedgate/logging';
 import { checkLoopbackRedirect, DEVICE_CODE_GRANT, OAuthError, type GrantType } from '@fedgate/oauth';
 import { parseBody } from '../http/parse-body';
+import type { EndpointSpec } from '../oauth/oauth-endpoint';
 import { OAuthRuntime } from '../oauth/oauth-runtime';
 import { BROKER_LOGGER } from '../tokens';
 import { AwsSsoError, sendOidcError } from './aws-sso-errors';
@@ -94,7 +95,7 @@ export class SsoOidcController {
     @Inject(BROKER_LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** RegisterClient. */
+  /** RegisterClient: no client yet, so counted against the address only. */
   @Post('client/register')
   @HttpCode(200)
   async register(
@@ -102,8 +103,7 @@ export class SsoOidcController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    try {
-      await this.oauth.endpointLimit.take(request.ip);
+    await this.oauth.endpoints.serve(request, reply, this.spec('RegisterClient'), async () => {
       const input = parseBody(registerBody, body);
       if (input.clientType !== 'public') {
         throw new OAuthError('invalid_request', 'clientType must be public');
@@ -122,24 +122,19 @@ export class SsoOidcController {
         grantTypes,
         clientAddress: request.ip,
       });
-      void reply
-        .status(200)
-        .header('Cache-Control', 'no-store')
-        .send({
-          clientId: registered.clientId,
-          clientSecret: registered.clientSecret,
-          clientIdIssuedAt: registered.issuedAt,
-          clientSecretExpiresAt: registered.expiresAt,
-          ...(grantTypes.includes('authorization_code')
-            ? {
-                authorizationEndpoint: `${this.sso.startUrl}/aws-sso/oidc/authorize`,
-                tokenEndpoint: `${this.sso.startUrl}/aws-sso/oidc/token`,
-              }
-            : {}),
-        });
-    } catch (error) {
-      sendOidcError(reply, error, this.logger, 'RegisterClient');
-    }
+      return {
+        clientId: registered.clientId,
+        clientSecret: registered.clientSecret,
+        clientIdIssuedAt: registered.issuedAt,
+        clientSecretExpiresAt: registered.expiresAt,
+        ...(grantTypes.includes('authorization_code')
+          ? {
+              authorizationEndpoint: `${this.sso.startUrl}/aws-sso/oidc/authorize`,
+              tokenEndpoint: `${this.sso.startUrl}/aws-sso/oidc/token`,
+            }
+          : {}),
+      };
+    });
   }
 
   /** StartDeviceAuthorization: the user types the code on fedgate's device page. */
@@ -150,26 +145,33 @@ export class SsoOidcController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    try {
-      await this.oauth.endpointLimit.take(request.ip);
-      const input = parseBody(deviceBody, body);
-      await this.sso.registrations.authenticate(input.clientId, input.clientSecret);
-      if (input.startUrl.replace(/\/+$/, '') !== this.sso.startUrl) {
-        throw new OAuthError('invalid_request', `startUrl must be this fedgate's URL, ${this.sso.startUrl}`);
-      }
-      const started = await this.sso.server.deviceAuthorization({ client_id: input.clientId }, request.ip);
-      void reply.status(200).header('Cache-Control', 'no-store').send({
-        deviceCode: started.device_code,
-        userCode: started.user_code,
-        verificationUri: started.verification_uri,
-        // The page without the code: fedgate's page never takes a code from its link (phishing).
-        verificationUriComplete: started.verification_uri,
-        expiresIn: started.expires_in,
-        interval: started.interval,
-      });
-    } catch (error) {
-      sendOidcError(reply, error, this.logger, 'StartDeviceAuthorization');
-    }
+    await this.oauth.endpoints.serve(
+      request,
+      reply,
+      this.spec('StartDeviceAuthorization'),
+      async (limits) => {
+        const input = parseBody(deviceBody, body);
+        // Counted against the client once it proved to be that client: a stranger cannot spend its allowance.
+        await this.sso.registrations.authenticate(input.clientId, input.clientSecret);
+        await limits.client(input.clientId);
+        if (input.startUrl.replace(/\/+$/, '') !== this.sso.startUrl) {
+          throw new OAuthError(
+            'invalid_request',
+            `startUrl must be this fedgate's URL, ${this.sso.startUrl}`,
+          );
+        }
+        const started = await this.sso.server.deviceAuthorization({ client_id: input.clientId }, request.ip);
+        return {
+          deviceCode: started.device_code,
+          userCode: started.user_code,
+          verificationUri: started.verification_uri,
+          // The page without the code: fedgate's page never takes a code from its link (phishing).
+          verificationUriComplete: started.verification_uri,
+          expiresIn: started.expires_in,
+          interval: started.interval,
+        };
+      },
+    );
   }
 
   /** CreateToken: the device code, refresh token or authorization code grant. */
@@ -180,11 +182,21 @@ export class SsoOidcController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    try {
-      await this.oauth.endpointLimit.take(request.ip);
+    const devicePoll =
+      typeof body === 'object' &&
+      body !== null &&
+      (body as Record<string, unknown>).grantType === DEVICE_CODE_GRANT;
+    await this.oauth.endpoints.serve(request, reply, this.spec('CreateToken', devicePoll), async (limits) => {
       const input = parseBody(tokenBody, body);
       await this.sso.registrations.authenticate(input.clientId, input.clientSecret);
+      await limits.client(input.clientId);
       checkScopes(input.scope);
+      if (input.grantType === 'refresh_token') {
+        const owner = await this.sso.server.grants.refreshTokenOwner(input.refreshToken);
+        if (owner !== null) {
+          await limits.user(owner);
+        }
+      }
       const tokens = await this.sso.server.token({
         client_id: input.clientId,
         grant_type: input.grantType,
@@ -194,14 +206,23 @@ export class SsoOidcController {
         redirect_uri: input.redirectUri,
         code_verifier: input.codeVerifier,
       });
-      void reply.status(200).header('Cache-Control', 'no-store').send({
+      return {
         accessToken: tokens.access_token,
         tokenType: tokens.token_type,
         expiresIn: tokens.expires_in,
         refreshToken: tokens.refresh_token,
-      });
-    } catch (error) {
-      sendOidcError(reply, error, this.logger, 'CreateToken');
-    }
+      };
+    });
+  }
+
+  private spec(operation: string, devicePoll = false): EndpointSpec {
+    return {
+      front: 'aws-sso',
+      endpoint: operation,
+      devicePoll,
+      refuse: (reply, error) => {
+        sendOidcError(reply, error, this.logger, operation);
+      },
+    };
   }
 }

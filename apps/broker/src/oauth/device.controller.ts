@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Body, Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FedgateError, identityKey } from '@fedgate/core';
@@ -7,18 +6,13 @@ import type { PendingDevice } from '@fedgate/oauth';
 import type { BrokerSession } from '@fedgate/sessions';
 import { assertSameOrigin } from '../http/origin-check';
 import { BROKER_STARTUP_CONFIG, BROKER_LOGGER, type BrokerStartupConfig } from '../tokens';
+import { sameSecret } from './authorize-approval';
 import { BrowserSessions, signInRedirect } from './browser-session';
 import { sendOAuthPage, type PageForm } from './oauth-pages';
 import { oauthNoStore } from './oauth-reply';
 import { OAuthRuntime } from './oauth-runtime';
 
 const DEVICE_PATH = '/oauth/device';
-
-function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 function field(body: unknown, name: string): string {
   const value =

@@ -1,15 +1,18 @@
 import { IdentityRefresh, type AuditTrail } from '@fedgate/flows';
 import { AuthorizationServer, RegisteredClients } from '@fedgate/oauth';
-import { RequestRateLimit } from '@fedgate/throttling';
+import { OAuthRateLimit } from '@fedgate/throttling';
 import type { BrokerRuntime } from '../broker-runtime';
+import { OAuthEndpoints } from './oauth-endpoint';
 
 /** The authorization server and what its endpoints and the bearer check use with it. */
 export class OAuthRuntime {
   readonly server: AuthorizationServer;
   /** The identity re-check for CLI logins, as IdentityRefresh does for cookie sessions. */
   readonly identityRefresh: IdentityRefresh;
-  /** Token and device-authorization requests per client address. */
-  readonly endpointLimit: RequestRateLimit;
+  /** The shape every OAuth and AWS SSO OIDC endpoint answers in, with their limits (`oauthRateLimit`). */
+  readonly endpoints: OAuthEndpoints;
+  /** The `oauthRateLimit` counters, for the token exchange's per-user count. */
+  readonly rateLimit: OAuthRateLimit;
   /** The runtime's audit stream: approvals, denials, reuse and revocations go there. */
   readonly audit: AuditTrail;
   /**
@@ -39,7 +42,8 @@ export class OAuthRuntime {
       intervalSeconds: config.session.refreshInterval,
       now,
     });
-    this.endpointLimit = new RequestRateLimit(store, { name: 'oauth', limit: 120, windowSeconds: 60 });
+    this.rateLimit = new OAuthRateLimit(store, config.oauthRateLimit);
+    this.endpoints = new OAuthEndpoints(this.rateLimit, audit);
     this.awsSsoClients = new RegisteredClients(store, {
       lifetimeSeconds: config.session.absoluteTimeout,
       now,

@@ -1,14 +1,12 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { FedgateError } from '@fedgate/core';
 import type { Logger } from '@fedgate/logging';
-import { authorizationServerMetadata, OAuthError } from '@fedgate/oauth';
-import { assertSameOrigin } from '../http/origin-check';
+import { authorizationServerMetadata, DEVICE_CODE_GRANT, OAuthError } from '@fedgate/oauth';
 import { BROKER_STARTUP_CONFIG, BROKER_LOGGER, type BrokerStartupConfig } from '../tokens';
-import { BrowserSessions, signInRedirect } from './browser-session';
-import { sendOAuthPage } from './oauth-pages';
-import { formParams, oauthNoStore, sendOAuthError } from './oauth-reply';
+import { AuthorizeApproval } from './authorize-approval';
+import { BrowserSessions } from './browser-session';
+import { ANSWERED, type EndpointLimits, type EndpointSpec } from './oauth-endpoint';
+import { formParams, sendOAuthError } from './oauth-reply';
 import { OAuthRuntime } from './oauth-runtime';
 import { TokenExchangeGrant } from './token-exchange/token-exchange-grant';
 
@@ -25,23 +23,6 @@ const AUTHORIZE_PARAMS = [
   'scope',
 ] as const;
 
-function authorizeQuery(params: Record<string, string | undefined>): string {
-  const query = new URLSearchParams();
-  for (const name of AUTHORIZE_PARAMS) {
-    const value = params[name];
-    if (value !== undefined) {
-      query.set(name, value);
-    }
-  }
-  return query.toString();
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
-
 /** RFC 6749 requires form bodies at these endpoints; JSON is refused rather than guessed at. */
 function requireForm(request: FastifyRequest, body: unknown): Record<string, string | undefined> {
   const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
@@ -51,16 +32,19 @@ function requireForm(request: FastifyRequest, body: unknown): Record<string, str
   return formParams(body);
 }
 
-/** A query's parameters, each at most once (RFC 6749 section 3.1). */
-function queryParams(query: unknown): Record<string, string | undefined> {
-  if (typeof query !== 'object' || query === null) {
-    return {};
+/** A body field as sent, before the form is checked (to tell a device poll early). */
+function rawField(body: unknown, name: string): unknown {
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+}
+
+/** The client a form names is counted against its limit (callers using HTTP Basic name none in the form). */
+async function countClient(
+  limits: EndpointLimits,
+  params: Record<string, string | undefined>,
+): Promise<void> {
+  if (params.client_id !== undefined && params.client_id !== '') {
+    await limits.client(params.client_id);
   }
-  const entries = Object.entries(query as Record<string, unknown>);
-  if (entries.some(([, value]) => typeof value !== 'string')) {
-    throw new OAuthError('invalid_request', 'A parameter was given more than once');
-  }
-  return Object.fromEntries(entries) as Record<string, string>;
 }
 
 /**
@@ -70,67 +54,41 @@ function queryParams(query: unknown): Record<string, string | undefined> {
  */
 @Controller()
 export class OAuthController {
+  private readonly approval: AuthorizeApproval;
+
   constructor(
     @Inject(OAuthRuntime) private readonly oauth: OAuthRuntime,
-    @Inject(BrowserSessions) private readonly browser: BrowserSessions,
+    @Inject(BrowserSessions) browser: BrowserSessions,
     @Inject(BROKER_STARTUP_CONFIG) private readonly config: BrokerStartupConfig,
     @Inject(BROKER_LOGGER) private readonly logger: Logger,
     @Inject(TokenExchangeGrant) private readonly tokenExchange: TokenExchangeGrant,
-  ) {}
+  ) {
+    this.approval = new AuthorizeApproval(
+      {
+        path: '/oauth/authorize',
+        params: AUTHORIZE_PARAMS,
+        check: (params) => this.oauth.server.checkAuthorizationRequest(params),
+        server: this.oauth.server,
+        title: 'Log in the fedgate CLI?',
+        question: (client, username) =>
+          `${client} on this computer asks to act as ${username}. ` +
+          'Approve only if you just ran fedgate login yourself.',
+        command: 'fedgate login',
+        logName: 'authorize',
+        auditFields: {},
+      },
+      { browser, publicUrl: config.server.publicUrl, audit: oauth.audit, logger },
+    );
+  }
 
-  /**
-   * The authorization endpoint (loopback redirect, PKCE S256). The request is
-   * checked before anything else; a refused one is shown on a page and never
-   * redirected. A browser without a session signs in first and comes back;
-   * a signed-in user is asked to approve (RFC 8252 section 8.6: no silent
-   * approval, or any web page could have a code sent to a listener of its
-   * choosing on this machine).
-   */
+  /** The authorization endpoint (loopback redirect, PKCE S256): the approval page (AuthorizeApproval). */
   @Get('oauth/authorize')
   async authorize(
     @Query() query: unknown,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    try {
-      const params = queryParams(query);
-      const checked = await this.oauth.server.checkAuthorizationRequest(params);
-      const current = await this.browser.current(request);
-      if (current === null) {
-        void oauthNoStore(reply).redirect(signInRedirect(request.url), 302);
-        return;
-      }
-      const target = new URL(checked.redirectUri);
-      sendOAuthPage(reply, 200, {
-        title: 'Log in the fedgate CLI?',
-        paragraphs: [
-          `${checked.client.name} on this computer asks to act as ${current.session.identity.username}. ` +
-            'Approve only if you just ran fedgate login yourself.',
-        ],
-        facts: [
-          { label: 'Client', value: checked.client.name },
-          { label: 'Answer goes to', value: `${target.host} (this computer)` },
-        ],
-        // The approval answers with a redirect to the checked loopback URI.
-        formRedirects: [target.origin],
-        form: {
-          action: '/oauth/authorize',
-          hidden: [
-            { name: 'csrf', value: current.session.csrfToken },
-            ...AUTHORIZE_PARAMS.flatMap((name) => {
-              const value = params[name];
-              return value === undefined ? [] : [{ name, value }];
-            }),
-          ],
-          buttons: [
-            { name: 'action', value: 'approve', label: 'Approve' },
-            { name: 'action', value: 'deny', label: 'Deny' },
-          ],
-        },
-      });
-    } catch (error) {
-      this.refusedPage(reply, error);
-    }
+    await this.approval.show(query, request, reply);
   }
 
   /** The user's answer to the approval page: the loopback redirect with a code, or with access_denied. */
@@ -140,50 +98,7 @@ export class OAuthController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    try {
-      const params = requireForm(request, body);
-      const checked = await this.oauth.server.checkAuthorizationRequest(params);
-      const current = await this.browser.current(request);
-      if (current === null) {
-        void oauthNoStore(reply).redirect(signInRedirect(`/oauth/authorize?${authorizeQuery(params)}`), 303);
-        return;
-      }
-      assertSameOrigin(request, this.config.server.publicUrl);
-      if (!sameSecret(params.csrf ?? '', current.session.csrfToken)) {
-        throw new FedgateError('csrf_rejected', 'Missing or wrong CSRF token; run fedgate login again');
-      }
-      const { identity, connectorData, identityCheckedAt } = current.session;
-      const approved = params.action === 'approve';
-      const target = approved
-        ? await this.oauth.server.approve(checked, {
-            identity,
-            ...(connectorData === undefined ? {} : { connectorData }),
-            ...(identityCheckedAt === undefined ? {} : { identityCheckedAt }),
-          })
-        : this.oauth.server.deny(checked);
-      this.oauth.audit.record({
-        event: 'oauth_authorize',
-        outcome: approved ? 'approved' : 'denied',
-        client: checked.client.clientId,
-        connector: identity.connectorId,
-        subject: identity.subject,
-        clientAddress: request.ip,
-      });
-      void oauthNoStore(reply).header('Referrer-Policy', 'no-referrer').redirect(target, 303);
-    } catch (error) {
-      this.refusedPage(reply, error);
-    }
-  }
-
-  private refusedPage(reply: FastifyReply, error: unknown): void {
-    if (!(error instanceof OAuthError)) {
-      throw error;
-    }
-    this.logger.info({ endpoint: 'authorize', error: error.error }, 'oauth request refused');
-    sendOAuthPage(reply, 400, {
-      title: 'Login refused',
-      paragraphs: [error.description, 'Run fedgate login again from your terminal.'],
-    });
+    await this.approval.decide(() => Promise.resolve(requireForm(request, body)), request, reply);
   }
 
   @Post('oauth/token')
@@ -193,18 +108,23 @@ export class OAuthController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    try {
-      await this.oauth.endpointLimit.take(request.ip);
+    const devicePoll = rawField(body, 'grant_type') === DEVICE_CODE_GRANT;
+    await this.oauth.endpoints.serve(request, reply, this.spec('token', devicePoll), async (limits) => {
       const params = requireForm(request, body);
+      await countClient(limits, params);
       if (params.grant_type === TokenExchangeGrant.grantType) {
+        // The exchange counts its subject's user itself, once the subject token is verified.
         await this.tokenExchange.answer(params, request, reply);
-        return;
+        return ANSWERED;
       }
-      const tokens = await this.oauth.server.token(params);
-      void oauthNoStore(reply).status(200).send(tokens);
-    } catch (error) {
-      sendOAuthError(reply, error, this.logger, 'token');
-    }
+      if (params.grant_type === 'refresh_token') {
+        const owner = await this.oauth.server.grants.refreshTokenOwner(params.refresh_token);
+        if (owner !== null) {
+          await limits.user(owner);
+        }
+      }
+      return this.oauth.server.token(params);
+    });
   }
 
   @Post('oauth/device_authorization')
@@ -214,13 +134,11 @@ export class OAuthController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    try {
-      await this.oauth.endpointLimit.take(request.ip);
-      const started = await this.oauth.server.deviceAuthorization(requireForm(request, body), request.ip);
-      void oauthNoStore(reply).status(200).send(started);
-    } catch (error) {
-      sendOAuthError(reply, error, this.logger, 'device_authorization');
-    }
+    await this.oauth.endpoints.serve(request, reply, this.spec('device_authorization'), async (limits) => {
+      const params = requireForm(request, body);
+      await countClient(limits, params);
+      return this.oauth.server.deviceAuthorization(params, request.ip);
+    });
   }
 
   /** RFC 7009: 200 whether or not the token was known. */
@@ -231,13 +149,23 @@ export class OAuthController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    try {
-      await this.oauth.endpointLimit.take(request.ip);
-      await this.oauth.server.revoke(requireForm(request, body));
-      void oauthNoStore(reply).status(200).send({});
-    } catch (error) {
-      sendOAuthError(reply, error, this.logger, 'revoke');
-    }
+    await this.oauth.endpoints.serve(request, reply, this.spec('revoke'), async (limits) => {
+      const params = requireForm(request, body);
+      await countClient(limits, params);
+      await this.oauth.server.revoke(params);
+      return {};
+    });
+  }
+
+  private spec(endpoint: string, devicePoll = false): EndpointSpec {
+    return {
+      front: 'oauth',
+      endpoint,
+      devicePoll,
+      refuse: (reply, error) => {
+        sendOAuthError(reply, error, this.logger, endpoint);
+      },
+    };
   }
 
   /** RFC 8414 metadata: where the endpoints are and what they accept. */
