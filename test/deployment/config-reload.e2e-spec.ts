@@ -25,7 +25,7 @@ class Browser {
   cookie = '';
   private csrf = '';
 
-  constructor(private readonly url: string) {}
+  constructor(readonly url: string) {}
 
   async signIn(): Promise<void> {
     const response = await fetch(`${this.url}/auth/demo/login`, {
@@ -332,7 +332,7 @@ describe('config reload on a running broker', () => {
     expect(requestLines()).toBe(before);
   });
 
-  it('audited every reload with its trigger and outcome, and no secret anywhere in the output', () => {
+  it('audited every reload with its trigger and outcome, counted them in the metrics, and no secret anywhere in the output', async () => {
     expect(
       reloadAudits(broker).map((event) => `${event.trigger as string}:${event.outcome as string}`),
     ).toEqual([
@@ -347,6 +347,18 @@ describe('config reload on a running broker', () => {
       'admin:success',
       'signal:refused',
     ]);
+    const metrics = await (await fetch(`${browser.url}/metrics`)).text();
+    for (const [trigger, outcome, count] of [
+      ['admin', 'not_entitled', 1],
+      ['signal', 'success', 1],
+      ['signal', 'refused', 2],
+      ['admin', 'refused', 2],
+      ['admin', 'success', 4],
+    ] as const) {
+      expect(metrics).toContain(
+        `fedgate_config_reloads_total{trigger="${trigger}",outcome="${outcome}"} ${count}\n`,
+      );
+    }
     const output = broker.output();
     const sessionCookie = browser.cookie.split('=').slice(1).join('=');
     for (const secret of [
