@@ -3,6 +3,8 @@ import { FedgateError, type Identity } from '@fedgate/core';
 import type { Store } from '@fedgate/store';
 import type { BrokerSession } from './broker-session';
 import { ParsedSessions } from './parsed-sessions';
+import { UserIndex } from './user-index';
+import { UserRevocations } from './user-revocations';
 
 export interface SessionTimeouts {
   idleSeconds: number;
@@ -25,8 +27,10 @@ const sha256Base64url: (text: string) => string =
     ? (text) => hash('sha256', text, 'base64url')
     : (text) => createHash('sha256').update(text).digest('base64url');
 
+const SESSION_KEY_PREFIX = 'session:';
+
 function storeKey(token: string): string {
-  return `session:${sha256Base64url(token)}`;
+  return `${SESSION_KEY_PREFIX}${sha256Base64url(token)}`;
 }
 
 function isBrokerSession(value: unknown): value is BrokerSession {
@@ -64,12 +68,17 @@ function parseSession(stored: string): BrokerSession {
 export class SessionManager {
   /** The last parse of each session read here, reused while the store answers the same text. */
   private readonly parsed = new ParsedSessions();
+  private readonly index: UserIndex;
+  private readonly revocations: UserRevocations;
 
   constructor(
     private readonly store: Store,
     private readonly timeouts: SessionTimeouts,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.index = new UserIndex(store);
+    this.revocations = new UserRevocations(store, { keepSeconds: timeouts.absoluteSeconds, now });
+  }
 
   /**
    * Starts a session for a fresh login. Each login gets a new token (no
@@ -90,7 +99,17 @@ export class SessionManager {
       lastSeenAt: new Date(createdAt).toISOString(),
       expiresAt: new Date(createdAt + this.timeouts.absoluteSeconds * 1000).toISOString(),
     };
-    await this.store.set(storeKey(token), JSON.stringify(session), this.ttlMs(session));
+    const key = storeKey(token);
+    await this.store.set(key, JSON.stringify(session), this.ttlMs(session));
+    await this.index.track(identity, key, this.timeouts.absoluteSeconds * 1000);
+    // Checked after the session is written and indexed: a revocation running meanwhile on another
+    // replica either finds it in the index or has written its record by now (docs/operations/revocation.md).
+    try {
+      await this.revocations.check(identity, createdAt);
+    } catch (error) {
+      await this.store.delete(key);
+      throw error;
+    }
     return { token, session };
   }
 
@@ -171,6 +190,20 @@ export class SessionManager {
       return null;
     }
     return session;
+  }
+
+  /**
+   * Ends the session stored under `key` (an entry of the user index), for a
+   * revocation: the session as it was, or null when it had ended already or
+   * the key is not a session's.
+   */
+  async endStored(key: string): Promise<BrokerSession | null> {
+    if (!key.startsWith(SESSION_KEY_PREFIX)) {
+      return null;
+    }
+    const session = await this.readKey(key);
+    this.parsed.delete(key);
+    return session !== null && (await this.store.delete(key)) ? session : null;
   }
 
   /** Ends a session; true when there was one. */
