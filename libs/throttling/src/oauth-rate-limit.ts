@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { FedgateError } from '@fedgate/core';
-import type { BoundedCounter, Store } from '@fedgate/store';
+import type { Store } from '@fedgate/store';
 import { z } from 'zod';
 import { durationSeconds } from '@fedgate/config';
 
@@ -51,38 +51,18 @@ export class OAuthRateLimit {
 
   async take(subject: OAuthRateSubject): Promise<void> {
     const ttlMs = this.config.window * 1000;
-    const counted: { check: OAuthRateCheck; counter: BoundedCounter }[] = [];
-    if (subject.address !== undefined) {
-      counted.push({
-        check: 'per-address',
-        counter: {
-          key: `rate:oauth:address:${digest(subject.address)}`,
-          limit: this.config.perAddress,
-          ttlMs,
-        },
-      });
-    }
-    if (subject.clientId !== undefined) {
-      counted.push({
-        check: 'per-client',
-        counter: {
-          key: `rate:oauth:client:${digest(subject.clientId)}`,
-          limit: this.config.perClient,
-          ttlMs,
-        },
-      });
-    }
-    if (subject.user !== undefined) {
-      const { connectorId, subject: id } = subject.user;
-      counted.push({
-        check: 'per-user',
-        counter: {
-          key: `rate:oauth:user:${digest(`${connectorId}\n${id}`)}`,
-          limit: this.config.perUser,
-          ttlMs,
-        },
-      });
-    }
+    const user =
+      subject.user === undefined ? undefined : `${subject.user.connectorId}\n${subject.user.subject}`;
+    const known: [OAuthRateCheck, string, string | undefined, number][] = [
+      ['per-address', 'address', subject.address, this.config.perAddress],
+      ['per-client', 'client', subject.clientId, this.config.perClient],
+      ['per-user', 'user', user, this.config.perUser],
+    ];
+    const counted = known.flatMap(([check, kind, value, limit]) =>
+      value === undefined
+        ? []
+        : [{ check, counter: { key: `rate:oauth:${kind}:${digest(value)}`, limit, ttlMs } }],
+    );
     if (counted.length === 0) {
       return;
     }
