@@ -158,9 +158,13 @@ describe('issuance through the broker (sts-local)', () => {
     }
   });
 
-  it('redirects the portal link with no-store and no-referrer, and refuses a foreign destination first', async () => {
-    const redirect = await alice.request('GET', '/console/sandbox/Developer');
-    expect(redirect.status).toBe(302);
+  it('opens the console from the link page form with no-store and no-referrer, and refuses a foreign destination first', async () => {
+    const form = (fields: Record<string, string>) => ({
+      body: new URLSearchParams({ csrf_token: alice.csrfToken ?? '', ...fields }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    const redirect = await alice.request('POST', '/console/sandbox/Developer', form({}));
+    expect(redirect.status).toBe(303);
     expect(redirect.headers.get('cache-control')).toBe('no-store');
     expect(redirect.headers.get('referrer-policy')).toBe('no-referrer');
     const location = redirect.headers.get('location') ?? '';
@@ -177,7 +181,11 @@ describe('issuance through the broker (sts-local)', () => {
     });
     expect(foreign.status).toBe(400);
     expect(foreign.body.error).toBe('invalid_request');
-    const evil = await alice.request('GET', '/console/web/Web?destination=https%3A%2F%2Fevil.example%2F');
+    const evil = await alice.request(
+      'POST',
+      '/console/web/Web',
+      form({ destination: 'https://evil.example/' }),
+    );
     expect(evil.status).toBe(400);
     expect(stsCalls(sts, 'AssumeRole') + stsCalls(sts, 'AssumeRoleWithWebIdentity')).toBe(before);
   });

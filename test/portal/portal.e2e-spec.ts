@@ -202,6 +202,9 @@ describe('the employee portal', () => {
     await checkPage(page, signInPage);
     await expect(page.locator('#return-to').textContent()).resolves.toBe(`/console/${ACCOUNT}/ReadOnly`);
     await signIn(page, 'alice', 'fedgate-demo');
+    // The link only asks (a GET issues nothing); its button posts with the CSRF token.
+    await page.waitForURL(`${stack.brokerUrl}/console/${ACCOUNT}/ReadOnly`);
+    await page.getByRole('button', { name: 'Open the console' }).click();
     await page.waitForURL((url) => url.href.startsWith(`${stack.stsUrl}/`));
     expect(await page.textContent('body')).toMatch(/Role\s*fedgate-ReadOnly/);
     await context.close();

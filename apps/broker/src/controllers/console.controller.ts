@@ -1,12 +1,17 @@
-import { Controller, Get, Inject, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Controller, Get, Inject, Param, Query, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { CredentialsFlow } from '@fedgate/flows';
 import type { BrokerSession } from '@fedgate/sessions';
-import { noStore } from '../http/no-store';
+import { escapeHtml } from '../http/html';
 import { parseBody } from '../http/parse-body';
 import { CurrentSession } from '../http/request-session';
 import { SessionGuard } from '../http/session.guard';
+import {
+  formActionSources,
+  portalContentSecurityPolicy,
+  portalPageHeaders,
+} from '../portal/security-headers';
+import { BROKER_STARTUP_CONFIG, type BrokerStartupConfig } from '../tokens';
 
 const consoleTarget = z.strictObject({
   accountId: z.string().min(1).max(64),
@@ -15,31 +20,59 @@ const consoleTarget = z.strictObject({
 const consoleQuery = z.object({ destination: z.string().min(1).max(2048).optional() });
 
 /**
- * The portal's "Console" link: signs the user in to the AWS console by a
- * 302 to the federation endpoint's login URL. The URL holds a sign-in token,
- * so it is neither cached, nor sent on as a Referer, nor logged.
+ * A console link (`/console/{account}/{permission set}`, bookmarked or
+ * shared): a GET only asks. Issuing on a GET would let any site sign its
+ * visitors in to the console with one cross-site navigation, so the page
+ * holds a form that posts, with the session's CSRF token, to the portal's
+ * console route, which issues (portal.controller.ts). Nothing is sent to
+ * STS and nothing is audited until that post.
  */
 @Controller('console')
 @UseGuards(SessionGuard)
 export class ConsoleController {
-  constructor(@Inject(CredentialsFlow) private readonly flow: CredentialsFlow) {}
+  /**
+   * The portal's page headers: no-store, no framing, and a CSP whose form-action allows the
+   * federation and console hosts the post's redirects lead to (browsers check the whole chain).
+   */
+  private readonly pageHeaders: Record<string, string>;
+
+  constructor(@Inject(BROKER_STARTUP_CONFIG) config: BrokerStartupConfig) {
+    this.pageHeaders = portalPageHeaders(portalContentSecurityPolicy(formActionSources(config.backends)));
+  }
 
   @Get(':accountId/:permissionSet')
-  async open(
+  confirm(
     @CurrentSession() current: { session: BrokerSession },
     @Param() params: unknown,
     @Query() query: unknown,
-    @Req() http: FastifyRequest,
     @Res() response: FastifyReply,
-  ): Promise<void> {
+  ): void {
     const target = parseBody(consoleTarget, params);
     const { destination } = parseBody(consoleQuery, query);
-    const url = await this.flow.consoleUrl(
-      current.session.identity,
-      { ...target, ...(destination === undefined ? {} : { destination }) },
-      { clientAddress: http.ip },
-    );
-    noStore(response);
-    void response.header('Referrer-Policy', 'no-referrer').redirect(url, 302);
+    void response.headers(this.pageHeaders).send(confirmPage(target, destination, current.session.csrfToken));
   }
+}
+
+function confirmPage(
+  target: { accountId: string; permissionSet: string },
+  destination: string | undefined,
+  csrfToken: string,
+): string {
+  const action = `/console/${encodeURIComponent(target.accountId)}/${encodeURIComponent(target.permissionSet)}`;
+  const fields = [
+    `<input type="hidden" name="csrf_token" value="${escapeHtml(csrfToken)}">`,
+    ...(destination === undefined
+      ? []
+      : [`<input type="hidden" name="destination" value="${escapeHtml(destination)}">`]),
+  ].join('');
+  return (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    '<title>Open the AWS console? – fedgate</title></head><body><main>' +
+    `<h1>Open the AWS console?</h1><p>As <strong>${escapeHtml(target.permissionSet)}</strong> in account ` +
+    `<strong>${escapeHtml(target.accountId)}</strong>.</p>` +
+    `<form method="post" action="${escapeHtml(action)}">${fields}` +
+    '<button type="submit">Open the console</button></form>' +
+    '<p><a href="/accounts">Back to your accounts</a></p></main></body></html>'
+  );
 }

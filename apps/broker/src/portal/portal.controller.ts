@@ -44,6 +44,7 @@ const signInForm = z.strictObject({
   return_to: z.string().max(2048).optional(),
 });
 const csrfForm = z.strictObject({ csrf_token: z.string().max(256) });
+const consoleForm = z.object({ destination: z.string().min(1).max(2048).optional() }).loose();
 const target = z.strictObject({
   accountId: z.string().min(1).max(64),
   permissionSet: z.string().min(1).max(64),
@@ -255,14 +256,18 @@ export class PortalController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const facts = this.facts(request);
-    const current = await this.formSession(facts, body, reply);
+    // The console link's confirmation page (console.controller.ts) posts its destination too.
+    const { destination, ...form } = parseBody(consoleForm, body ?? {});
+    const current = await this.formSession(facts, form, reply);
     if (current === undefined) {
       return;
     }
     try {
-      const url = await this.flow.consoleUrl(current.session.identity, parseBody(target, params), {
-        clientAddress: facts.clientAddress,
-      });
+      const url = await this.flow.consoleUrl(
+        current.session.identity,
+        { ...parseBody(target, params), ...(destination === undefined ? {} : { destination }) },
+        { clientAddress: facts.clientAddress },
+      );
       // The URL holds a sign-in token: not cached, not sent on as a Referer, never logged.
       void reply
         .header('Cache-Control', 'no-store')
