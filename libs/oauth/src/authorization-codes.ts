@@ -1,3 +1,4 @@
+import { UserIndex } from '@fedgate/sessions';
 import type { Store } from '@fedgate/store';
 import type { GrantSubject } from './grants';
 import { OAuthError } from './oauth-error';
@@ -26,12 +27,14 @@ const GRACE_MS = 5 * 60 * 1000;
  */
 export class AuthorizationCodes {
   private readonly now: () => number;
+  private readonly index: UserIndex;
 
   constructor(
     private readonly store: Store,
     private readonly options: { lifetimeSeconds: number; now?: () => number },
   ) {
     this.now = options.now ?? Date.now;
+    this.index = new UserIndex(store);
   }
 
   /** A new code for the approved request. */
@@ -39,8 +42,27 @@ export class AuthorizationCodes {
     const code = newSecret('fgc');
     const lifetimeMs = this.options.lifetimeSeconds * 1000;
     const stored: StoredCode = { ...pending, expiresAt: this.now() + lifetimeMs };
-    await this.store.set(`oauth-code:${digest(code)}`, JSON.stringify(stored), lifetimeMs + GRACE_MS);
+    const key = `oauth-code:${digest(code)}`;
+    await this.store.set(key, JSON.stringify(stored), lifetimeMs + GRACE_MS);
+    await this.index.track(pending.identity, key, lifetimeMs + GRACE_MS);
     return code;
+  }
+
+  /**
+   * Voids the unexchanged code stored under `key` (an entry of the user
+   * index), for an administrator's revocation: what it stood for, or null
+   * when it was used or expired already or the key is not a code's.
+   */
+  async endStored(key: string): Promise<GrantSubject | null> {
+    if (!key.startsWith('oauth-code:')) {
+      return null;
+    }
+    const text = await this.store.get(key);
+    if (text === null || !(await this.store.delete(key))) {
+      return null;
+    }
+    const stored = JSON.parse(text) as StoredCode;
+    return this.now() > stored.expiresAt ? null : stored;
   }
 
   /**

@@ -115,6 +115,20 @@ export class AuthorizationServer {
     return target.toString();
   }
 
+  /**
+   * Ends what the store entry `key` (an entry of the user index) holds, for
+   * an administrator's revocation: a login with its tokens, an unexchanged
+   * code or an approved device request. The user it belonged to, or null
+   * when nothing was ended.
+   */
+  async endStored(key: string): Promise<GrantSubject | null> {
+    return (
+      (await this.grants.endStored(key)) ??
+      (await this.codes.endStored(key)) ??
+      (await this.devices.endStored(key))
+    );
+  }
+
   /** The URL to send the browser back to when the user denied (RFC 6749 section 4.1.2.1). */
   deny(request: AuthorizationRequest): string {
     const target = new URL(request.redirectUri);

@@ -1,4 +1,5 @@
 import { FedgateError } from '@fedgate/core';
+import { UserIndex } from '@fedgate/sessions';
 import type { Store } from '@fedgate/store';
 import type { GrantSubject } from './grants';
 import { OAuthError } from './oauth-error';
@@ -57,12 +58,14 @@ const GRACE_MS = 10 * 60 * 1000;
  */
 export class DeviceAuthorizations {
   private readonly now: () => number;
+  private readonly index: UserIndex;
 
   constructor(
     private readonly store: Store,
     private readonly options: DeviceAuthorizationOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.index = new UserIndex(store);
   }
 
   /** Starts a device authorization for the client. */
@@ -135,6 +138,9 @@ export class DeviceAuthorizations {
       ? { ...record, status: 'approved', subject: decision.subject }
       : { ...record, status: 'denied' };
     await this.store.set(this.deviceKey(deviceKey), JSON.stringify(updated), this.remainingTtl(record));
+    if (decision.approve) {
+      await this.index.track(decision.subject.identity, this.deviceKey(deviceKey), this.remainingTtl(record));
+    }
     await this.store.delete(this.userCodeKey(record.userCode));
     const { userCode, clientId, requestedFrom, requestedAt } = record;
     return { userCode, clientId, requestedFrom, requestedAt };
@@ -186,6 +192,27 @@ export class DeviceAuthorizations {
         return record.subject;
       }
     }
+  }
+
+  /**
+   * Voids the approved, unredeemed device request stored under `key` (an
+   * entry of the user index), for an administrator's revocation: the
+   * approving user, or null when it was redeemed or expired already or the
+   * key is not an approved request's.
+   */
+  async endStored(key: string): Promise<GrantSubject | null> {
+    if (!key.startsWith('oauth-device:')) {
+      return null;
+    }
+    const text = await this.store.get(key);
+    if (text === null) {
+      return null;
+    }
+    const record = JSON.parse(text) as StoredDevice;
+    if (record.status !== 'approved' || record.subject === undefined || !(await this.store.delete(key))) {
+      return null;
+    }
+    return this.now() > record.expiresAt ? null : record.subject;
   }
 
   /** One code entry by a user; rate_limited past the allowance of the window. */

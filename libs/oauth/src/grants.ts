@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { FedgateError, type Identity } from '@fedgate/core';
-import type { BrokerSession, SessionTimeouts } from '@fedgate/sessions';
+import { UserIndex, UserRevocations, type BrokerSession, type SessionTimeouts } from '@fedgate/sessions';
 import type { Store } from '@fedgate/store';
 import { OAuthError } from './oauth-error';
 import { digest, isSecret, newSecret, sameDigest } from './secrets';
@@ -71,12 +71,19 @@ const LOCK_MS = 5_000;
  */
 export class Grants {
   private readonly now: () => number;
+  private readonly index: UserIndex;
+  private readonly revocations: UserRevocations;
 
   constructor(
     private readonly store: Store,
     private readonly options: GrantsOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.index = new UserIndex(store);
+    this.revocations = new UserRevocations(store, {
+      keepSeconds: options.timeouts.absoluteSeconds,
+      now: this.now,
+    });
   }
 
   /** Starts a login for the client and returns its first tokens. */
@@ -102,6 +109,17 @@ export class Grants {
       accessDigest: digest(tokens.access_token),
     });
     await this.touch(familyId, session);
+    await this.index.track(subject.identity, this.familyKey(familyId), this.familyTtlMs());
+    // After the write, as for sessions: a revocation meanwhile either finds this login or is seen here.
+    try {
+      await this.revocations.check(subject.identity, created);
+    } catch (error) {
+      await this.endFamily(
+        { familyId, clientId, session, refreshDigest: '', accessDigest: digest(tokens.access_token) },
+        'refused',
+      );
+      throw revokedGrant(error);
+    }
     this.options.events?.({
       event: 'oauth_grant',
       outcome: 'issued',
@@ -157,6 +175,12 @@ export class Grants {
       const session = await this.live(family);
       if (session === null) {
         throw new OAuthError('invalid_grant', 'This login has ended; log in again');
+      }
+      try {
+        await this.revocations.check(session.identity, Date.parse(session.createdAt));
+      } catch (error) {
+        await this.endFamily(family, 'refused');
+        throw revokedGrant(error);
       }
       const tokens = await this.newTokens(familyId, session);
       await this.store.delete(`oauth-access:${family.accessDigest}`);
@@ -272,6 +296,26 @@ export class Grants {
     });
   }
 
+  /**
+   * Ends the login stored under `key` (an entry of the user index) with all
+   * its tokens, for an administrator's revocation: its session as it was, or
+   * null when it had ended already or the key is not a login's.
+   */
+  async endStored(key: string): Promise<BrokerSession | null> {
+    const familyId = key.startsWith('oauth-family:') ? key.slice('oauth-family:'.length) : '';
+    if (!FAMILY_ID.test(familyId)) {
+      return null;
+    }
+    return this.store.withLock(`oauth-family:${familyId}`, LOCK_MS, async () => {
+      const family = await this.load(familyId);
+      if (family === null) {
+        return null;
+      }
+      await this.endFamily(family, 'revoked_by_admin');
+      return family.session;
+    });
+  }
+
   /** Ends a login (its source no longer accepts the user); true when there was one. */
   async destroy(familyId: string): Promise<boolean> {
     if (!FAMILY_ID.test(familyId)) {
@@ -370,6 +414,13 @@ export class Grants {
   private familyTtlMs(): number {
     return this.options.timeouts.absoluteSeconds * 1000;
   }
+}
+
+/** The token endpoint's answer to a revoked user: RFC 6749's invalid_grant, with revocation's message. */
+function revokedGrant(error: unknown): unknown {
+  return error instanceof FedgateError && error.code === 'access_revoked'
+    ? new OAuthError('invalid_grant', error.message, { reason: 'access_revoked', phase: error.phase })
+    : error;
 }
 
 /** A stored JSON record, or null; an unreadable one is an internal error (fail closed). */
