@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PORTAL_FORM_ROUTES } from '../portal/portal-routes';
+import { bodyLimitFor } from './body-limits';
 import { readRequestBody, type BodyKinds } from './read-request-body';
 import { requestPath } from './request-path';
 
@@ -96,8 +97,13 @@ export class PendingBody {
 
   constructor(private readonly request: FastifyRequest) {}
 
+  /** Reads at most the route's limit (body-limits.ts), never more than `limit`. */
   read(limit: number): Promise<unknown> {
-    this.reading ??= readRequestBody(withBodyHeaders(this.request.raw), kindsFor(this.request), limit);
+    this.reading ??= readRequestBody(
+      withBodyHeaders(this.request.raw),
+      kindsFor(this.request),
+      bodyLimitFor(requestPath(this.request), limit),
+    );
     return this.reading;
   }
 }

@@ -42,6 +42,9 @@ export async function securityHeaders(publicUrl: string): Promise<Readonly<Recor
         headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
       }
     }
+    // Every answer is private unless its route says otherwise (well-known documents and the
+    // portal's static files set their own Cache-Control), so a route that forgets is not cached.
+    headers['cache-control'] = 'no-store';
     return Object.freeze(headers);
   } finally {
     await probe.close();
