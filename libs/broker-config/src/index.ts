@@ -12,7 +12,14 @@ export {
   type ServerConfig,
 } from './server.schema';
 export { checkConnectorReferences } from './cross-stage-checks';
-export { brokerConfigJsonSchema, PUBLISHED_SCHEMA_PATH } from './json-schema';
+export { brokerConfigJsonSchema, PUBLISHED_SCHEMA_PATH, type DurationRange } from './json-schema';
+export {
+  configReferenceMarkdown,
+  currentConfigReference,
+  REFERENCE_END,
+  REFERENCE_START,
+  withConfigReference,
+} from './config-reference';
 export { brokerConfigFormat, loadConfig, parseConfig, type ConfigResult } from './broker-config-file';
 export { applyBrokerEnvironment, type BrokerEnvironment } from './environment';
 export { assertBrokerStartup, brokerStartupIssues } from './startup-checks';

@@ -5,7 +5,7 @@
  * each stage library declares its own schema, and @fedgate/broker-config
  * composes the broker's file from them.
  */
-export { durationSeconds } from './duration.schema';
+export { durationRanges, durationSeconds } from './duration.schema';
 export { httpUrl, bareHttpUrl } from './url.schema';
 export { ConfigError } from './config-error';
 export {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { connectorLogoSchema } from '../connector-logo';
-import { parseDurationSeconds } from '@fedgate/core';
+import { durationSeconds } from '@fedgate/config';
 import { connectorIdSchema } from '../connector-id';
 import { isLoopbackHost } from '../oidc/oidc-connector.config';
 
@@ -44,17 +44,7 @@ export const githubConnectorConfigSchema = z.strictObject({
    */
   orgs: z.array(orgLogin).default([]),
   /** Per request to GitHub (token, user, emails, orgs, teams). */
-  timeout: z
-    .union([z.string(), z.number()])
-    .transform((value, context) => {
-      const parsed = parseDurationSeconds(value);
-      if (parsed === undefined || parsed < 1 || parsed > 60) {
-        context.addIssue({ code: 'custom', message: 'must be a duration between 1s and 1m' });
-        return z.NEVER;
-      }
-      return parsed;
-    })
-    .default(10),
+  timeout: durationSeconds(1, 60).default(10),
 });
 
 export type GithubConnectorConfig = z.infer<typeof githubConnectorConfigSchema>;

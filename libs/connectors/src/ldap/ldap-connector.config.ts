@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { connectorLogoSchema } from '../connector-logo';
+import { durationRanges } from '@fedgate/config';
 import { parseDurationSeconds } from '@fedgate/core';
 import { connectorIdSchema } from '../connector-id';
 import { filterTemplateProblem } from './templates';
@@ -13,18 +14,19 @@ const filterTemplate = (allowed: readonly string[], required: readonly string[])
     }
   });
 
-const timeoutMs = (fallback: number) =>
-  z
-    .union([z.string(), z.number()])
-    .transform((value, context) => {
-      const seconds = parseDurationSeconds(value);
-      if (seconds === undefined || seconds < 1 || seconds > 60) {
-        context.addIssue({ code: 'custom', message: 'must be a duration between 1s and 1m' });
-        return z.NEVER;
-      }
-      return seconds * 1000;
-    })
-    .default(fallback);
+const timeoutMs = (fallback: number) => {
+  const schema = z.union([z.string(), z.number()]).transform((value, context) => {
+    const seconds = parseDurationSeconds(value);
+    if (seconds === undefined || seconds < 1 || seconds > 60) {
+      context.addIssue({ code: 'custom', message: 'must be a duration between 1s and 1m' });
+      return z.NEVER;
+    }
+    return seconds * 1000;
+  });
+  // Its range, for the published JSON Schema.
+  durationRanges.add(schema, { minSeconds: 1, maxSeconds: 60, milliseconds: true });
+  return schema.default(fallback);
+};
 
 const ldapUrl = z
   .string()

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { connectorLogoSchema } from '../connector-logo';
+import { durationRanges } from '@fedgate/config';
 import { parseDurationSeconds } from '@fedgate/core';
 import { connectorIdSchema } from '../connector-id';
 
@@ -22,18 +23,19 @@ export const ID_TOKEN_ALGORITHMS = [
 ] as const;
 export type IdTokenAlgorithm = (typeof ID_TOKEN_ALGORITHMS)[number];
 
-const seconds = (fallback: number, min: number, max: number, range: string) =>
-  z
-    .union([z.string(), z.number()])
-    .transform((value, context) => {
-      const parsed = parseDurationSeconds(value);
-      if (parsed === undefined || parsed < min || parsed > max) {
-        context.addIssue({ code: 'custom', message: `must be a duration between ${range}` });
-        return z.NEVER;
-      }
-      return parsed;
-    })
-    .default(fallback);
+const seconds = (fallback: number, min: number, max: number, range: string) => {
+  const schema = z.union([z.string(), z.number()]).transform((value, context) => {
+    const parsed = parseDurationSeconds(value);
+    if (parsed === undefined || parsed < min || parsed > max) {
+      context.addIssue({ code: 'custom', message: `must be a duration between ${range}` });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+  // Its range, for the published JSON Schema.
+  durationRanges.add(schema, { minSeconds: min, maxSeconds: max });
+  return schema.default(fallback);
+};
 
 /** A claim path: a top-level claim name, or dot-separated names into nested objects (`realm_access.roles`). */
 const claimPath = z.string().regex(/^[^.\s]+(\.[^.\s]+)*$/, 'must be a claim name or a dotted path of names');
