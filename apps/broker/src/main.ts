@@ -5,6 +5,9 @@ import { createBrokerApp } from './broker-app';
 import { createBrokerRuntime } from './broker-runtime';
 import { loadBrokerConfig } from './load-broker-config';
 
+/** A request still running this long after SIGTERM does not hold the process (Kubernetes waits 30 s). */
+const SHUTDOWN_GRACE_MS = 25_000;
+
 async function main(): Promise<void> {
   const { path, config } = await loadBrokerConfig(process.env, process.argv.slice(2));
   // The audit stream owns stdout when it goes there; the application log then goes to stderr.
@@ -23,12 +26,27 @@ async function main(): Promise<void> {
     },
     'fedgate broker listening',
   );
+  // SIGTERM: the listener closes at once (new connections are refused, a request on a kept-alive
+  // one is answered 503), requests in flight finish and get their answers, then the process exits.
   const stop = (signal: string): void => {
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal }, 'shutting down: taking no new requests, finishing those in flight');
+    setTimeout(() => {
+      logger.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'requests still running at the shutdown deadline; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
     void app
       .close()
       .then(() => runtime.close())
-      .finally(() => process.exit(0));
+      .then(
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   // SIGHUP re-reads the config file (docs/operations/config-reload.md); the reloader logs and audits the outcome.
   process.on('SIGHUP', () => {
