@@ -332,6 +332,19 @@ describe('config reload on a running broker', () => {
     expect(requestLines()).toBe(before);
   });
 
+  it('applies new issuance rate limits to the next request', async () => {
+    const inForce = `${edited(reloaded, 'sessionDuration: 1h }', 'sessionDuration: 45m }')}logging: { level: warn }\n`;
+    writeConfig(`${inForce}issuanceRateLimit: { perUser: 1 }\n`);
+    const answer = await browser.request('POST', '/api/v1/admin/reload');
+    expect(answer.body).toEqual({ version: 6, changedSections: ['issuanceRateLimit'], restartRequired: [] });
+    const entitlement = { accountId: 'sandbox', permissionSet: 'Auditor' };
+    const statuses = [
+      (await browser.request('POST', '/api/v1/credentials', entitlement)).status,
+      (await browser.request('POST', '/api/v1/credentials', entitlement)).status,
+    ];
+    expect(statuses[1]).toBe(429);
+  });
+
   it('audited every reload with its trigger and outcome, counted them in the metrics, and no secret anywhere in the output', async () => {
     expect(
       reloadAudits(broker).map((event) => `${event.trigger as string}:${event.outcome as string}`),
@@ -346,6 +359,7 @@ describe('config reload on a running broker', () => {
       'admin:success',
       'admin:success',
       'signal:refused',
+      'admin:success',
     ]);
     const metrics = await (await fetch(`${browser.url}/metrics`)).text();
     for (const [trigger, outcome, count] of [
@@ -353,7 +367,7 @@ describe('config reload on a running broker', () => {
       ['signal', 'success', 1],
       ['signal', 'refused', 2],
       ['admin', 'refused', 2],
-      ['admin', 'success', 4],
+      ['admin', 'success', 5],
     ] as const) {
       expect(metrics).toContain(
         `fedgate_config_reloads_total{trigger="${trigger}",outcome="${outcome}"} ${count}\n`,

@@ -50,7 +50,7 @@ describe('ConfigReloader', () => {
       source,
       live,
       audit: { record: (event) => audit.push(event) },
-      logger: createLogger({ destination: log }),
+      logger: createLogger({ level: 'info', destination: log }),
       ...(applied === undefined ? {} : { applied }),
     });
     return { live, reloader };
@@ -125,7 +125,7 @@ describe('ConfigReloader', () => {
       source: undefined,
       live,
       audit: { record: (event) => audit.push(event) },
-      logger: createLogger({ destination: log }),
+      logger: createLogger({ level: 'info', destination: log }),
     });
     const report = await reloader.reload({ trigger: 'signal' });
     expect(report.ok).toBe(false);

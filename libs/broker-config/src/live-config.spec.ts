@@ -90,7 +90,7 @@ describe('restartOnlyIssues', () => {
 });
 
 describe('LiveConfig', () => {
-  it('puts a changed mapping in force as a new object with a new version, and new entitlements', () => {
+  it('puts a changed mapping in force as a new object (unchanged sections kept) with a new version, and new entitlements', () => {
     const initial = config(BASE);
     const live = new LiveConfig(initial);
     expect(live.version).toBe(1);
@@ -98,7 +98,10 @@ describe('LiveConfig', () => {
 
     const next = config(BASE.replace('permissionSets: [ReadOnly]', 'permissionSets: [Developer]'));
     expect(live.reload(next)).toEqual({ ok: true, version: 2, changedSections: ['assignments'] });
-    expect(live.current).toBe(next);
+    expect(live.current).not.toBe(initial);
+    expect(live.current.assignments).toBe(next.assignments);
+    expect(live.current.permissionSets).toBe(initial.permissionSets);
+    expect(live.current.connectors).toBe(initial.connectors);
     expect(initial.assignments[0]?.permissionSets).toEqual(['ReadOnly']);
     expect(entitlementsOf(live)).toEqual(['prod/Developer']);
   });
@@ -108,6 +111,20 @@ describe('LiveConfig', () => {
     const live = new LiveConfig(initial);
     expect(live.reload(config(BASE))).toEqual({ ok: true, version: 1, changedSections: [] });
     expect(live.current).toBe(initial);
+  });
+
+  it('compares with the file as loaded, not with what a library added to a section in force', () => {
+    const initial = config(BASE);
+    const live = new LiveConfig(initial);
+    // What the AWS SDK does to the credentials object it is given.
+    Object.assign(initial.connectors[0] ?? {}, { $source: { CREDENTIALS_CODE: 'e' } });
+    expect(live.reload(config(BASE))).toEqual({ ok: true, version: 1, changedSections: [] });
+    const next = config(BASE.replace('permissionSets: [ReadOnly]', 'permissionSets: [Developer]'));
+    expect(live.reload(next).ok).toBe(true);
+    expect(live.current.connectors).toBe(initial.connectors);
+    expect(
+      live.reload(config(BASE.replace('permissionSets: [ReadOnly]', 'permissionSets: [Developer]'))),
+    ).toEqual({ ok: true, version: 2, changedSections: [] });
   });
 
   it('refuses a restart-only change with its path, even beside a live change, and changes nothing', () => {

@@ -94,13 +94,23 @@ export type ReloadOutcome =
  * read `current` once per request. A reload replaces the whole object,
  * never mutating the one in force, so what is memoized per config object
  * (the compiled mapping) is rebuilt for the new one and a request that
- * started on the old one finishes on it.
+ * started on the old one finishes on it. Sections the reload did not
+ * change keep their objects.
  */
 export class LiveConfig {
   private config: FedgateConfig;
+  /**
+   * A copy of each section as it was loaded, which reloads compare against:
+   * the objects in force are handed to libraries, and some add keys to what
+   * they are given (the AWS SDK marks a backend's `credentials` with
+   * `$source`), which would otherwise read as a change.
+   */
+  private loaded: FedgateConfig;
   private versionNumber = 1;
 
+  /** Build it before the config is handed to anything else, so `loaded` is as the file said. */
   constructor(initial: FedgateConfig) {
+    this.loaded = structuredClone(initial);
     // Compiled here so the first request does not pay for it.
     compileMapping(initial);
     this.config = initial;
@@ -123,7 +133,9 @@ export class LiveConfig {
    * accepted and keeps the version.
    */
   reload(next: FedgateConfig): ReloadOutcome {
-    const changed = changedSections(this.config, next);
+    // Compared copy to copy: a copy has plain prototypes, whatever the parser built.
+    const incoming = structuredClone(next);
+    const changed = changedSections(this.loaded, incoming);
     const refused = (issues: ConfigIssue[]): ReloadOutcome => ({
       ok: false,
       version: this.versionNumber,
@@ -133,15 +145,26 @@ export class LiveConfig {
         .filter((issue) => issue.message === RESTART_REQUIRED)
         .map((issue) => issue.path),
     });
-    const restart = restartOnlyIssues(this.config, next);
+    const restart = restartOnlyIssues(this.loaded, incoming);
     if (restart.length > 0) {
       return refused(restart);
     }
     if (changed.length === 0) {
       return { ok: true, version: this.versionNumber, changedSections: [] };
     }
+    // A new object, but unchanged sections keep the objects in force: what is memoized per section
+    // (the issuance rate limit) is rebuilt only when its section changed.
+    const keep = (inForce: FedgateConfig, source: FedgateConfig): FedgateConfig =>
+      Object.fromEntries(
+        Object.entries(source).map(([section, value]) => [
+          section,
+          changed.includes(section as ConfigSection) ? value : inForce[section as ConfigSection],
+        ]),
+      ) as FedgateConfig;
+    const merged = keep(this.config, next);
+    const loaded = keep(this.loaded, incoming);
     try {
-      compileMapping(next);
+      compileMapping(merged);
     } catch (error) {
       return refused([
         {
@@ -150,7 +173,8 @@ export class LiveConfig {
         },
       ]);
     }
-    this.config = next;
+    this.config = merged;
+    this.loaded = loaded;
     this.versionNumber += 1;
     return { ok: true, version: this.versionNumber, changedSections: changed };
   }
