@@ -11,6 +11,7 @@ import {
   IdentityRefresh,
   PasswordSignIn,
   RedirectSignIn,
+  RevokeUser,
   SignInStates,
   SignOut,
   type AuditTrail,
@@ -21,6 +22,7 @@ import {
   ConsoleSignin,
   CredentialCache,
   FederationTokenIssuer,
+  type CacheRevocation,
   Issuance,
   StsClients,
   WebIdentityIssuer,
@@ -34,7 +36,8 @@ import {
 } from '@fedgate/issuance';
 import type { Logger } from '@fedgate/logging';
 import { BrokerMetrics, countingAuditTrail, measureStsClient } from '@fedgate/metrics';
-import { SessionManager } from '@fedgate/sessions';
+import { AuthorizationServer } from '@fedgate/oauth';
+import { SessionManager, UserIndex, UserRevocations } from '@fedgate/sessions';
 import {
   IssuanceRateLimit,
   LoginThrottle,
@@ -77,6 +80,10 @@ export interface BrokerRuntime {
   identityRefresh: IdentityRefresh;
   /** Ends a session at the user's request, audited. */
   signOut: SignOut;
+  /** Administrators' revocations of users (docs/operations/revocation.md). */
+  revocations: UserRevocations;
+  /** Ends a user's sessions, logins and cached credentials on every replica, for an administrator. */
+  revokeUser: RevokeUser;
   /** Every front door's credential and console requests, counted per user and per client. */
   issuanceRateLimit: Pick<IssuanceRateLimit, 'take'>;
   /** Where every front door records what happened: the audit stream, counted into the metrics. */
@@ -138,15 +145,21 @@ export async function createBrokerRuntime(
         metrics,
       ),
   );
+  const revocations = new UserRevocations(store, { keepSeconds: config.session.absoluteTimeout, now });
+  const userIndex = new UserIndex(store);
+  const cache = config.issuance.cache.enabled
+    ? credentialCache(config, store, now, {
+        track: userIndex.track.bind(userIndex),
+        check: revocations.check.bind(revocations),
+      })
+    : undefined;
   const issuance = new Issuance({
     issuers: {
       'assume-role': new AssumeRoleIssuer(stsClients),
       'federation-token': new FederationTokenIssuer(stsClients),
       'web-identity': webIdentityIssuer,
     },
-    ...(config.issuance.cache.enabled
-      ? { cache: { store: credentialCache(config, store, now), keyOf: cacheKeyFunction(config) } }
-      : {}),
+    ...(cache === undefined ? {} : { cache: { store: cache, keyOf: cacheKeyFunction(config) } }),
   });
   warnAboutSingleInstanceKeys(config, webIdentityKeys, options.logger);
   const connectors = new ConnectorCatalog([
@@ -235,6 +248,29 @@ export async function createBrokerRuntime(
       now,
     }),
     signOut: new SignOut({ sessions, audit }),
+    revocations,
+    revokeUser: new RevokeUser({
+      config: () => liveConfig.current,
+      connectorIds: () => connectors.list().map((connector) => connector.id),
+      index: userIndex,
+      revocations,
+      sessions,
+      // OAuth and AWS SSO logins share the store's keys: one server ends either's.
+      logins: new AuthorizationServer(store, {
+        publicUrl: config.server.publicUrl,
+        timeouts: {
+          idleSeconds: config.session.idleTimeout,
+          absoluteSeconds: config.session.absoluteTimeout,
+        },
+        now,
+        events: (event) => {
+          audit.record(event);
+        },
+      }),
+      ...(cache === undefined ? {} : { credentials: cache }),
+      audit,
+      now,
+    }),
     issuanceRateLimit: liveIssuanceRateLimit(store, liveConfig),
     audit,
     metrics,
@@ -265,7 +301,12 @@ function liveIssuanceRateLimit(store: Store, live: LiveConfig): Pick<IssuanceRat
   };
 }
 
-function credentialCache(config: FedgateConfig, store: Store, now: () => number): CredentialCache {
+function credentialCache(
+  config: FedgateConfig,
+  store: Store,
+  now: () => number,
+  revocation: CacheRevocation,
+): CredentialCache {
   const { keys, refreshBefore } = config.issuance.cache;
   const longestCall = Math.max(
     10,
@@ -279,6 +320,7 @@ function credentialCache(config: FedgateConfig, store: Store, now: () => number)
     {
       refreshBeforeSeconds: refreshBefore,
       now,
+      revocation,
       // A replica waiting for another's STS call gives up only after that call could have.
       waitMs: Math.ceil(longestCall + 5) * 1000,
     },

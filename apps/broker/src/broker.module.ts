@@ -7,6 +7,7 @@ import {
   IdentityRefresh,
   PasswordSignIn,
   RedirectSignIn,
+  RevokeUser,
   SignOut,
 } from '@fedgate/flows';
 import { WebIdentityKeyRing } from '@fedgate/issuance';
@@ -15,6 +16,7 @@ import { SessionManager } from '@fedgate/sessions';
 import { LoginThrottle } from '@fedgate/throttling';
 import type { BrokerRuntime } from './broker-runtime';
 import { AdminController } from './controllers/admin.controller';
+import { RevocationController } from './controllers/revocation.controller';
 import { ConfigReloadController } from './controllers/config-reload.controller';
 import { ConfigReloader } from './config-reloader';
 import { ApiController } from './controllers/api.controller';
@@ -43,6 +45,7 @@ export class BrokerModule {
         AuthController,
         ApiController,
         AdminController,
+        RevocationController,
         ConfigReloadController,
         ConsoleController,
         WellKnownController,
@@ -87,6 +90,7 @@ export class BrokerModule {
         { provide: RedirectSignIn, useValue: runtime.redirectSignIn },
         { provide: IdentityRefresh, useValue: runtime.identityRefresh },
         { provide: SignOut, useValue: runtime.signOut },
+        { provide: RevokeUser, useValue: runtime.revokeUser },
         { provide: BrokerMetrics, useValue: runtime.metrics },
         ...oauthProviders(runtime),
         ...tokenExchangeProviders(runtime),

@@ -11,6 +11,8 @@ export interface CredentialCacheLike {
   getOrIssue(
     key: string,
     issue: () => Promise<IssuedCredentials>,
+    /** Whose credentials they are, so a revocation can purge them (libs/issuance/src/cache). */
+    owner?: Pick<Identity, 'connectorId' | 'subject' | 'username'>,
   ): Promise<{ credentials: IssuedCredentials; source: CredentialSourceKind }>;
 }
 
@@ -41,7 +43,7 @@ export class Issuance {
     if (cache === undefined) {
       return { credentials: await issue(), source: 'issued' };
     }
-    return cache.store.getOrIssue(cache.keyOf(identity, plan), issue);
+    return cache.store.getOrIssue(cache.keyOf(identity, plan), issue, identity);
   }
 }
 

@@ -1,1 +1,2 @@
 export * from './explain-flow';
+export * from './revoke-user';

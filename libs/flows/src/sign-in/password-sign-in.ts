@@ -96,10 +96,22 @@ export class PasswordSignIn {
       throw invalidCredentials();
     }
     const device = await reservation.succeeded();
-    const started = await startSession(this.deps.sessions, result.identity, {
-      connectorData: result.connectorData,
-      replaces: request.replacesSession,
-    });
+    let started: StartedSession;
+    try {
+      started = await startSession(this.deps.sessions, result.identity, {
+        connectorData: result.connectorData,
+        replaces: request.replacesSession,
+      });
+    } catch (error) {
+      // An administrator's block (access_revoked), or the store failing: no session.
+      this.deps.audit.record({
+        ...audit,
+        subject: result.identity.subject,
+        outcome: 'refused',
+        ...failureOf(error),
+      });
+      throw error;
+    }
     this.deps.audit.record({ ...audit, subject: result.identity.subject, outcome: 'success' });
     return { ...started, device };
   }

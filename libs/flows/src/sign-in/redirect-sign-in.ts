@@ -182,10 +182,22 @@ export class RedirectSignIn {
       this.deps.audit.record({ ...audit, outcome: 'failure', ...failureOf(error) });
       throw error;
     }
-    const started = await startSession(this.deps.sessions, outcome.signedIn.identity, {
-      connectorData: outcome.signedIn.connectorData,
-      replaces: request.replacesSession,
-    });
+    let started: StartedSession;
+    try {
+      started = await startSession(this.deps.sessions, outcome.signedIn.identity, {
+        connectorData: outcome.signedIn.connectorData,
+        replaces: request.replacesSession,
+      });
+    } catch (error) {
+      // An administrator's block (access_revoked), or the store failing: no session.
+      this.deps.audit.record({
+        ...audit,
+        subject: outcome.signedIn.identity.subject,
+        outcome: 'refused',
+        ...failureOf(error),
+      });
+      throw error;
+    }
     this.deps.audit.record({ ...audit, subject: outcome.signedIn.identity.subject, outcome: 'success' });
     return { ...started, returnTo: outcome.returnTo };
   }

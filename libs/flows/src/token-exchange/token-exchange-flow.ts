@@ -45,6 +45,8 @@ export interface TokenExchangeFlowDependencies {
   audit: AuditTrail;
   /** The credentials flow's per-user and per-client limits, the same as every front door's. */
   rateLimit?: CredentialsFlowDependencies['rateLimit'];
+  /** Administrators' revocations (libs/sessions): a blocked subject is refused with access_revoked. */
+  revocations?: { check(user: Identity): Promise<void> };
   now: () => number;
 }
 
@@ -96,6 +98,7 @@ export class TokenExchangeFlow {
       const connector = this.connectorFor(caller, request.subjectToken, audit);
       this.checkTarget(caller, request);
       signedIn = await connector.exchange(request.subjectToken, { clientAddress: origin.clientAddress });
+      await this.deps.revocations?.check(signedIn.identity);
     } catch (error) {
       this.deps.audit.record({
         ...audit,

@@ -5,7 +5,32 @@ import type { IssuedCredentials } from '../issued-credentials';
 import type { CacheCipher } from './cache-cipher';
 import { CREDENTIAL_CACHE_KEY_PATTERN } from './cache-key';
 
+/** The user credentials are issued for, as revocation names them (connector, subject, username). */
+export interface CacheOwner {
+  connectorId: string;
+  subject: string;
+  username: string;
+}
+
+/**
+ * What the cache needs of revocation (libs/sessions' UserIndex and
+ * UserRevocations): entries are indexed under their owner so an
+ * administrator can purge them, and checked against the owner's revocation
+ * once written.
+ */
+export interface CacheRevocation {
+  track(owner: CacheOwner, storeKey: string, ttlMs: number): Promise<void>;
+  /** Rejects (access_revoked) when the owner is blocked, or `since` is before their latest revocation. */
+  check(owner: CacheOwner, since: number): Promise<void>;
+}
+
 export interface CredentialCacheOptions {
+  /**
+   * Indexes each written entry under its owner and checks the owner's
+   * revocation after writing (docs/operations/revocation.md); none: entries
+   * are not revocable per user.
+   */
+  revocation?: CacheRevocation;
   /** Serve an entry only while it has more than this many seconds left (`issuance.cache.refreshBefore`). */
   refreshBeforeSeconds: number;
   /** The clock credentials' expiry is measured against; default Date.now. Waiting uses real time. */
@@ -89,6 +114,7 @@ export class CredentialCache {
   private readonly lockTtlMs: number;
   private readonly waitMs: number;
   private readonly pollMs: number;
+  private readonly revocation: CacheRevocation | undefined;
 
   constructor(
     private readonly store: Store,
@@ -100,10 +126,15 @@ export class CredentialCache {
     this.lockTtlMs = positiveInteger('lockTtlMs', options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS);
     this.waitMs = nonNegative('waitMs', options.waitMs ?? DEFAULT_WAIT_MS);
     this.pollMs = positive('pollMs', options.pollMs ?? DEFAULT_POLL_MS);
+    this.revocation = options.revocation;
   }
 
   /** Cached credentials with more than refreshBefore left, else one issue() per key across callers and replicas. */
-  async getOrIssue(key: string, issue: () => Promise<IssuedCredentials>): Promise<CachedCredentials> {
+  async getOrIssue(
+    key: string,
+    issue: () => Promise<IssuedCredentials>,
+    owner?: CacheOwner,
+  ): Promise<CachedCredentials> {
     if (!CREDENTIAL_CACHE_KEY_PATTERN.test(key)) {
       throw new RangeError('the cache key must be 64 lowercase hex characters (credentialCacheKey)');
     }
@@ -111,7 +142,7 @@ export class CredentialCache {
     let joined = true;
     if (flight === undefined) {
       joined = false;
-      flight = this.lookUpOrIssue(key, issue);
+      flight = this.lookUpOrIssue(key, issue, owner);
       this.inflight.set(key, flight);
       const settled = flight;
       const forget = (): void => {
@@ -132,6 +163,7 @@ export class CredentialCache {
   private async lookUpOrIssue(
     key: string,
     issue: () => Promise<IssuedCredentials>,
+    owner: CacheOwner | undefined,
   ): Promise<CachedCredentials> {
     const cached = await this.read(key);
     if (cached !== undefined) {
@@ -141,7 +173,7 @@ export class CredentialCache {
     for (;;) {
       const lock = await this.store.acquireLock(NAMESPACE + key, this.lockTtlMs);
       if (lock !== null) {
-        return this.issueHoldingLock(key, lock, issue);
+        return this.issueHoldingLock(key, lock, issue, owner);
       }
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
@@ -163,6 +195,7 @@ export class CredentialCache {
     key: string,
     lock: StoreLock,
     issue: () => Promise<IssuedCredentials>,
+    owner: CacheOwner | undefined,
   ): Promise<CachedCredentials> {
     const heartbeat = this.keepAlive(lock);
     let result: CachedCredentials;
@@ -172,8 +205,9 @@ export class CredentialCache {
       if (written !== undefined) {
         result = { credentials: written, source: 'coalesced' };
       } else {
+        const started = this.now();
         const credentials = await issue();
-        await this.write(key, credentials);
+        await this.write(key, credentials, owner, started);
         result = { credentials, source: 'issued' };
       }
     } catch (error) {
@@ -241,12 +275,38 @@ export class CredentialCache {
     return credentials;
   }
 
-  private async write(key: string, credentials: IssuedCredentials): Promise<void> {
+  private async write(
+    key: string,
+    credentials: IssuedCredentials,
+    owner: CacheOwner | undefined,
+    started: number,
+  ): Promise<void> {
     const ttlMs = Math.floor(credentials.expiration.getTime() - this.refreshBeforeMs - this.now());
     if (!(ttlMs > 0)) {
       return; // Already within refreshBefore (or no valid expiry): never servable, so not worth storing.
     }
     await this.store.set(NAMESPACE + key, this.cipher.encrypt(serialize(credentials), key), ttlMs);
+    const revocation = this.revocation;
+    if (owner === undefined || revocation === undefined) {
+      return;
+    }
+    await revocation.track(owner, NAMESPACE + key, ttlMs);
+    // After the write: a revocation that began while STS was asked either finds the entry in the
+    // index or is seen here, so credentials issued before it are never served from the cache.
+    try {
+      await revocation.check(owner, started);
+    } catch (error) {
+      await this.store.delete(NAMESPACE + key);
+      throw error;
+    }
+  }
+
+  /**
+   * Removes the entry stored under `storeKey` (an entry of the user index),
+   * for an administrator's revocation; true when there was one.
+   */
+  async purgeStored(storeKey: string): Promise<boolean> {
+    return storeKey.startsWith(NAMESPACE) && this.store.delete(storeKey);
   }
 }
 

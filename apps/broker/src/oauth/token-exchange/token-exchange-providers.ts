@@ -55,6 +55,7 @@ export function tokenExchangeProviders(runtime: BrokerRuntime): Provider[] {
           store: runtime.store,
           publicUrl: runtime.config.server.publicUrl,
           audit: runtime.audit,
+          revocations: runtime.revocations,
           // The subject's user is counted against oauthRateLimit.perUser too (the credentials flow
           // audits a refusal), then against the issuance limits as every front door's requests.
           rateLimit: {
