@@ -32,7 +32,12 @@ const redisTls = z.union([
  */
 export const redisConnectionShape = {
   /** A standalone server (or a proxy in front of one): `redis://` or `rediss://`, auth in the URL. */
-  url: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  url: z
+    .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
+    .optional()
+    .describe(
+      'One server: `redis://` or `rediss://` (TLS), user and password in the URL (as a reference: `rediss://:${env:REDIS_PASSWORD}@redis.internal:6380/0`).',
+    ),
   /** A primary and its replicas watched by Sentinels, which name the primary to connect to. */
   sentinel: z
     .strictObject({
@@ -41,14 +46,30 @@ export const redisConnectionShape = {
       /** The Sentinels' own password (`requirepass` of sentinel.conf), when they ask for one. */
       password: z.string().min(1).optional(),
     })
-    .optional(),
+    .optional()
+    .describe(
+      "A primary with replicas, watched by Redis Sentinel: `masterName` (the name the Sentinels monitor), `nodes` (the Sentinels, `host:port`, at least one), `password` (the Sentinels' own, if any).",
+    ),
   /** A Redis Cluster: any reachable nodes; the rest are discovered. */
-  cluster: z.strictObject({ nodes: nodeList }).optional(),
+  cluster: z
+    .strictObject({ nodes: nodeList })
+    .optional()
+    .describe('A Redis Cluster: `nodes`, some of its nodes as `host:port`; the others are discovered.'),
   /** For sentinel and cluster (a url carries its own): the data nodes' ACL user and password. */
-  username: z.string().min(1).optional(),
-  password: z.string().min(1).optional(),
-  tls: redisTls.optional(),
-  connectTimeout: durationSeconds(1, 60).default(5),
+  username: z.string().min(1).optional().describe("With `sentinel` or `cluster`: the data nodes' ACL user."),
+  password: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("With `sentinel` or `cluster`: the data nodes' password (a reference)."),
+  tls: redisTls
+    .optional()
+    .describe(
+      "With `sentinel` or `cluster`: `true` for TLS trusting the system's CAs, or `{ ca, servername }` with a private CA's PEM (`${file:…}`) and the name the certificates carry. Sentinels too.",
+    ),
+  connectTimeout: durationSeconds(1, 60)
+    .default(5)
+    .describe('1s – 60s: how long start-up waits for Redis before it fails.'),
 };
 
 /** The Redis connection keys as validated (seconds), whichever section holds them. */
@@ -97,7 +118,8 @@ const redisStore = z
     keyPrefix: z
       .string()
       .min(1, 'must not be empty (fedgate keys would mix with other data in the database)')
-      .default('fedgate:'),
+      .default('fedgate:')
+      .describe('Put before every key; must not be empty.'),
   })
   .superRefine(requireOneRedisTopology);
 

@@ -12,9 +12,21 @@ import { durationSeconds } from '@fedgate/config';
  * too: the limit bounds what a stolen session can pull, not STS's load.
  */
 export const issuanceRateLimitConfigSchema = z.strictObject({
-  perUser: z.number().int().min(1).max(1_000_000).default(600),
-  perClient: z.number().int().min(1).max(1_000_000).default(3000),
-  window: durationSeconds(1, 3600).default(60),
+  perUser: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(600)
+    .describe('Requests of one user (per connector) per window.'),
+  perClient: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(3000)
+    .describe('Requests from one client address per window.'),
+  window: durationSeconds(1, 3600).default(60).describe('The window; each count lives this long.'),
 });
 
 export type IssuanceRateLimitConfig = z.output<typeof issuanceRateLimitConfigSchema>;

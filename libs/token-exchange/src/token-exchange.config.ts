@@ -54,21 +54,31 @@ const authenticationSchema = z.discriminatedUnion(
 /** One caller of the token-exchange grant: a custom broker, or a kind of workload. */
 export const tokenExchangeClientSchema = z.strictObject({
   /** The `client_id` the caller sends. */
-  id: clientIdSchema,
+  id: clientIdSchema.describe('The `client_id`: 1–128 letters, digits or `_.@-`.'),
   name: z.string().min(1).optional(),
-  authentication: authenticationSchema,
+  authentication: authenticationSchema.describe(
+    '`{method: client_secret, secretHash}` (an scrypt hash, `fedgate hash-password`), `{method: private_key_jwt, keys, algorithms}` or `{method: none}`.',
+  ),
   /** The jwt connectors (trusted issuers) whose tokens this caller may exchange. */
-  issuers: z.array(z.string().min(1)).min(1, 'must list at least one jwt connector'),
+  issuers: z
+    .array(z.string().min(1))
+    .min(1, 'must list at least one jwt connector')
+    .describe('The `jwt` connectors whose tokens the client may exchange.'),
   /** Accounts (ids or names) this caller may ask credentials or a console for, or `*`. */
-  accounts: grantList('account'),
+  accounts: grantList('account').describe('Account ids or names the client may ask for, or `*`.'),
   /** Permission sets this caller may ask for, or `*`. */
-  permissionSets: grantList('permission set'),
+  permissionSets: grantList('permission set').describe('Permission sets the client may ask for, or `*`.'),
   /**
    * Whether the caller may get a fedgate access token for /api/v1/*: such a
    * token carries every entitlement of the identity, beyond the accounts and
    * permission sets above, so it is off unless asked for.
    */
-  allowAccessTokens: z.boolean().default(false),
+  allowAccessTokens: z
+    .boolean()
+    .default(false)
+    .describe(
+      'May get fedgate access tokens for `/api/v1/*` (they carry every entitlement of the identity).',
+    ),
 });
 
 /** The `tokenExchange` section: who may exchange tokens (RFC 8693) at POST /oauth/token. */

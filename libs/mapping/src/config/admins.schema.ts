@@ -7,11 +7,18 @@ export const adminsSchema = z.strictObject({
     .array(
       z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}:.+$/, 'must be connectorId:subject, such as corp:jdoe'),
     )
-    .default([]),
+    .default([])
+    .describe('`connectorId:subject` of each admin (the subject is immutable, unlike the username).'),
   /** Members of any of these groups are admins. */
-  groups: z.array(z.string().min(1)).default([]),
+  groups: z.array(z.string().min(1)).default([]).describe('Members of any of these groups are admins.'),
   /** Only groups from these connectors count (every connector when absent). */
-  connectors: z.array(z.string()).min(1).optional(),
+  connectors: z
+    .array(z.string())
+    .min(1)
+    .optional()
+    .describe(
+      'Only groups from these connectors count (so a less trusted identity provider cannot make admins).',
+    ),
 });
 
 /** Who may use the admin endpoints. */

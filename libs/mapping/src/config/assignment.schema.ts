@@ -63,11 +63,24 @@ const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}
 const matchSchema = z
   .strictObject({
     /** Connector ids the rule applies to; every connector when absent. */
-    connectors: z.array(z.string()).min(1, 'must list at least one connector').optional(),
+    connectors: z
+      .array(z.string())
+      .min(1, 'must list at least one connector')
+      .optional()
+      .describe('Connector ids the rule applies to.'),
     /** Group membership: any and/or all of these (exact names or `*`/`?` globs). */
-    groups: groupsMatch.optional(),
+    groups: groupsMatch
+      .optional()
+      .describe(
+        'A list is `any`: the user is in at least one. `all`: in every one. Exact names, or globs with `*` and `?`.',
+      ),
     /** Attribute conditions; every one must hold. */
-    attributes: z.record(z.string().min(1), attributeCondition).optional(),
+    attributes: z
+      .record(z.string().min(1), attributeCondition)
+      .optional()
+      .describe(
+        'Attribute name → `value` (equals), `[a, b]` (in), or `{equals}`, `{in}`, `{regex}`. One matching value is enough.',
+      ),
     /** The identity's verified email is in one of these domains. */
     emailDomains: z
       .array(
@@ -77,11 +90,16 @@ const matchSchema = z
           .pipe(z.string().regex(DOMAIN, 'must be a domain name such as corp.example')),
       )
       .min(1, 'must list at least one domain')
-      .optional(),
+      .optional()
+      .describe(
+        "The user's email is in one of these domains (exactly, ignoring case), and the identity provider verified it.",
+      ),
     /** true: only multi-factor logins; false: only logins without it. */
-    mfa: z.boolean().optional(),
+    mfa: z.boolean().optional().describe('`true`: only multi-factor logins; `false`: only logins without.'),
     /** The login happened at most this long ago. */
-    maxAuthAge: durationSeconds(60, 30 * DAY).optional(),
+    maxAuthAge: durationSeconds(60, 30 * DAY)
+      .optional()
+      .describe('The login happened at most this long ago (1m – 30d).'),
   })
   .refine(
     (match) => Object.values(match as Record<string, unknown>).some((condition) => condition !== undefined),
@@ -102,14 +120,19 @@ function grantList(what: string) {
 /** An assignment rule: who (match) gets or is refused (effect) which accounts × permission sets. */
 export const assignmentSchema = z.strictObject({
   /** A short label shown in traces; defaults to the assignment's position. */
-  name: z.string().min(1).max(128).optional(),
+  name: z
+    .string()
+    .min(1)
+    .max(128)
+    .optional()
+    .describe('A label for traces and explain; unique, ignoring case.'),
   /** allow grants; deny removes, whatever allows it (deny beats allow). */
-  effect: z.enum(['allow', 'deny']).default('allow'),
-  match: matchSchema,
+  effect: z.enum(['allow', 'deny']).default('allow').describe('`allow` or `deny`.'),
+  match: matchSchema.describe('Conditions, all of which must hold; at least one.'),
   /** Account ids or names, or `*`. */
-  accounts: grantList('account'),
+  accounts: grantList('account').describe('Account ids or names, or `["*"]` for every account.'),
   /** Permission set names, or `*`. */
-  permissionSets: grantList('permission set'),
+  permissionSets: grantList('permission set').describe('Permission set names, or `["*"]` for every one.'),
 });
 
 /** A validated assignment rule, shorthands expanded. */

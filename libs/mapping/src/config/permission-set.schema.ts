@@ -136,24 +136,44 @@ const consoleDestination = z
 /** A permission set: what a session may do in an account, how long, and with which tags. */
 export const permissionSetSchema = z
   .strictObject({
-    name: configName,
-    description: z.string().optional(),
+    name: configName.describe(
+      'Unique, ignoring case; assignments and the CLI (`--permission-set`) refer to it.',
+    ),
+    description: z.string().optional().describe('Shown on the portal.'),
     /** How credentials are issued for this set; the account's backend's mode when absent. */
-    mode: issuanceModeSchema.optional(),
+    mode: issuanceModeSchema
+      .optional()
+      .describe(
+        "`assume-role`, `web-identity` or `federation-token` (GetFederationToken: no role, needs a policy). Left out: the mode of the account's backend; a set with no role and a policy is then a GetFederationToken set, which only a `federation-token` backend may issue.",
+      ),
     /** The role in each account: `arn:PARTITION:iam::ACCOUNT:role/<roleName>`. */
     roleName: z
       .string()
       .regex(ROLE_NAME_WITH_PATH, 'must be an IAM role name, optionally with a path')
-      .optional(),
+      .optional()
+      .describe(
+        'The IAM role in each account, optionally with a path (`team/fedgate-ReadOnly`): `arn:PARTITION:iam::ACCOUNT:role/<roleName>`.',
+      ),
     /** Overrides roleName; `{{accountId}}` and `{{partition}}` are filled in. */
     roleArn: z
       .string()
       .regex(ROLE_ARN_TEMPLATE, 'must be a role ARN such as arn:aws:iam::{{accountId}}:role/Name')
-      .optional(),
+      .optional()
+      .describe(
+        'A full role ARN instead of `roleName`; `{{partition}}` and `{{accountId}}` are filled in: `arn:{{partition}}:iam::{{accountId}}:role/Name`. A literal partition or account must match every account the set is granted in.',
+      ),
     /** The longest session; AssumeRole allows 15m–12h, GetFederationToken 15m–36h (checked below). */
-    sessionDuration: durationSeconds(15 * 60, 36 * HOUR).default(HOUR),
+    sessionDuration: durationSeconds(15 * 60, 36 * HOUR)
+      .default(HOUR)
+      .describe(
+        'The longest session: 15m – 12h with `assume-role` and `web-identity`, 15m – 36h with `federation-token`.',
+      ),
     /** The role's own MaxSessionDuration in IAM (1h–12h), when known. */
-    maxSessionDuration: durationSeconds(HOUR, 12 * HOUR).optional(),
+    maxSessionDuration: durationSeconds(HOUR, 12 * HOUR)
+      .optional()
+      .describe(
+        "The role's own MaxSessionDuration in IAM (1h – 12h), when you want fedgate to check against it: `sessionDuration` may not exceed it.",
+      ),
     /** Managed policies that further limit the session (≤ 10; AWS managed or in the role's account). */
     managedPolicyArns: z
       .array(
@@ -165,22 +185,45 @@ export const permissionSetSchema = z
           ),
       )
       .max(AWS_LIMITS.maxPolicyArns, `must list at most ${AWS_LIMITS.maxPolicyArns} ARNs (AWS's limit)`)
-      .default([]),
+      .default([])
+      .describe(
+        "Managed policies that further limit the session (session policies), at most 10: `arn:aws:iam::aws:policy/ReadOnlyAccess` or `arn:{{partition}}:iam::{{accountId}}:policy/Name`. Customer policies must be in the role's account.",
+      ),
     /** An inline session policy (IAM policy document), as YAML or as JSON text. */
-    sessionPolicy: sessionPolicySchema.optional(),
+    sessionPolicy: sessionPolicySchema
+      .optional()
+      .describe(
+        'An inline session policy: an IAM policy document as YAML, or as JSON text. `{{partition}}` and `{{accountId}}` are filled in. See [Session policies](#session-policies).',
+      ),
     /** Session tags: key → template over the identity's fields. */
-    tags: tagsSchema.default({}),
+    tags: tagsSchema
+      .default({})
+      .describe(
+        'Session tags: key → template (`Department: "{{attributes.department}}"`). See [Session tags and templates](#session-tags-and-templates).',
+      ),
     /** Tag keys that pass on to roles this session assumes in turn. */
     transitiveTagKeys: z
       .array(z.string())
       .max(AWS_LIMITS.maxTransitiveTagKeys, `must list at most ${AWS_LIMITS.maxTransitiveTagKeys} keys`)
-      .default([]),
+      .default([])
+      .describe(
+        'Keys of `tags` (or `fedgate:mfa`, `fedgate:auth-time` when `mapping.tags.authTags` is on) that pass on when the session assumes another role. At most 50; none with `federation-token`.',
+      ),
     /** Only identities whose login was multi-factor get this set. */
-    requireMfa: z.boolean().default(false),
+    requireMfa: z
+      .boolean()
+      .default(false)
+      .describe('Only identities whose login was multi-factor get this set; others see why in explain.'),
     /** Only identities that authenticated at most this long ago get this set. */
-    maxAuthAge: durationSeconds(60, 30 * DAY).optional(),
+    maxAuthAge: durationSeconds(60, 30 * DAY)
+      .optional()
+      .describe('Only identities that authenticated at most this long ago (1m – 30d) get this set.'),
     /** Where the console opens by default. */
-    consoleDestination: consoleDestination.optional(),
+    consoleDestination: consoleDestination
+      .optional()
+      .describe(
+        "An `https://` page on the partition's AWS console (`console.aws.amazon.com` or a regional `REGION.console.aws.amazon.com`; `console.amazonaws.cn`; `console.amazonaws-us-gov.com`).",
+      ),
   })
   .superRefine(
     (set, context) => {
