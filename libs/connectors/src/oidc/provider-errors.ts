@@ -98,6 +98,8 @@ export function providerError(error: unknown, phase: OidcPhase, connectorId: str
 
 function isNetworkFailure(failure: LibraryError): boolean {
   return (
+    // openid-client's own timeout (the connector's `timeout`): the provider did not answer in time.
+    failure.code === 'OAUTH_TIMEOUT' ||
     failure.name === 'AbortError' ||
     failure.name === 'TimeoutError' ||
     (failure.name === 'TypeError' && failure.message === 'fetch failed')
