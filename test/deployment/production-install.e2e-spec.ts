@@ -9,18 +9,13 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { HttpClient } from '../broker/broker-harness';
 import { buildBins } from '../harness/build-bin';
+import { fetchNode22, npmCli } from '../harness/node22';
 import { freePort, makeTempDir, startProcess, type RunningProcess } from '../harness/processes';
 
 const run = promisify(execFile);
 const REPO = resolve(__dirname, '..', '..');
-const NPM_CLI = join(
-  resolve(process.execPath, '..', '..'),
-  'lib',
-  'node_modules',
-  'npm',
-  'bin',
-  'npm-cli.js',
-);
+// npm's script, which also runs under the registry's Node 22 (that carries no npm of its own).
+const NPM_CLI = npmCli();
 
 interface PackageJson {
   bin: Record<string, string>;
@@ -61,24 +56,8 @@ describe('a production install (npm ci --omit=dev)', () => {
       [NPM_CLI, 'ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'],
       { cwd: root, maxBuffer: 16 * 1024 * 1024 },
     );
-    // Node 22 as the npm registry ships it (the platform's node binary package), beside the install.
-    const node22Package = `node-${process.platform}-${process.arch}`;
-    await run(
-      process.execPath,
-      [
-        NPM_CLI,
-        'install',
-        '--prefix',
-        join(root, 'node22'),
-        '--no-save',
-        '--no-audit',
-        '--no-fund',
-        '--prefer-offline',
-        `${node22Package}@22`,
-      ],
-      { cwd: root, maxBuffer: 16 * 1024 * 1024 },
-    );
-    node22 = join(root, 'node22', 'node_modules', node22Package, 'bin', 'node');
+    // Node 22 as the npm registry ships it (the platform's node binary package), cached between runs.
+    node22 = await fetchNode22();
   }, 300_000);
 
   afterAll(async () => {
