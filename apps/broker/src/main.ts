@@ -9,6 +9,16 @@ import { loadBrokerConfig } from './load-broker-config';
 const SHUTDOWN_GRACE_MS = 25_000;
 
 async function main(): Promise<void> {
+  // SIGHUP re-reads the config file (docs/operations/config-reload.md). One that comes while the
+  // broker starts must not end it (Node's default): it is remembered, and done once it serves.
+  const sighup: { asked: boolean; reload?: () => void } = { asked: false };
+  process.on('SIGHUP', () => {
+    if (sighup.reload === undefined) {
+      sighup.asked = true;
+    } else {
+      sighup.reload();
+    }
+  });
   const { path, config } = await loadBrokerConfig(process.env, process.argv.slice(2));
   // The audit stream owns stdout when it goes there; the application log then goes to stderr.
   const logger = createLogger({
@@ -48,12 +58,15 @@ async function main(): Promise<void> {
         },
       );
   };
-  // SIGHUP re-reads the config file (docs/operations/config-reload.md); the reloader logs and audits the outcome.
-  process.on('SIGHUP', () => {
+  // The reloader logs and audits the outcome.
+  sighup.reload = () => {
     void runtime.configReloader.reload({ trigger: 'signal' }).catch((error: unknown) => {
       logger.error({ err: error }, 'configuration reload failed');
     });
-  });
+  };
+  if (sighup.asked) {
+    sighup.reload();
+  }
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
