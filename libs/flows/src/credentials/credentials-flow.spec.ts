@@ -124,6 +124,26 @@ describe('CredentialsFlow.credentials', () => {
         expiration: '2026-01-01T14:00:00.000Z',
       },
     ]);
+    // The audit line's fields in a stable order: who and what first, then the outcome.
+    expect(Object.keys(events[0] ?? {})).toEqual([
+      'event',
+      'clientAddress',
+      'connector',
+      'subject',
+      'account',
+      'permissionSet',
+      'mode',
+      'roleArn',
+      'sourceIdentity',
+      'roleSessionName',
+      'tags',
+      'outcome',
+      'source',
+      'accessKeyId',
+      'sessionArn',
+      'webIdentityToken',
+      'expiration',
+    ]);
     expect(JSON.stringify(events)).not.toContain(CREDENTIALS.secretAccessKey);
     expect(JSON.stringify(events)).not.toContain(CREDENTIALS.sessionToken);
   });
