@@ -73,7 +73,8 @@ describe('user index and revocation records', () => {
     const record = await revocations.revoke('corp', 'uid-1001', 0);
     expect(record).toEqual({ issuedBefore: now, blockedUntil: null });
     await expect(revocations.check(alice, before)).rejects.toMatchObject({ code: 'access_revoked' });
-    await expect(revocations.check(alice, now)).resolves.toBeUndefined();
+    await expect(revocations.check(alice, now)).rejects.toMatchObject({ code: 'access_revoked' });
+    await expect(revocations.check(alice, now + 1)).resolves.toBeUndefined();
     await expect(revocations.check(alice)).resolves.toBeUndefined();
   });
 

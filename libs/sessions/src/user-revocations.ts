@@ -66,7 +66,7 @@ export class UserRevocations {
 
   /**
    * Refuses with `access_revoked` when the user is blocked now, or when
-   * `since` (ms since the epoch: when a session or login began) is before
+   * `since` (ms since the epoch: when a session or login began) is not after
    * their latest revocation.
    */
   async check(user: UserRef, since?: number): Promise<void> {
@@ -85,7 +85,8 @@ export class UserRevocations {
         },
       );
     }
-    if (since !== undefined && since < record.issuedBefore) {
+    // The revocation's own millisecond counts as before it: what began then may have been missed.
+    if (since !== undefined && since <= record.issuedBefore) {
       throw new FedgateError('access_revoked', "An administrator revoked this user's access; sign in again", {
         phase: 'revocation.issued-before',
       });
