@@ -6,6 +6,8 @@ import { denyOlderSessionsPolicy } from '@fedgate/issuance';
 import { runCli } from '../program';
 import { TokenStore } from '../session/token-store';
 import {
+  awsRoles,
+  collectRole,
   isRevokeAnswer,
   outcomeLines,
   parseBlockOption,
@@ -85,10 +87,17 @@ describe('fedgate admin revoke: options', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('refuses --aws-scope without --aws-policy, before asking the broker', async () => {
-    const result = await run(['admin', 'revoke', '--user', 'bob', '--aws-scope', 'role'], env);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toBe('fedgate: --aws-scope needs --aws-policy print or --aws-policy apply\n');
+  it('refuses --aws-scope and --role without --aws-policy, before asking the broker', async () => {
+    for (const extra of [
+      ['--aws-scope', 'role'],
+      ['--role', 'arn:aws:iam::111122223333:role/fedgate-Admin'],
+    ]) {
+      const result = await run(['admin', 'revoke', '--user', 'bob', ...extra], env);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        'fedgate: --aws-scope and --role need --aws-policy print or --aws-policy apply\n',
+      );
+    }
   });
 
   it('says to log in when there is no login, with exit code 1', async () => {
@@ -139,6 +148,16 @@ describe('fedgate admin revoke: pieces', () => {
       blockSeconds: 0,
       reason: 'left',
     });
+  });
+
+  it("acts on the answer's roles and those named with --role, each once", () => {
+    const extra = ['arn:aws:iam::111122223333:role/fedgate-Admin', ANSWER.roles[0] ?? ''];
+    expect(extra.reduce<string[]>((roles, role) => collectRole(role, roles), [])).toEqual(extra);
+    expect(awsRoles(ANSWER, extra)).toEqual([
+      ANSWER.roles[0],
+      'arn:aws:iam::111122223333:role/fedgate-Admin',
+    ]);
+    expect(awsRoles({ ...ANSWER, roles: [] })).toEqual([]);
   });
 
   it('acts only on a complete answer', () => {
@@ -198,6 +217,8 @@ describe('fedgate admin revoke: pieces', () => {
     ).toBe(
       'applied FedgateRevokeOlderSessions to arn:aws:iam::1:role/A\nfailed arn:aws:iam::1:role/B: NoSuchEntity: no B\n',
     );
-    expect(outcomeLines(policy, [])).toBe('no roles to put FedgateRevokeOlderSessions on\n');
+    expect(outcomeLines(policy, [])).toBe(
+      'no roles to put FedgateRevokeOlderSessions on: name them with --role\n',
+    );
   });
 });

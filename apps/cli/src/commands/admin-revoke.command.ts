@@ -30,6 +30,8 @@ export interface RevokeOptions {
   awsPolicy?: 'print' | 'apply';
   /** role when absent. */
   awsScope?: DenyOlderSessionsScope;
+  /** More role ARNs for the AWS side, beside the answer's. */
+  role?: string[];
   json?: boolean;
   url?: string;
 }
@@ -101,6 +103,19 @@ export function isRevokeAnswer(value: unknown): value is RevokeAnswer {
     answer.roles.every((role) => typeof role === 'string') &&
     (answer.sourceIdentity === undefined || typeof answer.sourceIdentity === 'string')
   );
+}
+
+/** `--role`, repeatable: each ARN once, in the order given. */
+export function collectRole(value: string, previous: string[] = []): string[] {
+  return previous.includes(value) ? previous : [...previous, value];
+}
+
+/**
+ * The roles the AWS side acts on: the answer's (those of the sessions and
+ * logins the revocation ended) and any named with `--role`, each once.
+ */
+export function awsRoles(answer: RevokeAnswer, extra: readonly string[] = []): string[] {
+  return [...new Set([...answer.roles, ...extra])];
 }
 
 /** The request body: only the options given. */
@@ -183,7 +198,7 @@ export function policyInstructions(policy: DenyOlderSessionsPolicy, roles: reado
     );
   }
   if (roles.length === 0) {
-    lines.push('# no roles: the user had no entitlement with an IAM role');
+    lines.push('# no roles: the revocation ended no session or login with a role; name roles with --role');
   }
   return `${lines.join('\n')}\n`;
 }
@@ -194,7 +209,7 @@ export function outcomeLines(
   outcomes: readonly RolePolicyOutcome[],
 ): string {
   if (outcomes.length === 0) {
-    return `no roles to put ${policy.policyName} on\n`;
+    return `no roles to put ${policy.policyName} on: name them with --role\n`;
   }
   return outcomes
     .map((outcome) =>
@@ -234,8 +249,8 @@ async function callBroker(options: RevokeOptions, io: CliIo): Promise<RevokeAnsw
  * (exit code 1).
  */
 export async function runAdminRevoke(options: RevokeOptions, io: CliIo): Promise<number> {
-  if (options.awsPolicy === undefined && options.awsScope !== undefined) {
-    io.stderr.write('fedgate: --aws-scope needs --aws-policy print or --aws-policy apply\n');
+  if (options.awsPolicy === undefined && (options.awsScope !== undefined || options.role !== undefined)) {
+    io.stderr.write('fedgate: --aws-scope and --role need --aws-policy print or --aws-policy apply\n');
     return 1;
   }
   const answer = await callBroker(options, io);
@@ -264,18 +279,19 @@ export async function runAdminRevoke(options: RevokeOptions, io: CliIo): Promise
     return 1;
   }
   const { policy } = built;
+  const roles = awsRoles(answer, options.role);
   if (options.awsPolicy === 'print') {
     io.stdout.write(
       options.json === true
-        ? `${JSON.stringify({ ...answer, aws: { policyName: policy.policyName, policy: policy.document } }, null, 2)}\n`
-        : policyInstructions(policy, answer.roles),
+        ? `${JSON.stringify({ ...answer, aws: { policyName: policy.policyName, policy: policy.document, roles } }, null, 2)}\n`
+        : policyInstructions(policy, roles),
     );
     return 0;
   }
-  const outcomes = await applyDenyOlderSessions(answer.roles, policy);
+  const outcomes = await applyDenyOlderSessions(roles, policy);
   io.stdout.write(
     options.json === true
-      ? `${JSON.stringify({ ...answer, aws: { policyName: policy.policyName, policy: policy.document, roles: outcomes } }, null, 2)}\n`
+      ? `${JSON.stringify({ ...answer, aws: { policyName: policy.policyName, policy: policy.document, roles, outcomes } }, null, 2)}\n`
       : outcomeLines(policy, outcomes),
   );
   const failed = outcomes.filter((outcome) => outcome.status === 'failed').length;
@@ -320,6 +336,11 @@ export function registerAdminCommands(program: Command, context: CommandContext)
         '--aws-scope <scope>',
         "deny every older session of each role (default), or only the user's source identity's",
       ).choices(['role', 'source-identity']),
+    )
+    .option(
+      '--role <arn>',
+      "a role for the AWS side besides those of the user's ended sessions (repeatable)",
+      collectRole,
     )
     .option('--json', 'print the broker’s answer (and the AWS side) as JSON');
   brokerUrlOption(revoke);
