@@ -10,7 +10,7 @@ export type ConfigSection = keyof FedgateConfig;
  * The sections a reload applies to new requests: everything the mapping
  * reads per request besides the backends (accounts, permission sets,
  * assignments, session names and tags), who the admins are, the issuance
- * rate limits and the log level. Every other section is built into
+ * rate limits, the log level and the token-exchange callers. Every other section is built into
  * long-lived objects at start (listeners, store and STS clients,
  * connectors with their pools and metadata, cookies, keys, the audit
  * stream) and needs a restart (docs/operations/config-reload.md).
@@ -23,6 +23,7 @@ export const LIVE_SECTIONS: readonly ConfigSection[] = [
   'admins',
   'issuanceRateLimit',
   'logging',
+  'tokenExchange',
 ];
 
 const LIVE = new Set<ConfigSection>(LIVE_SECTIONS);

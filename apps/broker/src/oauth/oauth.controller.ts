@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LiveConfig } from '@fedgate/broker-config';
 import type { Logger } from '@fedgate/logging';
 import { authorizationServerMetadata, DEVICE_CODE_GRANT, OAuthError } from '@fedgate/oauth';
 import { BROKER_STARTUP_CONFIG, BROKER_LOGGER, type BrokerStartupConfig } from '../tokens';
@@ -60,6 +61,7 @@ export class OAuthController {
     @Inject(OAuthRuntime) private readonly oauth: OAuthRuntime,
     @Inject(BrowserSessions) browser: BrowserSessions,
     @Inject(BROKER_STARTUP_CONFIG) private readonly config: BrokerStartupConfig,
+    @Inject(LiveConfig) private readonly liveConfig: LiveConfig,
     @Inject(BROKER_LOGGER) private readonly logger: Logger,
     @Inject(TokenExchangeGrant) private readonly tokenExchange: TokenExchangeGrant,
   ) {
@@ -172,7 +174,7 @@ export class OAuthController {
   @Get('.well-known/oauth-authorization-server')
   metadata(): Record<string, unknown> {
     // The token-exchange grant, and how its callers authenticate, when any caller is configured.
-    const exchange = this.config.tokenExchange.clients.length > 0;
+    const exchange = this.liveConfig.current.tokenExchange.clients.length > 0;
     return authorizationServerMetadata(
       this.config.server.publicUrl,
       exchange

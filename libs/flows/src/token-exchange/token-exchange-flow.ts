@@ -30,7 +30,8 @@ export type TokenExchangeResult =
   | { kind: 'aws_console_url'; url: string; expiresInSeconds: number };
 
 export interface TokenExchangeFlowDependencies {
-  clients: readonly TokenExchangeClientConfig[];
+  /** The callers in force, read on every request (a config reload may change them). */
+  clients: () => readonly TokenExchangeClientConfig[];
   connectors: { list(): readonly Connector[] };
   /** The mapping in force, read on every request: the same as the credentials flow's. */
   config: () => MappingConfig;
@@ -67,16 +68,25 @@ const CONSOLE_URL_SECONDS = 15 * 60;
  * names the caller and what it asserted; a refusal names its phase.
  */
 export class TokenExchangeFlow {
-  private readonly clientAuthentication: ClientAuthentication;
+  private authentication:
+    { clients: readonly TokenExchangeClientConfig[]; check: ClientAuthentication } | undefined;
 
-  constructor(private readonly deps: TokenExchangeFlowDependencies) {
-    const publicUrl = deps.publicUrl.replace(/\/+$/, '');
-    this.clientAuthentication = new ClientAuthentication(deps.clients, {
-      tokenEndpoint: `${publicUrl}/oauth/token`,
-      publicUrl,
-      store: deps.store,
-      now: deps.now,
-    });
+  constructor(private readonly deps: TokenExchangeFlowDependencies) {}
+
+  /** The authentication of the callers in force, built again only when their list is another one. */
+  private clientAuthentication(): ClientAuthentication {
+    const clients = this.deps.clients();
+    if (this.authentication?.clients !== clients) {
+      const publicUrl = this.deps.publicUrl.replace(/\/+$/, '');
+      const check = new ClientAuthentication(clients, {
+        tokenEndpoint: `${publicUrl}/oauth/token`,
+        publicUrl,
+        store: this.deps.store,
+        now: this.deps.now,
+      });
+      this.authentication = { clients, check };
+    }
+    return this.authentication.check;
   }
 
   async exchange(request: TokenExchangeRequest, origin: RequestOrigin): Promise<TokenExchangeResult> {
@@ -94,7 +104,7 @@ export class TokenExchangeFlow {
     let signedIn: SignedIn;
     let caller: TokenExchangeClientConfig;
     try {
-      caller = await this.clientAuthentication.authenticate(request.client);
+      caller = await this.clientAuthentication().authenticate(request.client);
       const connector = this.connectorFor(caller, request.subjectToken, audit);
       this.checkTarget(caller, request);
       signedIn = await connector.exchange(request.subjectToken, { clientAddress: origin.clientAddress });

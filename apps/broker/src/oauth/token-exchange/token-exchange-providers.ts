@@ -39,7 +39,7 @@ export function tokenExchangeProviders(runtime: BrokerRuntime): Provider[] {
       inject: [OAuthRuntime],
       useFactory: (oauth: OAuthRuntime) =>
         new TokenExchangeFlow({
-          clients: runtime.config.tokenExchange.clients,
+          clients: () => runtime.liveConfig.current.tokenExchange.clients,
           connectors: runtime.connectors,
           config: () => runtime.liveConfig.current,
           issuance: runtime.issuance,
