@@ -61,6 +61,8 @@ const AUDIT_DIRECTORY = mkdtempSync(join(tmpdir(), 'fedgate-bench-audit-'));
 const RESULTS_FILE = join(__dirname, '..', '..', 'issuance-results.json');
 /** `--profile`: profile the broker's thread through one cache-hit run instead of the comparison. */
 const PROFILE = process.argv.includes('--profile');
+/** `--hit-only`: the cache-hit comparisons (memory and Redis) only, printed and not written to the results. */
+const HIT_ONLY = process.argv.includes('--hit-only');
 const REDIS_ROUNDS = Number(process.env.BENCH_REDIS_ROUNDS ?? 3);
 
 const ACCOUNT = '123456789012';
@@ -528,6 +530,9 @@ async function main(): Promise<void> {
     } finally {
       await redisBroker.stop();
       await redisServer.stop();
+    }
+    if (HIT_ONLY) {
+      return;
     }
 
     // 3. Memory: the broker alone in a process, idle and under the cache-hit load.
