@@ -6,4 +6,5 @@ export const connectorIdSchema = z
   .regex(
     /^[a-z0-9][a-z0-9_-]{0,62}$/,
     'must be 1–63 lowercase letters, digits, - or _, starting with a letter or digit',
-  );
+  )
+  .describe('The connector id, unique; it appears in URLs (`/auth/{id}/login`) and audit events.');

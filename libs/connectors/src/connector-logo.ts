@@ -11,4 +11,7 @@ export const connectorLogoSchema = z
   .max(2048, 'is too long')
   .refine((value) => URL.canParse(value) && new URL(value).protocol === 'https:', {
     message: 'must be an https:// image URL',
-  });
+  })
+  .describe(
+    "An `https://` image URL shown beside the name on the portal's sign-in page; the page's Content-Security-Policy then allows images from its origin.",
+  );

@@ -89,26 +89,40 @@ export const jwtConnectorConfigSchema = z
   .strictObject({
     id: connectorIdSchema,
     type: z.literal('jwt'),
-    name: z.string().min(1).optional(),
+    name: z.string().min(1).optional().describe('A label for traces and the audit. Default: the id.'),
     /** The exact `iss` of the tokens. */
-    issuer: issuerUrl,
+    issuer: issuerUrl.describe("The tokens' exact `iss`; https, or http on loopback only."),
     /** Where the issuer publishes its signing keys (GitHub: `{issuer}/.well-known/jwks`). */
-    jwksUrl: issuerUrl.optional(),
+    jwksUrl: issuerUrl.optional().describe("The issuer's JWKS URL. Exactly one of `jwksUrl` and `keys`."),
     /** Or the keys themselves (PEM or JWK), when the issuer publishes none (a Kubernetes cluster's service-account key). */
-    keys: z.array(publicKeyTextSchema).min(1, 'must list at least one key').optional(),
+    keys: z
+      .array(publicKeyTextSchema)
+      .min(1, 'must list at least one key')
+      .optional()
+      .describe(
+        'Public keys (PEM or JWK as JSON; private and symmetric keys refused). Exactly one of `jwksUrl` and `keys`.',
+      ),
     /** The algorithms tokens may be signed with; anything else is refused before the signature is checked. */
     algorithms: z
       .array(z.enum(JWT_ALGORITHMS, { error: `must be one of: ${JWT_ALGORITHMS.join(', ')}` }))
       .min(1, 'must list at least one algorithm')
-      .default(['RS256']),
+      .default(['RS256'])
+      .describe('Pinned asymmetric algorithms (no `none`, no HS\\*).'),
     /** The `aud` tokens must carry (one of their audiences must equal it). */
-    audience: z.string().min(1),
+    audience: z.string().min(1).describe("A value the token's `aud` must contain."),
     /** Tokens issued (`iat`) longer ago than this are refused, whatever their `exp`. */
-    maxTokenAge: seconds(3600, 60, 24 * 3600, '1m and 24h'),
+    maxTokenAge: seconds(3600, 60, 24 * 3600, '1m and 24h').describe(
+      'Tokens with an older `iat` are refused (1m–24h).',
+    ),
     /** Tolerated clock difference with the issuer for exp, nbf and iat. */
-    clockSkew: seconds(60, 0, 300, '0s and 5m'),
+    clockSkew: seconds(60, 0, 300, '0s and 5m').describe(
+      'Tolerated clock difference with the issuer, for token times.',
+    ),
     /** A token carrying `jti` is accepted once (until it expires); false accepts it again (Kubernetes tokens are reused by their pod). */
-    singleUseJti: z.boolean().default(true),
+    singleUseJti: z
+      .boolean()
+      .default(true)
+      .describe("A token's `jti` is accepted once (kept in the store until `exp`)."),
     /** Where the identity's fields are read from, by claim path. */
     claims: z
       .strictObject({
@@ -120,11 +134,15 @@ export const jwtConnectorConfigSchema = z
         /** Identity attribute name → claim path; mapping rules match on these (`attributes.repository`). */
         attributes: z.record(z.string().min(1), claimPath).default({}),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('Claim paths for `subject`, `username` (both `sub`), `groups`, `email`, `attributes`.'),
     /** Claim path → the values (exact, or globs with `*` and `?`) it must have; every condition must hold. */
-    conditions: z.record(claimPath, conditionPatterns).default({}),
+    conditions: z
+      .record(claimPath, conditionPatterns)
+      .default({})
+      .describe('Claim path → value or list of values (`*`, `?` globs) the claim must match.'),
     /** Per request to the issuer's JWKS URL. */
-    timeout: seconds(10, 1, 60, '1s and 1m'),
+    timeout: seconds(10, 1, 60, '1s and 1m').describe('Per request for the JWKS.'),
   })
   .superRefine((config, context) => {
     if ((config.jwksUrl === undefined) === (config.keys === undefined)) {

@@ -60,7 +60,7 @@ export const ldapConnectorConfigSchema = z
   .strictObject({
     id: connectorIdSchema,
     type: z.literal('ldap'),
-    name: z.string().optional(),
+    name: z.string().optional().describe("Shown on the portal's sign-in page. Default: the id."),
     /** Shown beside the name on the portal's sign-in page. */
     logo: connectorLogoSchema.optional(),
     url: ldapUrl,

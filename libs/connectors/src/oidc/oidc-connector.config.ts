@@ -77,23 +77,41 @@ export const oidcConnectorConfigSchema = z
   .strictObject({
     id: connectorIdSchema,
     type: z.literal('oidc'),
-    name: z.string().min(1).optional(),
+    name: z.string().min(1).optional().describe("Shown on the portal's sign-in page. Default: the id."),
     /** Shown beside the name on the portal's sign-in page. */
     logo: connectorLogoSchema.optional(),
-    preset: presetSchema.optional(),
+    preset: presetSchema
+      .optional()
+      .describe('`{name: google, hostedDomains}` or `{name: microsoft, tenantId}`.'),
     /** The provider's issuer identifier; discovery reads `{issuer}/.well-known/openid-configuration`. */
-    issuer: providerUrl.optional(),
-    clientId: z.string().min(1),
+    issuer: providerUrl
+      .optional()
+      .describe("The provider's issuer (discovery); https, or http on loopback only."),
+    clientId: z.string().min(1).describe('The client id registered at the provider.'),
     /** client_secret_basic; or use privateKeyJwt. */
-    clientSecret: z.string().min(1).optional(),
-    privateKeyJwt: privateKeyJwtSchema.optional(),
+    clientSecret: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'The client secret, for client_secret_basic (use `${env:…}` or `${file:…}`). Exactly one of `clientSecret` and `privateKeyJwt`.',
+      ),
+    privateKeyJwt: privateKeyJwtSchema
+      .optional()
+      .describe(
+        'private_key_jwt client authentication: `privateKey`, `keyId`, `alg`. Exactly one of `clientSecret` and `privateKeyJwt`.',
+      ),
     /** The one algorithm the provider's ID tokens must be signed with. */
     idTokenAlg: z
       .enum(ID_TOKEN_ALGORITHMS, { error: `must be one of: ${ID_TOKEN_ALGORITHMS.join(', ')}` })
-      .optional(),
-    scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be a scope token')).optional(),
+      .optional()
+      .describe('The pinned ID token algorithm (no `none`, no HS\\*).'),
+    scopes: z
+      .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be a scope token'))
+      .optional()
+      .describe('Add `offline_access` for a refresh token where the provider needs it.'),
     /** Ask the UserInfo endpoint for claims too (when the provider has one). */
-    userinfo: z.boolean().default(true),
+    userinfo: z.boolean().default(true).describe("Also read UserInfo (its `sub` must equal the ID token's)."),
     /** Where the identity's fields are read from, by claim path. */
     claims: z
       .strictObject({
@@ -104,18 +122,22 @@ export const oidcConnectorConfigSchema = z
         /** Identity attribute name → claim path. */
         attributes: z.record(z.string().min(1), claimPath).default({}),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('Claim paths (`a.b.c`) for `username`, `email`, `displayName`, `groups` and `attributes`.'),
     /** Which `amr` methods or `acr` values count as multi-factor authentication. */
     mfa: z
       .strictObject({
         amr: z.array(z.string().min(1)).default(['mfa', 'otp', 'hwk', 'swk', 'sms', 'fpt', 'face', 'sc']),
         acr: z.array(z.string().min(1)).default([]),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('`amr` methods and `acr` values that mean multi-factor.'),
     /** Tolerated clock difference with the provider for exp and iat. */
-    clockSkew: seconds(60, 0, 300, '0s and 5m'),
+    clockSkew: seconds(60, 0, 300, '0s and 5m').describe(
+      'Tolerated clock difference with the provider, for token times.',
+    ),
     /** Per request to the provider (discovery, token, UserInfo, JWKS). */
-    timeout: seconds(10, 1, 60, '1s and 1m'),
+    timeout: seconds(10, 1, 60, '1s and 1m').describe('Per request to the provider.'),
   })
   .superRefine((config, context) => {
     if ((config.clientSecret === undefined) === (config.privateKeyJwt === undefined)) {

@@ -174,14 +174,32 @@ export const samlConnectorConfigSchema = z
   .strictObject({
     id: connectorIdSchema,
     type: z.literal('saml'),
-    name: z.string().optional(),
+    name: z.string().optional().describe("Shown on the portal's sign-in page. Default: the id."),
     /** Shown beside the name on the portal's sign-in page. */
     logo: connectorLogoSchema.optional(),
-    idp: idpSchema,
-    sp: spSchema.prefault({}),
-    security: securitySchema.prefault({}),
-    attributes: attributesSchema.prefault({}),
-    mfa: mfaSchema.prefault({}),
+    idp: idpSchema.describe(
+      '`metadataFile` or `metadataUrl` (with `metadataRefresh` and, recommended where the IdP signs it, `metadataSigningCertificates`), or `entityId`, `ssoUrl` and `certificates`. Every key: [connectors/saml.md](connectors/saml.md).',
+    ),
+    sp: spSchema
+      .prefault({})
+      .describe(
+        "fedgate's entity ID (default `{publicUrl}/auth/{id}/metadata`), signing and encryption keys, NameID format. Every key: [connectors/saml.md](connectors/saml.md).",
+      ),
+    security: securitySchema
+      .prefault({})
+      .describe(
+        '`requireSignedResponse`, `requireEncryptedAssertion`, `clockSkew`, `maxResponseBytes`, `allowIdpInitiated`, `idpInitiatedLanding`. Every key: [connectors/saml.md](connectors/saml.md).',
+      ),
+    attributes: attributesSchema
+      .prefault({})
+      .describe(
+        'SAML attribute names for `subject`, `username`, `email`, `displayName`, `groups` and `extra`. Every key: [connectors/saml.md](connectors/saml.md).',
+      ),
+    mfa: mfaSchema
+      .prefault({})
+      .describe(
+        '`authnContextClassRefs` and `attribute` that mean multi-factor. Every key: [connectors/saml.md](connectors/saml.md).',
+      ),
   })
   .superRefine((config, context) => {
     if (config.security.requireEncryptedAssertion && config.sp.encryptionKey === undefined) {

@@ -19,21 +19,41 @@ const staticUserSchema = z.strictObject({
       } catch (error) {
         context.addIssue({ code: 'custom', message: isFedgateError(error) ? error.message : String(error) });
       }
-    }),
+    })
+    .describe(
+      'What the user types. Not empty; unique within the connector, ignoring case (login ignores case too).',
+    ),
   /** Stable id for the user; defaults to the username. */
-  subject: z.string().min(1).optional(),
-  passwordHash: z.string().superRefine((value, context) => {
-    const parsed = parsePasswordHash(value);
-    if (typeof parsed === 'string') {
-      context.addIssue({ code: 'custom', message: parsed });
-    }
-  }),
-  email: z.email('must be an email address').optional(),
-  displayName: z.string().optional(),
-  groups: z.array(z.string().min(1)).default([]),
-  attributes: z.record(z.string(), attributeValues).default({}),
+  subject: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The stable id of the user, used to key sessions and audit events.'),
+  passwordHash: z
+    .string()
+    .superRefine((value, context) => {
+      const parsed = parsePasswordHash(value);
+      if (typeof parsed === 'string') {
+        context.addIssue({ code: 'custom', message: parsed });
+      }
+    })
+    .describe(
+      'An scrypt hash `$scrypt$ln=N,r=R,p=P$<salt>$<hash>` (base64) with ln 10–20, r 1–16, p 1–4, salt and hash at least 16 bytes. Make one with `fedgate hash-password`.',
+    ),
+  email: z.email('must be an email address').optional().describe("The user's email, treated as verified."),
+  displayName: z.string().optional().describe('A human-readable name.'),
+  groups: z.array(z.string().min(1)).default([]).describe('Group names, matched by assignments.'),
+  attributes: z
+    .record(z.string(), attributeValues)
+    .default({})
+    .describe(
+      'Extra facts about the user, such as `department: Engineering`. A single string is a one-item list.',
+    ),
   /** Whether a login as this user counts as multi-factor (for demos of MFA rules). */
-  mfa: z.boolean().default(false),
+  mfa: z
+    .boolean()
+    .default(false)
+    .describe('Whether a login as this user counts as multi-factor (for trying out MFA rules).'),
 });
 
 /** Configuration of the static-users connector: users listed in the config, for development, demos and tests. */
@@ -41,10 +61,13 @@ export const staticConnectorConfigSchema = z
   .strictObject({
     id: connectorIdSchema,
     type: z.literal('static'),
-    name: z.string().optional(),
+    name: z.string().optional().describe("Shown on the portal's sign-in page. Default: the id."),
     /** Shown beside the name on the portal's sign-in page. */
     logo: connectorLogoSchema.optional(),
-    users: z.array(staticUserSchema).min(1, 'must list at least one user'),
+    users: z
+      .array(staticUserSchema)
+      .min(1, 'must list at least one user')
+      .describe('At least one user, with the keys below.'),
   })
   .superRefine((config, context) => {
     const seen = new Map<string, number>();
