@@ -68,6 +68,10 @@ describe('the generated reference of docs/configuration.md', () => {
     const reference = currentConfigReference(committed)!;
     expect(reference).toMatch(/\| `port` +\| integer +\| `8080` +\| 1 – 65535 +\|/);
     expect(reference).toMatch(/\| `idleTimeout` +\| duration +\| `1h` +\| 5m – 1d +\|/);
+    expect(reference).toMatch(/\| `port` +\|.*\| The port to listen on, 1–65535\./);
+    expect(reference).toMatch(
+      /\| `groups\.mode` +\| enum +\| required +\| `memberOf`, `search`, `ad-nested`, `recursive`/,
+    );
   });
 
   it('keeps the hand-written text around the markers and replaces only what is between them', async () => {
