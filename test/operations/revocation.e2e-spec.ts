@@ -1,7 +1,7 @@
 /**
  * Revocation across replicas (docs/operations/revocation.md): two broker processes (the built
  * fedgate-broker bin) on one real Redis, sts-local for STS. Alice has a browser session and a CLI
- * login (device flow) from replica A and cached credentials; a non-admin's revocation is refused
+ * login and an AWS SSO login (device flows) from replica A and cached credentials; a non-admin's revocation is refused
  * and changes nothing; an admin revokes her on replica B with a short block. Then on both
  * replicas her session and CLI tokens are refused and a fresh sign-in is refused while the block
  * lasts; once it has ended she signs in again and gets newly issued credentials, not the cached
@@ -28,6 +28,8 @@ const BLOCK_SECONDS = 3;
 interface Answer {
   status: number;
   body: Record<string, unknown>;
+  /** AWS SSO's exception name. */
+  errorType: string | null;
 }
 
 /** Everything secret the test handed out or was handed: the scan looks for each in the brokers' output. */
@@ -45,8 +47,8 @@ async function answerOf(response: Response): Promise<Answer> {
   const text = await response.text();
   const body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
   remember(body.csrfToken, body.SecretAccessKey, body.SessionToken, body.access_token, body.refresh_token);
-  remember(body.device_code);
-  return { status: response.status, body };
+  remember(body.device_code, body.accessToken, body.refreshToken, body.deviceCode, body.clientSecret);
+  return { status: response.status, body, errorType: response.headers.get('x-amzn-errortype') };
 }
 
 /** One browser's session, usable on any replica (the cookie is the host's, not the port's). */
@@ -135,6 +137,37 @@ async function cliLogin(url: string, browser: Browser): Promise<{ access: string
   return { access: tokens.body.access_token as string, refresh: tokens.body.refresh_token as string };
 }
 
+/** An AWS SSO OIDC operation, as botocore sends it (REST-JSON). */
+async function sso(url: string, path: string, body: Record<string, unknown>): Promise<Answer> {
+  return answerOf(
+    await fetch(`${url}/aws-sso/oidc/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }),
+  );
+}
+
+/** An AWS tool's device login (RegisterClient, StartDeviceAuthorization, CreateToken), approved in `browser`. */
+async function ssoLogin(url: string, browser: Browser) {
+  const registered = await sso(url, 'client/register', { clientName: 'aws-cli', clientType: 'public' });
+  expect(registered.status).toBe(200);
+  const client = {
+    clientId: registered.body.clientId as string,
+    clientSecret: registered.body.clientSecret as string,
+  };
+  const started = await sso(url, 'device_authorization', { ...client, startUrl: url });
+  expect(started.status).toBe(200);
+  await browser.approveDevice(url, started.body.userCode as string);
+  const tokens = await sso(url, 'token', {
+    ...client,
+    grantType: DEVICE_CODE_GRANT,
+    deviceCode: started.body.deviceCode,
+  });
+  expect(tokens.status).toBe(200);
+  return { client, refresh: tokens.body.refreshToken as string };
+}
+
 let dir: string;
 let redis: RedisServer;
 let sts: TestStsLocal;
@@ -195,6 +228,7 @@ it('ends a user everywhere, blocks her for a while, then serves her newly issued
   const alice = new Browser();
   expect((await alice.signIn(a, 'alice', ALICE_PASSWORD)).status).toBe(200);
   const cli = await cliLogin(a, alice);
+  const awsTool = await ssoLogin(a, alice);
   const cached = await alice.request(a, 'POST', '/api/v1/credentials', DEVELOPER);
   expect(cached.status).toBe(200);
   const cachedKeyId = cached.body.AccessKeyId as string;
@@ -224,7 +258,7 @@ it('ends a user everywhere, blocks her for a while, then serves her newly issued
   expect(revoked.body).toEqual({
     user: 'ALICE',
     sessionsEnded: 1,
-    tokensRevoked: 1,
+    tokensRevoked: 2,
     cachedCredentialsPurged: 1,
     issuedBefore: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
     blockedUntil: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
@@ -243,6 +277,12 @@ it('ends a user everywhere, blocks her for a while, then serves her newly issued
     client_id: 'fedgate-cli',
   });
   expect([refresh.status, refresh.body.error]).toEqual([400, 'invalid_grant']);
+  const ssoRefresh = await sso(b, 'token', {
+    ...awsTool.client,
+    grantType: 'refresh_token',
+    refreshToken: awsTool.refresh,
+  });
+  expect([ssoRefresh.status, ssoRefresh.errorType]).toEqual([400, 'InvalidGrantException']);
   // The admin's own session is untouched.
   expect((await root.request(a, 'GET', '/api/v1/me')).status).toBe(200);
 
