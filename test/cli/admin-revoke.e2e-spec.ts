@@ -177,6 +177,30 @@ it("revokes bob: the summary, bob's CLI login ends, and the policy is on bob's r
   expect(after.code).toBe(1);
   expect(after.stdout).toBe('');
   expect(after.stderr).toContain('run fedgate login --url');
+
+  // The broker's answer names no source identity, so that scope is refused, after the revocation.
+  const scoped = await fedgate(
+    demo,
+    [
+      'admin',
+      'revoke',
+      '--user',
+      'bob',
+      '--block',
+      '30m',
+      '--aws-policy',
+      'print',
+      '--aws-scope',
+      'source-identity',
+    ],
+    envs.alice,
+  );
+  expect(scoped.code).toBe(1);
+  expect(scoped.stdout).toMatch(/^revoked bob\n/);
+  expect(scoped.stdout).not.toContain('put-role-policy');
+  expect(scoped.stderr).toContain(
+    "fedgate: the broker's answer names no source identity for bob, so only --aws-scope role is possible",
+  );
 });
 
 it('reports a role IAM does not have and an ARN that is no role as failed, exit code 3, after revoking at the broker', async () => {
