@@ -6,13 +6,26 @@ const auditRedis = z
   .strictObject({
     ...redisConnectionShape,
     /** The Redis stream the lines are appended to (XADD), shared by every replica. */
-    stream: z.string().min(1).max(512).default('fedgate:audit'),
+    stream: z
+      .string()
+      .min(1)
+      .max(512)
+      .default('fedgate:audit')
+      .describe('The Redis stream the lines are appended to (XADD), shared by every replica.'),
     /**
      * Approximate MAXLEN trimming: Redis keeps at least this many entries, dropping
      * the oldest. Trimming cuts the chain's start; `fedgate audit verify` then starts
      * from the first entry left (docs/operations.md#audit).
      */
-    maxLength: z.number().int().min(1000).max(1_000_000_000).optional(),
+    maxLength: z
+      .number()
+      .int()
+      .min(1000)
+      .max(1_000_000_000)
+      .optional()
+      .describe(
+        "Approximate trimming: Redis keeps at least this many entries, dropping the oldest. Trimming cuts the chain's start; `fedgate audit verify` then starts from the first entry left.",
+      ),
   })
   .superRefine(requireOneRedisTopology);
 
@@ -29,11 +42,24 @@ export const auditConfigSchema = z.discriminatedUnion(
     z.strictObject({
       output: z.literal('file'),
       /** Absolute, or relative to the broker's working directory. */
-      path: z.string().min(1),
+      path: z
+        .string()
+        .min(1)
+        .describe(
+          "The file, absolute or relative to the broker's working directory; created with mode 0600 and continued across restarts (its chain too); a symlink is refused.",
+        ),
       /** Each line reaches the disk before the request it records goes on. */
-      fsync: z.boolean().default(false),
+      fsync: z
+        .boolean()
+        .default(false)
+        .describe('Each line reaches the disk before the request it records goes on.'),
     }),
-    z.strictObject({ output: z.literal('redis'), redis: auditRedis }),
+    z.strictObject({
+      output: z.literal('redis'),
+      redis: auditRedis.describe(
+        "The Redis the stream lives in: the same connection keys as the `store`'s (`url`, or `sentinel` / `cluster` with `username`, `password`, `tls`; `connectTimeout`), plus `stream` and `maxLength`.",
+      ),
+    }),
   ],
   {
     error: (issue) =>

@@ -13,10 +13,28 @@ import { durationSeconds } from '@fedgate/config';
  * allowed before the section existed.
  */
 export const oauthRateLimitConfigSchema = z.strictObject({
-  perAddress: z.number().int().min(1).max(1_000_000).default(120),
-  perClient: z.number().int().min(1).max(1_000_000).default(3000),
-  perUser: z.number().int().min(1).max(1_000_000).default(120),
-  window: durationSeconds(1, 3600).default(60),
+  perAddress: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(120)
+    .describe('Requests from one client address per window.'),
+  perClient: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(3000)
+    .describe('Requests of one OAuth client (all its users) per window.'),
+  perUser: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(120)
+    .describe('Requests for one user (per connector), any client, per window.'),
+  window: durationSeconds(1, 3600).default(60).describe('The window; each count lives this long.'),
 });
 
 export type OAuthRateLimitConfig = z.output<typeof oauthRateLimitConfigSchema>;

@@ -13,14 +13,25 @@ import { permissionSetSchema, type PermissionSetConfig } from './permission-set.
  * mapping reads their partition, mode and role chaining.
  */
 export const mappingSections = {
-  backends: z.array(backendConfigSchema).default([]),
-  accounts: z.array(accountConfigSchema).default([]),
-  permissionSets: z.array(permissionSetSchema).default([]),
-  assignments: z.array(assignmentSchema).default([]),
+  backends: z.array(backendConfigSchema).default([]).describe('Where credentials come from.'),
+  accounts: z
+    .array(accountConfigSchema)
+    .default([])
+    .describe('The AWS accounts fedgate issues credentials for.'),
+  permissionSets: z
+    .array(permissionSetSchema)
+    .default([])
+    .describe('What a session may do: a role (or none, for federation tokens) and what limits it.'),
+  assignments: z
+    .array(assignmentSchema)
+    .default([])
+    .describe('Who gets which permission sets in which accounts; a deny beats every allow.'),
   /** Who may call the admin endpoints (explain). Nobody when absent. */
-  admins: adminsSchema.prefault({}),
+  admins: adminsSchema.prefault({}).describe('Who may call the admin endpoints. Nobody when absent.'),
   /** Session names and session-tag compilation, for every permission set. */
-  mapping: mappingSettingsSchema.prefault({}),
+  mapping: mappingSettingsSchema
+    .prefault({})
+    .describe('Session names and session-tag compilation, for every permission set.'),
 };
 
 /** The validated mapping sections of a configuration. */
