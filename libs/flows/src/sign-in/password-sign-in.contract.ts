@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { FedgateError } from '@fedgate/core';
 import type { PasswordConnector } from '@fedgate/connectors';
-import { SessionManager } from '@fedgate/sessions';
+import { SessionManager, UserRevocations } from '@fedgate/sessions';
 import type { Store } from '@fedgate/store';
 import { LoginThrottle, type LoginThrottleLimits } from '@fedgate/throttling';
 import type { AuditEvent } from '../audit';
@@ -194,6 +194,25 @@ export function describePasswordSignInContract(name: string, setup: () => Passwo
       expect(logins()).toBe(
         2 + SIGN_IN_CONTRACT_LIMITS.maxFailuresPerUser + SIGN_IN_CONTRACT_LIMITS.maxFailuresPerDevice,
       );
+    });
+
+    it('refuses a user an administrator blocked (access_revoked) under every spelling, audited', async () => {
+      const { known } = setup();
+      const first = await flow.signIn(request(known.spellings[0] ?? '', known.password, '192.0.2.60'));
+      const { connectorId, username } = first.session.identity;
+      await new UserRevocations(store, { keepSeconds: 3600 }).revoke(
+        connectorId,
+        username.toUpperCase(),
+        600,
+      );
+      for (const typed of known.spellings) {
+        expect(await outcome(flow.signIn(request(typed, known.password, '192.0.2.60')))).toBe(
+          'access_revoked',
+        );
+        expect(audit.at(-1)).toMatchObject({ event: 'login', outcome: 'refused', error: 'access_revoked' });
+      }
+      // The refusal came after the source accepted the password: nothing is counted against the account.
+      expect(audit.filter((event) => event.outcome === 'failure')).toEqual([]);
     });
   });
 }
