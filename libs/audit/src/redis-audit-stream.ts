@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { FedgateError } from '@fedgate/core';
 import {
   createRedisClient,
@@ -5,6 +6,7 @@ import {
   redactRedisError,
   redisConnectionFromSection,
   type RedisClient,
+  type RedisConnectionSection,
 } from '@fedgate/store';
 import { CHAIN_START, GENESIS_HASH, chainLine, splitLine, type ChainPosition } from './audit-chain';
 import type { AuditRedisConfig } from './audit.config';
@@ -43,8 +45,13 @@ if ARGV[4] ~= '' then
 end
 return {1, redis.call('XADD', KEYS[1], '*', 'event', ARGV[2])}`;
 
-/** Replicas racing for the head: each lost race costs one round trip; past this many, the write fails. */
-const MAX_APPEND_ATTEMPTS = 50;
+/**
+ * Replicas racing for the head: each lost race costs one round trip and a short random pause (so
+ * two writers in lockstep drift apart instead of one losing every race); past this many lost
+ * races in a row, the write fails.
+ */
+const MAX_APPEND_ATTEMPTS = 200;
+const MAX_BACKOFF_MS = 20;
 
 /** What the broker learns about writes that finish after record() returned. */
 export interface AuditWriteHooks {
@@ -132,6 +139,7 @@ export class RedisAuditStream {
       }
       // Another replica (or this one before a restart) appended first: chain to its line.
       this.head = last === undefined ? CHAIN_START : headOf(last);
+      await pause(randomInt(0, Math.min(MAX_BACKOFF_MS, attempt + 1) + 1));
     }
     throw new FedgateError('store_unavailable', 'The audit stream is too busy to take a line', {
       phase: 'audit.write',
@@ -157,6 +165,10 @@ function headOf(line: string): ChainPosition {
     );
   }
   return { seq, hash: parts.hash };
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function unavailable(error: unknown, phase: string): FedgateError {
@@ -190,12 +202,19 @@ export interface AuditStreamEntry {
 
 const PAGE = 1000;
 
-/** Every entry of the stream, oldest first, read in pages; for `fedgate audit verify --redis`. */
-export async function readRedisAuditStream(url: string, stream: string): Promise<AuditStreamEntry[]> {
-  const client = createRedisClient({ url }, failClosedClientOptions());
+/**
+ * Every entry of the stream, oldest first, read in pages; for `fedgate audit verify`. The
+ * connection is a URL, or the `audit.redis` keys of a config (one server, Sentinel, Cluster).
+ */
+export async function readRedisAuditStream(
+  connection: RedisConnectionSection,
+  stream: string,
+): Promise<AuditStreamEntry[]> {
+  const topology = redisConnectionFromSection(connection);
+  const client = createRedisClient(topology, failClosedClientOptions(topology));
   client.on('error', () => undefined);
   try {
-    await withDeadline(client.connect(), 5_000);
+    await withDeadline(client.connect(), topology.connectTimeoutMs);
     const entries: AuditStreamEntry[] = [];
     let start = '-';
     for (;;) {
