@@ -25,21 +25,28 @@ const authenticationSchema = z.discriminatedUnion(
     /** client_secret_basic or client_secret_post; only the scrypt hash is configured (`fedgate hash-password`). */
     z.strictObject({
       method: z.literal('client_secret'),
-      secretHash: z.string().superRefine((text, context) => {
-        const parsed = parsePasswordHash(text);
-        if (typeof parsed === 'string') {
-          context.addIssue({ code: 'custom', message: parsed });
-        }
-      }),
+      secretHash: z
+        .string()
+        .superRefine((text, context) => {
+          const parsed = parsePasswordHash(text);
+          if (typeof parsed === 'string') {
+            context.addIssue({ code: 'custom', message: parsed });
+          }
+        })
+        .describe('An scrypt hash of the client secret (`fedgate hash-password`).'),
     }),
     /** private_key_jwt (RFC 7523): the caller signs a short assertion with its key; these are its public keys. */
     z.strictObject({
       method: z.literal('private_key_jwt'),
-      keys: z.array(publicKeyTextSchema).min(1, 'must list at least one public key (PEM or JWK)'),
+      keys: z
+        .array(publicKeyTextSchema)
+        .min(1, 'must list at least one public key (PEM or JWK)')
+        .describe("The client's public keys (PEM or JWK as JSON) that sign its assertions."),
       algorithms: z
         .array(z.enum(JWT_ALGORITHMS, { error: `must be one of: ${JWT_ALGORITHMS.join(', ')}` }))
         .min(1, 'must list at least one algorithm')
-        .default(['RS256', 'ES256']),
+        .default(['RS256', 'ES256'])
+        .describe("The assertions' allowed signing algorithms."),
     }),
     /**
      * No client authentication: for workloads (a CI job, a pod), whose own
@@ -55,7 +62,7 @@ const authenticationSchema = z.discriminatedUnion(
 export const tokenExchangeClientSchema = z.strictObject({
   /** The `client_id` the caller sends. */
   id: clientIdSchema.describe('The `client_id`: 1–128 letters, digits or `_.@-`.'),
-  name: z.string().min(1).optional(),
+  name: z.string().min(1).optional().describe('A display name. Default: the id.'),
   authentication: authenticationSchema.describe(
     '`{method: client_secret, secretHash}` (an scrypt hash, `fedgate hash-password`), `{method: private_key_jwt, keys, algorithms}` or `{method: none}`.',
   ),
@@ -83,7 +90,10 @@ export const tokenExchangeClientSchema = z.strictObject({
 
 /** The `tokenExchange` section: who may exchange tokens (RFC 8693) at POST /oauth/token. */
 export const tokenExchangeConfigSchema = z.strictObject({
-  clients: z.array(tokenExchangeClientSchema).default([]),
+  clients: z
+    .array(tokenExchangeClientSchema)
+    .default([])
+    .describe('The clients allowed to call the token exchange, each with what it may ask for.'),
 });
 
 export type TokenExchangeClientConfig = z.output<typeof tokenExchangeClientSchema>;

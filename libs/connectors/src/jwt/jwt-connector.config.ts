@@ -89,7 +89,7 @@ export const jwtConnectorConfigSchema = z
   .strictObject({
     id: connectorIdSchema,
     type: z.literal('jwt'),
-    name: z.string().min(1).optional().describe('A label for traces and the audit. Default: the id.'),
+    name: z.string().min(1).optional().describe('A display name. Default: the id.'),
     /** The exact `iss` of the tokens. */
     issuer: issuerUrl.describe("The tokens' exact `iss`; https, or http on loopback only."),
     /** Where the issuer publishes its signing keys (GitHub: `{issuer}/.well-known/jwks`). */

@@ -6,12 +6,18 @@ const HOUR = 3600;
 /** A 256-bit key for the credential cache, base64. */
 const cacheKeySchema = z.strictObject({
   /** Stored with every entry, so entries written under an older key stay readable while it is listed. */
-  id: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1–32 letters, digits or _.-'),
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1–32 letters, digits or _.-')
+    .describe(
+      'The key id, stored with every entry, so entries written under an older key stay readable while it is listed: 1–32 letters, digits or `_.-`.',
+    ),
   key: z
     .string()
     .refine((text) => Buffer.from(text, 'base64').length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(text), {
       message: 'must be 32 random bytes, base64 (openssl rand -base64 32)',
-    }),
+    })
+    .describe('32 random bytes in base64 (`openssl rand -base64 32`), given by reference.'),
 });
 
 /**
@@ -56,7 +62,8 @@ export const issuanceConfigSchema = z.strictObject({
           'Encryption keys for cached credentials, newest first: `{ id, key }`, `key` being 32 random bytes in base64 (`openssl rand -base64 32`, given by reference). The first encrypts; every listed key decrypts, so rotate by putting a new key first and removing the old one after `refreshBefore` plus the longest session ([issuance.md](issuance.md#encryption) has a rollout that avoids extra STS calls). Left out: each process makes its own key at start, so replicas cannot share entries.',
         ),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('The credential cache, shared through the store.'),
   webIdentity: z
     .strictObject({
       /** The `iss` of fedgate's tokens (an IAM OIDC provider must trust it); server.publicUrl when absent. */
@@ -84,7 +91,8 @@ export const issuanceConfigSchema = z.strictObject({
           "`{ id?, privateKey }`: PEM RSA private keys (2048 bits or more) by reference, newest first. The first signs; all are published at `/.well-known/jwks.json`. `id` (the JWT `kid`) defaults to the key's RFC 7638 thumbprint. Left out: a key made at start, fine for one instance.",
         ),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('The tokens fedgate signs for mode `web-identity` ([web-identity.md](web-identity.md)).'),
 });
 
 /** The validated `issuance` section, defaults applied. */

@@ -10,7 +10,14 @@ const groupsMatch = z
   .union([
     nonEmptyList,
     z
-      .strictObject({ any: nonEmptyList.optional(), all: nonEmptyList.optional() })
+      .strictObject({
+        any: nonEmptyList
+          .optional()
+          .describe('The user is in at least one of these groups (exact names, or globs with `*` and `?`).'),
+        all: nonEmptyList
+          .optional()
+          .describe('The user is in every one of these groups (exact names, or globs with `*` and `?`).'),
+      })
       .refine((groups) => groups.any !== undefined || groups.all !== undefined, 'set any, all or both'),
   ])
   .transform((groups) => (Array.isArray(groups) ? { any: groups } : groups));

@@ -38,9 +38,12 @@ export const backendConfigSchema = z
     /** The broker's own AWS credentials; the SDK's default provider chain when absent. */
     credentials: z
       .strictObject({
-        accessKeyId: z.string().min(16, 'must be an access key id'),
-        secretAccessKey: z.string().min(1),
-        sessionToken: z.string().optional(),
+        accessKeyId: z
+          .string()
+          .min(16, 'must be an access key id')
+          .describe('The access key id, by reference.'),
+        secretAccessKey: z.string().min(1).describe('The secret access key, by reference.'),
+        sessionToken: z.string().optional().describe('The session token, for temporary keys.'),
       })
       .optional()
       .describe(

@@ -54,7 +54,8 @@ export const mappingSettingsSchema = z.strictObject({
           'Add `fedgate:mfa` (`true`/`false`) and `fedgate:auth-time` (`YYYY-MM-DDTHH:MM:SSZ`) to every session, so IAM policies can require MFA. Roles then need `sts:TagSession`.',
         ),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('How session tag values are compiled.'),
 });
 
 /** The validated `mapping` settings. */
