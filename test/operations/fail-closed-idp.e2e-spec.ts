@@ -13,7 +13,8 @@ import { signInAtProvider, signingKey, TestOidcProvider } from '../oidc/oidc-pro
 import { freePort } from '../harness/processes';
 import { startTestStsLocal, stsLocalConfigFrom, type TestStsLocal } from '../harness/sts-local';
 
-const LDAP_TIMEOUT_S = 3;
+// Long enough that the static sign-in beside it finishes first even on a busy machine.
+const LDAP_TIMEOUT_S = 5;
 
 describe('a hung directory or identity provider', () => {
   let hungDirectory: Server;
