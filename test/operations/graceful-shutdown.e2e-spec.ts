@@ -12,7 +12,7 @@ import { buildBin } from '../harness/build-bin';
 import { freePort, makeTempDir, sleep, startProcess, type RunningProcess } from '../harness/processes';
 import { startTestStsLocal, stsLocalConfigFrom, type TestStsLocal } from '../harness/sts-local';
 
-const STS_DELAY_MS = 1_500;
+const STS_DELAY_MS = 3_000;
 
 /** A loopback TCP proxy to sts-local that holds every chunk a client sends for STS_DELAY_MS. */
 async function slowProxy(
