@@ -39,6 +39,11 @@ const alice = identity('alice', ['developers']);
 const bob = identity('bob', ['developers']);
 const root = identity('root', ['operators']);
 
+/** Moves the clock past the current millisecond; nothing is timed. */
+function pause(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 let issuedCount = 0;
 function newCredentials(): IssuedCredentials {
   issuedCount += 1;
@@ -159,6 +164,7 @@ describe.each(backends)('revocation on %s', (_name, open) => {
         codeVerifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
       }),
     ).rejects.toMatchObject({ error: 'invalid_grant' });
+    await pause();
     const after = await w.cache.getOrIssue(CACHE_KEY, () => Promise.resolve(newCredentials()), alice);
     expect([after.source, after.credentials.accessKeyId]).toEqual([
       'issued',
@@ -223,6 +229,32 @@ describe.each(backends)('revocation on %s', (_name, open) => {
     await expect(w.sessions.create(bob)).resolves.toBeDefined();
   });
 
+  it('refuses a login whose code was approved before a revocation, even when it is exchanged after', async () => {
+    const redirect = { clientId: 'fedgate-cli', redirectUri: 'http://127.0.0.1:5000/callback' };
+    const approve = () =>
+      w.oauth.codes.create({
+        identity: alice,
+        ...redirect,
+        codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      });
+    const exchange = (code: string) =>
+      w.oauth.codes.exchange(code, {
+        ...redirect,
+        codeVerifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
+      });
+    // Exchanged (so no longer indexed) before the revocation reads the index, issued after it.
+    const subject = await exchange(await approve());
+    await w.flow.revoke(root, { user: 'alice' });
+    // The pause only moves the clock past the revocation's millisecond (which counts as before it).
+    await pause();
+    await expect(w.oauth.grants.issue('fedgate-cli', subject)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    // A later approval is a new login: served.
+    const later = await w.oauth.grants.issue('fedgate-cli', await exchange(await approve()));
+    expect(await w.oauth.grants.authenticate(later.access_token)).not.toBeNull();
+  });
+
   it('never serves from the cache credentials whose STS call was in flight during a revocation', async () => {
     let revokedMeanwhile = false;
     const inFlight = w.cache.getOrIssue(
@@ -237,6 +269,7 @@ describe.each(backends)('revocation on %s', (_name, open) => {
     );
     await expect(inFlight).rejects.toMatchObject({ code: 'access_revoked' });
     expect(revokedMeanwhile).toBe(true);
+    await pause();
     let issued = false;
     const next = await w.cache.getOrIssue(
       CACHE_KEY,

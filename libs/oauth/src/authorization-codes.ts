@@ -41,7 +41,7 @@ export class AuthorizationCodes {
   async create(pending: PendingCode): Promise<string> {
     const code = newSecret('fgc');
     const lifetimeMs = this.options.lifetimeSeconds * 1000;
-    const stored: StoredCode = { ...pending, expiresAt: this.now() + lifetimeMs };
+    const stored: StoredCode = { ...pending, grantedAt: this.now(), expiresAt: this.now() + lifetimeMs };
     const key = `oauth-code:${digest(code)}`;
     await this.store.set(key, JSON.stringify(stored), lifetimeMs + GRACE_MS);
     await this.index.track(pending.identity, key, lifetimeMs + GRACE_MS);
@@ -105,6 +105,7 @@ export class AuthorizationCodes {
       identity: stored.identity,
       ...(stored.connectorData === undefined ? {} : { connectorData: stored.connectorData }),
       ...(stored.identityCheckedAt === undefined ? {} : { identityCheckedAt: stored.identityCheckedAt }),
+      ...(stored.grantedAt === undefined ? {} : { grantedAt: stored.grantedAt }),
     };
   }
 }

@@ -135,7 +135,7 @@ export class DeviceAuthorizations {
       throw new FedgateError('invalid_request', 'This code was already approved or denied');
     }
     const updated: StoredDevice = decision.approve
-      ? { ...record, status: 'approved', subject: decision.subject }
+      ? { ...record, status: 'approved', subject: { ...decision.subject, grantedAt: this.now() } }
       : { ...record, status: 'denied' };
     await this.store.set(this.deviceKey(deviceKey), JSON.stringify(updated), this.remainingTtl(record));
     if (decision.approve) {

@@ -10,6 +10,11 @@ export interface GrantSubject {
   identity: Identity;
   connectorData?: string;
   identityCheckedAt?: string;
+  /**
+   * When the user approved this login (ms since the epoch), for a code or a device request
+   * exchanged later: a revocation after the approval refuses it, however late it lands.
+   */
+  grantedAt?: number;
 }
 
 /** What the token endpoint answers (RFC 6749 section 5.1). */
@@ -112,7 +117,7 @@ export class Grants {
     await this.index.track(subject.identity, this.familyKey(familyId), this.familyTtlMs());
     // After the write, as for sessions: a revocation meanwhile either finds this login or is seen here.
     try {
-      await this.revocations.check(subject.identity, created);
+      await this.revocations.check(subject.identity, subject.grantedAt ?? created);
     } catch (error) {
       await this.endFamily(
         { familyId, clientId, session, refreshDigest: '', accessDigest: digest(tokens.access_token) },
