@@ -14,7 +14,7 @@ import { brokerConfigJsonSchema, configReferenceMarkdown, withConfigReference } 
  * command, not its API: the API loads its plugins with a dynamic import, which
  * jest's CommonJS runtime refuses.
  */
-function prettierFormatted(text: string, path: string): Promise<string> {
+export function prettierFormatted(text: string, path: string): Promise<string> {
   return new Promise((resolveText, reject) => {
     const child = execFile(
       process.execPath,

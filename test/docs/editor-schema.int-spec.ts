@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
 import { parse } from 'yaml';
 import { PUBLISHED_SCHEMA_PATH } from '@fedgate/broker-config';
+import { STS_LOCAL_SCHEMA_PATH, stsLocalSchemaText } from '../../scripts/generate-sts-local-schema';
 import { codeBlocks, REPO_ROOT, userDocuments } from './markdown-blocks';
 
 // Every example a user may copy as a whole file names the schema its editor should check it
@@ -20,7 +22,10 @@ interface Example {
 const brokerSchema = join(REPO_ROOT, PUBLISHED_SCHEMA_PATH);
 const helmExamples = join(REPO_ROOT, 'helm', 'fedgate', 'examples');
 
-/** The example files: the demo config, and the chart's example values. */
+const stsLocalSchema = join(REPO_ROOT, STS_LOCAL_SCHEMA_PATH);
+const stsLocalDemo = join(REPO_ROOT, 'config', 'sts-local.demo.yaml');
+
+/** The example files: the demo configs, and the chart's example values. */
 function exampleFiles(): Example[] {
   const demo = join(REPO_ROOT, 'config', 'demo.yaml');
   const values = readdirSync(helmExamples)
@@ -28,6 +33,7 @@ function exampleFiles(): Example[] {
     .map((name) => join(helmExamples, name));
   return [
     { path: demo, schema: brokerSchema },
+    { path: stsLocalDemo, schema: stsLocalSchema },
     ...values.map((path) => ({ path, schema: join(REPO_ROOT, 'helm', 'fedgate', 'values.schema.json') })),
   ].map(({ path, schema }) => ({
     where: relative(REPO_ROOT, path),
@@ -76,6 +82,7 @@ describe('the examples name their JSON Schema for editors', () => {
     expect(places).toEqual(
       expect.arrayContaining([
         'config/demo.yaml',
+        'config/sts-local.demo.yaml',
         'helm/fedgate/examples/production.yaml',
         expect.stringMatching(/^docs\/configuration\.md:\d+$/) as unknown as string,
       ]),
@@ -98,5 +105,26 @@ describe('the examples name their JSON Schema for editors', () => {
     expect(
       modelineProblem({ ...example, firstLine: `# yaml-language-server: $schema=${PUBLISHED_SCHEMA_PATH}` }),
     ).toBeUndefined();
+  });
+});
+
+describe("the published JSON Schema of sts-local's configuration file", () => {
+  const published = readFileSync(stsLocalSchema, 'utf8');
+
+  it('is what the zod schema generates today (npm run docs:sts-local-schema rewrites it)', async () => {
+    if (published !== (await stsLocalSchemaText(REPO_ROOT))) {
+      throw new Error(
+        `${STS_LOCAL_SCHEMA_PATH} is stale: run \`npm run docs:sts-local-schema\` and commit it`,
+      );
+    }
+  });
+
+  it('accepts the sts-local demo configuration and refuses a misspelt key', () => {
+    const validate = new Ajv2020({ strict: false, allErrors: true, validateFormats: false }).compile(
+      JSON.parse(published) as object,
+    );
+    const demo = parse(readFileSync(stsLocalDemo, 'utf8')) as Record<string, unknown>;
+    expect(validate(demo)).toBe(true);
+    expect(validate({ ...demo, acounts: [] })).toBe(false);
   });
 });

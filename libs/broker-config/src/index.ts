@@ -12,7 +12,12 @@ export {
   type ServerConfig,
 } from './server.schema';
 export { checkConnectorReferences } from './cross-stage-checks';
-export { brokerConfigJsonSchema, PUBLISHED_SCHEMA_PATH, type DurationRange } from './json-schema';
+export {
+  brokerConfigJsonSchema,
+  editorJsonSchema,
+  PUBLISHED_SCHEMA_PATH,
+  type DurationRange,
+} from './json-schema';
 export {
   configReferenceMarkdown,
   currentConfigReference,

@@ -56,22 +56,32 @@ function describeDuration(zodSchema: z.core.$ZodType, jsonSchema: JsonSchemaNode
 }
 
 /**
- * The broker's configuration file as JSON Schema (draft 2020-12), generated
- * from the same zod schemas that validate it, for editors: with the
- * `yaml-language-server` comment, a file gets completion and checking as it
- * is typed. The cross-checks (unknown account names and the like) are not in
- * it: `fedgate config validate` runs those. The reference tables in
- * docs/configuration.md are generated from it (`npm run docs:config`).
+ * A configuration file's JSON Schema (draft 2020-12), generated from the zod
+ * schema that validates it, for editors: with the `yaml-language-server`
+ * comment, a file gets completion, checking and descriptions as it is typed.
+ * Checks zod cannot express (refinements, cross-checks) are left to the
+ * program's own validation.
  */
-export function brokerConfigJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(brokerConfigSchema, {
+export function editorJsonSchema(schema: z.ZodType, title: string): Record<string, unknown> {
+  const generated = z.toJSONSchema(schema, {
     // What a person writes: defaults may be left out.
     io: 'input',
-    // A check zod cannot express in JSON Schema (a refinement) is left to fedgate config validate.
+    // A check zod cannot express in JSON Schema (a refinement) is left to the validation.
     unrepresentable: 'any',
     override: ({ zodSchema, jsonSchema }) => {
       describeDuration(zodSchema, jsonSchema);
     },
   });
-  return { ...schema, title: 'fedgate broker configuration' };
+  return { ...generated, title };
+}
+
+/**
+ * The broker's configuration file as JSON Schema: `fedgate config schema`,
+ * published as docs/fedgate.schema.json. The cross-checks (unknown account
+ * names and the like) are not in it: `fedgate config validate` runs those.
+ * The reference tables in docs/configuration.md are generated from it
+ * (`npm run docs:config`).
+ */
+export function brokerConfigJsonSchema(): Record<string, unknown> {
+  return editorJsonSchema(brokerConfigSchema, 'fedgate broker configuration');
 }
