@@ -18,9 +18,13 @@ const nodeList = z.array(nodeAddress).min(1, 'must list at least one host:port')
 const redisTls = z.union([
   z.boolean(),
   z.strictObject({
-    ca: z.string().min(1).optional(),
+    ca: z.string().min(1).optional().describe("A private CA's PEM, by reference (`${file:…}`)."),
     /** The name the server's certificate must carry, when it is not the host connected to. */
-    servername: z.string().min(1).optional(),
+    servername: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The name the servers' certificates carry, when it is not the host connected to."),
   }),
 ]);
 
@@ -41,10 +45,14 @@ export const redisConnectionShape = {
   /** A primary and its replicas watched by Sentinels, which name the primary to connect to. */
   sentinel: z
     .strictObject({
-      masterName: z.string().min(1),
-      nodes: nodeList,
+      masterName: z.string().min(1).describe('The name the Sentinels monitor the primary by.'),
+      nodes: nodeList.describe('The Sentinels, as `host:port` (`[::1]:26379` for IPv6).'),
       /** The Sentinels' own password (`requirepass` of sentinel.conf), when they ask for one. */
-      password: z.string().min(1).optional(),
+      password: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("The Sentinels' own password (`requirepass` of sentinel.conf), when they ask for one."),
     })
     .optional()
     .describe(
@@ -52,7 +60,9 @@ export const redisConnectionShape = {
     ),
   /** A Redis Cluster: any reachable nodes; the rest are discovered. */
   cluster: z
-    .strictObject({ nodes: nodeList })
+    .strictObject({
+      nodes: nodeList.describe("Some of the Cluster's nodes, as `host:port`; the others are discovered."),
+    })
     .optional()
     .describe('A Redis Cluster: `nodes`, some of its nodes as `host:port`; the others are discovered.'),
   /** For sentinel and cluster (a url carries its own): the data nodes' ACL user and password. */
