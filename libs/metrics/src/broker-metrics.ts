@@ -44,6 +44,20 @@ export class BrokerMetrics {
     registers: [this.registry],
   });
 
+  readonly oauthRateLimited = new Counter({
+    name: 'fedgate_oauth_rate_limited_total',
+    help: 'OAuth and AWS SSO endpoint requests refused by oauthRateLimit, by front door, endpoint and the check that refused.',
+    labelNames: ['front', 'endpoint', 'check'] as const,
+    registers: [this.registry],
+  });
+
+  readonly revocations = new Counter({
+    name: 'fedgate_revocations_total',
+    help: 'Administrator revocations (POST /api/v1/admin/revoke), by outcome.',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly tokenExchanges = new Counter({
     name: 'fedgate_token_exchanges_total',
     help: 'Token exchanges (RFC 8693), by outcome.',

@@ -25,6 +25,22 @@ describe('metrics counted from audit events', () => {
       { event: 'console_signin', outcome: 'success', subject: 'alice' },
       { event: 'identity_refresh', connector: 'okta', outcome: 'revoked' },
       { event: 'token_exchange', outcome: 'refused' },
+      {
+        event: 'oauth_rate_limited',
+        outcome: 'rate_limited',
+        endpoint: 'token',
+        check: 'per-user',
+        subject: 'alice',
+      },
+      {
+        event: 'oauth_rate_limited',
+        front: 'aws-sso',
+        endpoint: 'CreateToken',
+        check: 'per-client',
+        client: 'c1',
+      },
+      { event: 'admin_revoke', outcome: 'success', subject: 'root' },
+      { event: 'admin_revoke', outcome: 'not_entitled', subject: 'mallory' },
       { event: 'something_new', outcome: 'success' },
     ];
     for (const event of events) {
@@ -38,6 +54,14 @@ describe('metrics counted from audit events', () => {
     expect(text).toContain('fedgate_issuance_total{mode="web-identity",outcome="failure",source="none"} 1');
     expect(text).toContain('fedgate_console_signins_total{outcome="success"} 1');
     expect(text).toContain('fedgate_identity_refreshes_total{connector="okta",outcome="revoked"} 1');
+    expect(text).toContain(
+      'fedgate_oauth_rate_limited_total{front="oauth",endpoint="token",check="per-user"} 1',
+    );
+    expect(text).toContain(
+      'fedgate_oauth_rate_limited_total{front="aws-sso",endpoint="CreateToken",check="per-client"} 1',
+    );
+    expect(text).toContain('fedgate_revocations_total{outcome="success"} 1');
+    expect(text).toContain('fedgate_revocations_total{outcome="not_entitled"} 1');
     expect(text).toContain('fedgate_token_exchanges_total{outcome="refused"} 1');
   });
 

@@ -51,6 +51,16 @@ export function countEvent(metrics: BrokerMetrics, event: AuditEventFields): voi
     case 'token_exchange':
       metrics.tokenExchanges.inc({ outcome });
       break;
+    case 'oauth_rate_limited':
+      metrics.oauthRateLimited.inc({
+        front: label(event.front ?? 'oauth'),
+        endpoint: label(event.endpoint),
+        check: label(event.check),
+      });
+      break;
+    case 'admin_revoke':
+      metrics.revocations.inc({ outcome });
+      break;
     case 'config_reload':
       metrics.configReloads.inc({ trigger: label(event.trigger), outcome });
       break;
