@@ -97,9 +97,9 @@ oauthRateLimit: { perUser: ${PER_USER}, window: 10m }`,
     }
     const refused = await exchange(b, {});
     expect([refused.status, refused.body.error, refused.body.fedgate_error]).toEqual([
-      503,
+      429,
       'temporarily_unavailable',
-      'temporarily_unavailable',
+      'rate_limited',
     ]);
     expect(Number(refused.retryAfter)).toBeGreaterThan(0);
     expect(audit(b, 'oauth_rate_limited')).toEqual([
@@ -115,7 +115,7 @@ oauthRateLimit: { perUser: ${PER_USER}, window: 10m }`,
 
     const stsCallsBefore = a.stsCalls();
     const credentials = await exchange(a, {}, 'urn:fedgate:aws:sandbox:Developer');
-    expect(credentials.status).toBe(503);
+    expect(credentials.status).toBe(429);
     expect(Number(credentials.retryAfter)).toBeGreaterThan(0);
     expect(a.stsCalls()).toBe(stsCallsBefore);
     expect(audit(a, 'issue_credentials')).toEqual([

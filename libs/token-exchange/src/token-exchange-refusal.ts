@@ -35,6 +35,8 @@ export const TOKEN_EXCHANGE_ERRORS = {
   over_limit: { error: 'invalid_target', status: 400 },
   upstream_refused: { error: 'invalid_target', status: 400 },
   temporarily_unavailable: { error: 'temporarily_unavailable', status: 503 },
+  // Past a rate limit: 429 with Retry-After, as every other OAuth endpoint answers.
+  rate_limited: { error: 'temporarily_unavailable', status: 429 },
   server_error: { error: 'server_error', status: 500 },
 } as const;
 
@@ -105,8 +107,9 @@ export function tokenExchangeErrorCode(error: unknown): TokenExchangeErrorCode {
     case 'idp_unavailable':
     case 'upstream_unavailable':
     case 'upstream_throttled':
-    case 'rate_limited':
       return 'temporarily_unavailable';
+    case 'rate_limited':
+      return 'rate_limited';
     case 'assertion_invalid':
       return 'token_malformed';
     case 'invalid_credentials':

@@ -185,5 +185,14 @@ describe('error answers', () => {
         new FedgateError('store_unavailable', 'The store cannot answer', { retryAfterSeconds: 5 }),
       ),
     ).toMatchObject({ status: 503, retryAfterSeconds: 5, body: { error: 'temporarily_unavailable' } });
+    expect(
+      tokenExchangeErrorAnswer(
+        new FedgateError('rate_limited', 'Too many exchanges', { retryAfterSeconds: 7 }),
+      ),
+    ).toMatchObject({
+      status: 429,
+      retryAfterSeconds: 7,
+      body: { error: 'temporarily_unavailable', fedgate_error: 'rate_limited' },
+    });
   });
 });
