@@ -29,6 +29,18 @@ describe('createStsClient', () => {
       client.destroy();
     }
   });
+
+  it("hands the SDK a copy of the backend's credentials, so the config stays as loaded", async () => {
+    const loaded = structuredClone(backend);
+    const client = createStsClient(loaded);
+    try {
+      const resolved = await client.config.credentials();
+      expect(resolved.accessKeyId).toBe('AKIAFEDGATETEST00001');
+      expect(loaded).toEqual(backend);
+    } finally {
+      client.destroy();
+    }
+  });
 });
 
 describe('StsClients', () => {

@@ -17,7 +17,9 @@ export function createStsClient(backend: BackendConfig): STSClient {
   return new STSClient({
     region: backend.region,
     ...(backend.endpoint === undefined ? {} : { endpoint: backend.endpoint }),
-    ...(backend.credentials === undefined ? {} : { credentials: backend.credentials }),
+    // A copy: the SDK marks the credentials object it is given (`$source`), and the config's own
+    // object must stay as loaded, or a config reload would see a change that is not there.
+    ...(backend.credentials === undefined ? {} : { credentials: { ...backend.credentials } }),
     maxAttempts: backend.maxAttempts,
     retryStrategy: createRetryStrategy(backend),
     requestHandler: {
