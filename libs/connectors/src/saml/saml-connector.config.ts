@@ -42,21 +42,49 @@ const landingPath = z
 const idpSchema = z
   .strictObject({
     /** IdP metadata XML on disk; re-read every metadataRefresh. */
-    metadataFile: z.string().min(1).optional(),
+    metadataFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'IdP metadata on disk. Read at start (a bad file stops start-up) and every `metadataRefresh`.',
+      ),
     /** IdP metadata by URL (https, or http on loopback for tests); re-fetched every metadataRefresh. */
-    metadataUrl: httpUrl.optional(),
-    metadataRefresh: durationSeconds(60, 7 * 24 * 3600).default(3600),
+    metadataUrl: httpUrl
+      .optional()
+      .describe(
+        'IdP metadata by https (http only on loopback). Fetched at start in the background and every `metadataRefresh`; until the first copy arrives, sign-ins fail with `idp_unavailable` ([metadata](connectors/saml.md#idp-metadata-refresh-and-signature)).',
+      ),
+    metadataRefresh: durationSeconds(60, 7 * 24 * 3600)
+      .default(3600)
+      .describe(
+        '1m–7d. A failed refresh keeps the last good copy and logs `SAML IdP metadata refresh failed` (warn) with the reason ([metadata](connectors/saml.md#idp-metadata-refresh-and-signature)).',
+      ),
     /**
      * Certificates that sign the metadata (recommended for metadataUrl): when
      * set, metadata without a valid signature by one of them is refused.
      * Several at once while the signer rotates.
      */
-    metadataSigningCertificates: z.array(pem('CERTIFICATE')).min(1).optional(),
+    metadataSigningCertificates: z
+      .array(pem('CERTIFICATE'))
+      .min(1)
+      .optional()
+      .describe(
+        'Recommended with `metadataUrl` when the IdP signs its metadata (Entra ID, AD FS): metadata without a valid signature by one of these certificates is refused. Only with `metadataFile` or `metadataUrl`.',
+      ),
     /** Without metadata: the IdP's entityID, its HTTP-Redirect SSO URL and its signing certificates. */
-    entityId: z.string().min(1).optional(),
-    ssoUrl: httpUrl.optional(),
+    entityId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Instead of metadata: the IdP's entity ID, with `ssoUrl` and `certificates`."),
+    ssoUrl: httpUrl.optional().describe("Instead of metadata: the IdP's HTTP-Redirect single sign-on URL."),
     /** Several at once while the IdP rotates its key. */
-    certificates: z.array(pem('CERTIFICATE')).min(1).optional(),
+    certificates: z
+      .array(pem('CERTIFICATE'))
+      .min(1)
+      .optional()
+      .describe("Instead of metadata: the IdP's signing certificates (PEM, `${file:…}`)."),
   })
   .superRefine((idp, context) => {
     const sources = [idp.metadataFile, idp.metadataUrl].filter((source) => source !== undefined).length;
@@ -99,18 +127,37 @@ const idpSchema = z
 const spSchema = z
   .strictObject({
     /** fedgate's entityID at this IdP; `{publicUrl}/auth/{id}/metadata` when absent. */
-    entityId: z.string().min(1).optional(),
+    entityId: z.string().min(1).optional().describe("fedgate's entity ID at this IdP."),
     /** Signs AuthnRequests (signAuthnRequests) and is published in the SP metadata. */
-    signingKey: pem('PRIVATE KEY').optional(),
-    signingCertificate: pem('CERTIFICATE').optional(),
-    signAuthnRequests: z.boolean().default(false),
+    signingKey: pem('PRIVATE KEY')
+      .optional()
+      .describe('Signs AuthnRequests when `signAuthnRequests` is true (PEM, `${file:…}`).'),
+    signingCertificate: pem('CERTIFICATE')
+      .optional()
+      .describe('The certificate of `signingKey`, published in the metadata.'),
+    signAuthnRequests: z
+      .boolean()
+      .default(false)
+      .describe('Sign AuthnRequests (RSA-SHA256, HTTP-Redirect binding signature).'),
     /** Decrypts encrypted assertions; its certificate is published in the SP metadata. */
-    encryptionKey: pem('PRIVATE KEY').optional(),
-    encryptionCertificate: pem('CERTIFICATE').optional(),
+    encryptionKey: pem('PRIVATE KEY')
+      .optional()
+      .describe('Decrypts encrypted assertions (PEM, `${file:…}`).'),
+    encryptionCertificate: pem('CERTIFICATE')
+      .optional()
+      .describe('The certificate of `encryptionKey`, published in the metadata.'),
     /** Keys that still decrypt during a rotation, no longer published. */
-    previousEncryptionKeys: z.array(pem('PRIVATE KEY')).default([]),
+    previousEncryptionKeys: z
+      .array(pem('PRIVATE KEY'))
+      .default([])
+      .describe('Keys that still decrypt during a rotation (not published).'),
     /** The NameID format asked for in AuthnRequests and listed in the SP metadata; none asked when absent. */
-    nameIdFormat: z.enum(Object.keys(NAME_ID_FORMATS) as [keyof typeof NAME_ID_FORMATS]).optional(),
+    nameIdFormat: z
+      .enum(Object.keys(NAME_ID_FORMATS) as [keyof typeof NAME_ID_FORMATS])
+      .optional()
+      .describe(
+        '`persistent`, `emailAddress`, `unspecified` or `transient`: asked for in AuthnRequests and listed in the metadata. Prefer `persistent`: the NameID is the subject unless `attributes.subject` is set.',
+      ),
   })
   .superRefine((sp, context) => {
     if ((sp.signingKey === undefined) !== (sp.signingCertificate === undefined)) {
@@ -127,46 +174,84 @@ const spSchema = z
 /** Which checks beyond the always-on ones apply, and their bounds. */
 const securitySchema = z.strictObject({
   /** Require the Response itself to be signed too (the Assertion always must be). */
-  requireSignedResponse: z.boolean().default(false),
+  requireSignedResponse: z
+    .boolean()
+    .default(false)
+    .describe('Also require the Response to be signed. The Assertion must always be signed.'),
   /** Refuse plaintext assertions (needs sp.encryptionKey). */
-  requireEncryptedAssertion: z.boolean().default(false),
+  requireEncryptedAssertion: z
+    .boolean()
+    .default(false)
+    .describe('Refuse plaintext assertions (needs `sp.encryptionKey`).'),
   /** Tolerance on NotBefore / NotOnOrAfter / IssueInstant. */
-  clockSkew: durationSeconds(0, 300).default(60),
+  clockSkew: durationSeconds(0, 300)
+    .default(60)
+    .describe('0–5m of tolerance on NotBefore, NotOnOrAfter and IssueInstant.'),
   /** The largest decoded response accepted, in bytes. */
   maxResponseBytes: z
     .number()
     .int()
     .min(4096)
     .max(1024 * 1024)
-    .default(256 * 1024),
+    .default(256 * 1024)
+    .describe(
+      '4 KiB–1 MiB: the largest decoded response. `server.maxBodyBytes` bounds the request before that.',
+    ),
   /** Accept responses without an AuthnRequest of ours (IdP-initiated); every assertion is still single-use. */
-  allowIdpInitiated: z.boolean().default(false),
+  allowIdpInitiated: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Accept responses that answer no AuthnRequest of fedgate's (sign-in started from the IdP's portal). Each assertion is still single-use.",
+    ),
   /** Where an IdP-initiated sign-in lands. */
-  idpInitiatedLanding: landingPath.default('/'),
+  idpInitiatedLanding: landingPath
+    .default('/')
+    .describe('Where an IdP-initiated sign-in lands: a relative path on fedgate.'),
 });
 
 /** SAML attribute names that make the identity. */
 const attributesSchema = z.strictObject({
   /** The stable user id; the NameID when absent (ask the IdP for a persistent one). */
-  subject: z.string().min(1).optional(),
+  subject: z.string().min(1).optional().describe('The stable user id.'),
   /** The NameID when absent. */
-  username: z.string().min(1).optional(),
-  email: z.string().min(1).optional(),
-  displayName: z.string().min(1).optional(),
+  username: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The name people know the user by (RoleSessionName, SourceIdentity).'),
+  email: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The attribute holding the email; treated as verified: the IdP signed it.'),
+  displayName: z.string().min(1).optional().describe('The attribute holding the display name.'),
   /** Every value of every listed attribute is a group (Okta `groups`, AD FS / Entra group claims). */
-  groups: z.array(z.string().min(1)).default([]),
+  groups: z
+    .array(z.string().min(1))
+    .default([])
+    .describe(
+      'Every value of every listed attribute is a group (multi-valued, or repeated Attribute elements of one name).',
+    ),
   /** Identity attribute name → SAML attribute name, for tags and rules (`department: ...`). */
-  extra: z.record(z.string().regex(/^[A-Za-z][\w.:-]{0,127}$/), z.string().min(1)).default({}),
+  extra: z
+    .record(z.string().regex(/^[A-Za-z][\w.:-]{0,127}$/), z.string().min(1))
+    .default({})
+    .describe('Identity attributes for rules and tags (`{{attributes.department}}`).'),
 });
 
 /** When the sign-in counts as multi-factor (permission sets with requireMfa). */
 const mfaSchema = z.strictObject({
   /** AuthnContextClassRef values that mean MFA. */
-  authnContextClassRefs: z.array(z.string().min(1)).default(DEFAULT_MFA_CONTEXTS),
+  authnContextClassRefs: z
+    .array(z.string().min(1))
+    .default(DEFAULT_MFA_CONTEXTS)
+    .describe('AuthnContextClassRef values that mean multi-factor.'),
   /** Or an attribute holding one of these values (Entra/AD FS `authnmethodsreferences`). */
   attribute: z
     .strictObject({ name: z.string().min(1), values: z.array(z.string().min(1)).min(1) })
-    .optional(),
+    .optional()
+    .describe('Or an attribute with one of these values means multi-factor.'),
 });
 
 /** Configuration of a SAML 2.0 connector (docs/connectors/saml.md). */
