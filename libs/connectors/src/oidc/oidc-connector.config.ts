@@ -53,12 +53,18 @@ const presetSchema = z.discriminatedUnion(
     z.strictObject({
       name: z.literal('google'),
       /** Google Workspace domains allowed to sign in, checked on the ID token's `hd` claim. */
-      hostedDomains: z.array(z.string().min(1)).default([]),
+      hostedDomains: z
+        .array(z.string().min(1))
+        .default([])
+        .describe('Google Workspace domains whose users may sign in, by the ID token's signed `hd` claim; empty admits any.'),
     }),
     z.strictObject({
       name: z.literal('microsoft'),
       /** The Entra ID tenant (directory) id: the issuer is that tenant's, and `tid` must equal it. */
-      tenantId: z.string().regex(/^[0-9a-f-]{36}$/i, 'must be the tenant id (a GUID)'),
+      tenantId: z
+        .string()
+        .regex(/^[0-9a-f-]{36}$/i, 'must be the tenant id (a GUID)')
+        .describe('The Entra ID tenant (a GUID).'),
     }),
   ],
   { error: 'preset.name must be one of: google, microsoft' },
@@ -67,9 +73,14 @@ const presetSchema = z.discriminatedUnion(
 /** private_key_jwt client authentication (RFC 7523): fedgate signs an assertion with its own key. */
 const privateKeyJwtSchema = z.strictObject({
   /** PKCS#8 PEM of fedgate's private key; its public key is registered at the provider. */
-  privateKey: z.string().includes('PRIVATE KEY', { message: 'must be a PKCS#8 PEM private key' }),
-  keyId: z.string().min(1).optional(),
-  alg: z.enum(['RS256', 'PS256', 'ES256']).default('RS256'),
+  privateKey: z
+    .string()
+    .includes('PRIVATE KEY', { message: 'must be a PKCS#8 PEM private key' })
+    .describe(
+      "PKCS#8 PEM of fedgate's private key (`${file:…}`); its public key is registered at the provider.",
+    ),
+  keyId: z.string().min(1).optional().describe('The `kid` the provider knows the key by.'),
+  alg: z.enum(['RS256', 'PS256', 'ES256']).default('RS256').describe('The assertion signing algorithm.'),
 });
 
 /** Configuration of an OpenID Connect connector (authorization code with PKCE). */
@@ -115,20 +126,37 @@ export const oidcConnectorConfigSchema = z
     /** Where the identity's fields are read from, by claim path. */
     claims: z
       .strictObject({
-        username: claimPath.optional(),
-        email: claimPath.default('email'),
-        displayName: claimPath.default('name'),
-        groups: claimPath.optional(),
+        username: claimPath
+          .optional()
+          .describe(
+            'Claim path of the username. Default: `preferred_username` (`email` with the google preset).',
+          ),
+        email: claimPath
+          .default('email')
+          .describe('Claim path of the email, used only when `email_verified` is true.'),
+        displayName: claimPath.default('name').describe('Claim path of the display name.'),
+        groups: claimPath
+          .optional()
+          .describe('Claim path of the groups. Default: none (`groups` with the microsoft preset).'),
         /** Identity attribute name → claim path. */
-        attributes: z.record(z.string().min(1), claimPath).default({}),
+        attributes: z
+          .record(z.string().min(1), claimPath)
+          .default({})
+          .describe('Identity attribute name → claim path.'),
       })
       .prefault({})
       .describe('Claim paths (`a.b.c`) for `username`, `email`, `displayName`, `groups` and `attributes`.'),
     /** Which `amr` methods or `acr` values count as multi-factor authentication. */
     mfa: z
       .strictObject({
-        amr: z.array(z.string().min(1)).default(['mfa', 'otp', 'hwk', 'swk', 'sms', 'fpt', 'face', 'sc']),
-        acr: z.array(z.string().min(1)).default([]),
+        amr: z
+          .array(z.string().min(1))
+          .default(['mfa', 'otp', 'hwk', 'swk', 'sms', 'fpt', 'face', 'sc'])
+          .describe('`amr` methods that make the sign-in multi-factor.'),
+        acr: z
+          .array(z.string().min(1))
+          .default([])
+          .describe('`acr` values that make the sign-in multi-factor.'),
       })
       .prefault({})
       .describe('`amr` methods and `acr` values that mean multi-factor.'),
