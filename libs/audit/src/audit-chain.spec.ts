@@ -1,5 +1,13 @@
 import { AuditStream, withoutTypedUsername } from './audit-stream';
-import { CHAIN_START, type ChainPosition } from './audit-chain';
+import { createHash } from 'node:crypto';
+import {
+  CHAIN_START,
+  GENESIS_HASH,
+  chainHash,
+  chainLine,
+  splitLine,
+  type ChainPosition,
+} from './audit-chain';
 import type { AuditSink } from './audit-sinks';
 import { verifyChain } from './verify-chain';
 
@@ -117,5 +125,60 @@ describe('usernames of failed logins', () => {
     expect(withoutTypedUsername({ event: 'logout', outcome: 'success', username: 'alice' })).toMatchObject({
       username: 'alice',
     });
+  });
+});
+
+describe('the text of a chained line', () => {
+  const time = new Date('2026-12-05T06:00:00Z');
+
+  /** The line as the chain defines it (docs/operations.md), built the plain way: a spread copy and a Hash object. */
+  function referenceLine(position: ChainPosition, event: Record<string, unknown>): string {
+    const { seq: _seq, time: _time, prev: _prev, hash: _hash, ...fields } = event;
+    const body = JSON.stringify({
+      seq: position.seq + 1,
+      time: time.toISOString(),
+      prev: position.hash,
+      ...fields,
+    });
+    const hash = createHash('sha256')
+      .update(position.hash)
+      .update('\n')
+      .update(body.slice(0, -1))
+      .digest('hex');
+    return `${body.slice(0, -1)},"hash":"${hash}"}`;
+  }
+
+  it.each<[string, Record<string, unknown>]>([
+    ['an issuance', { event: 'issue_credentials', outcome: 'success', subject: 'S-1-5-21', n: 3 }],
+    ['no fields', {}],
+    ['undefined members only', { reason: undefined }],
+    ['chain members only', { seq: 4, hash: 'x' }],
+    ['chain members among others', { event: 'x', time: 'then', prev: 'forged', nested: { a: [1, 'b'] } }],
+    ['text that JSON escapes', { event: 'login', subject: 'é "quoted" \\ \u2028 \n', username: '🙂' }],
+  ])('is the defined text for %s', (_name, event) => {
+    const position = { seq: 41, hash: 'ab'.repeat(32) };
+    expect(chainLine(position, time, event).line).toBe(referenceLine(position, event));
+    expect(chainLine(CHAIN_START, time, event).line).toBe(referenceLine(CHAIN_START, event));
+  });
+
+  it('starts with seq, time and prev even when the event has integer-like keys (which objects put first)', () => {
+    const sink = memorySink();
+    new AuditStream(sink, () => time).record({ event: 'x', 2: 'two', 1: 'one' });
+    expect(sink.lines[0]).toMatch(
+      /^\{"seq":1,"time":"2026-12-05T06:00:00.000Z","prev":"0{64}","1":"one","2":"two","event":"x","hash":/,
+    );
+    expect(verifyChain(text(sink.lines))).toMatchObject({ ok: true, lines: 1 });
+  });
+
+  it('hashes the previous hash, a newline and the body', () => {
+    const { line, position } = chainLine(CHAIN_START, time, { event: 'x' });
+    const parts = splitLine(line);
+    expect(parts?.hash).toBe(position.hash);
+    expect(position.hash).toBe(
+      createHash('sha256')
+        .update(`${GENESIS_HASH}\n${parts?.body ?? ''}`)
+        .digest('hex'),
+    );
+    expect(chainHash(GENESIS_HASH, parts?.body ?? '')).toBe(position.hash);
   });
 });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /**
  * The hash chain of an audit stream. Each line is a JSON object whose last
@@ -21,8 +21,31 @@ export interface ChainPosition {
 
 export const CHAIN_START: ChainPosition = { seq: 0, hash: GENESIS_HASH };
 
+/**
+ * SHA-256 of one string, in hex. `crypto.hash` (Node 20.12 and later) digests
+ * in one call without a Hash object; older Nodes take the Hash object.
+ */
+const sha256Hex: (data: string) => string =
+  typeof crypto.hash === 'function'
+    ? (data) => crypto.hash('sha256', data, 'hex')
+    : (data) => crypto.createHash('sha256').update(data).digest('hex');
+
 export function chainHash(previousHash: string, body: string): string {
-  return createHash('sha256').update(previousHash).update('\n').update(body).digest('hex');
+  return sha256Hex(`${previousHash}\n${body}`);
+}
+
+/** The members the chain writes itself: an event's own are dropped, so they can never shadow them. */
+const CHAIN_MEMBERS = ['seq', 'time', 'prev', 'hash'] as const;
+
+/** The event's members as JSON text without braces (`"a":1,"b":2`, or '' for none), chain members left out. */
+function eventMembers(event: Readonly<Record<string, unknown>>): string {
+  let fields = event;
+  if (CHAIN_MEMBERS.some((name) => Object.hasOwn(event, name))) {
+    const { seq: _seq, time: _time, prev: _prev, hash: _hash, ...rest } = event;
+    fields = rest;
+  }
+  // Serialized as it is, without a copy; the same text as the spread the chain writes it into.
+  return JSON.stringify(fields).slice(1, -1);
 }
 
 /** The next line of the chain for an event, and where the chain then stands. */
@@ -32,11 +55,11 @@ export function chainLine(
   event: Readonly<Record<string, unknown>>,
 ): { line: string; position: ChainPosition } {
   const seq = position.seq + 1;
-  // seq, time and prev first, so the event's own fields can never shadow them.
-  const { seq: _seq, time: _time, prev: _prev, hash: _hash, ...fields } = event;
-  const body = JSON.stringify({ seq, time: time.toISOString(), prev: position.hash, ...fields });
-  const hash = chainHash(position.hash, body.slice(0, -1));
-  return { line: `${body.slice(0, -1)},"hash":"${hash}"}`, position: { seq, hash } };
+  // seq, time and prev first; the hash covers the text up to, not including, `,"hash":…`.
+  const members = eventMembers(event);
+  const body = `{"seq":${seq},"time":${JSON.stringify(time.toISOString())},"prev":${JSON.stringify(position.hash)}${members === '' ? '' : `,${members}`}`;
+  const hash = chainHash(position.hash, body);
+  return { line: `${body},"hash":"${hash}"}`, position: { seq, hash } };
 }
 
 /** The body a line's hash covers and the hash it claims, or undefined for a line that is not one of ours. */
