@@ -56,7 +56,9 @@ const presetSchema = z.discriminatedUnion(
       hostedDomains: z
         .array(z.string().min(1))
         .default([])
-        .describe('Google Workspace domains whose users may sign in, by the ID token's signed `hd` claim; empty admits any.'),
+        .describe(
+          "Google Workspace domains whose users may sign in, by the ID token's signed `hd` claim; empty admits any.",
+        ),
     }),
     z.strictObject({
       name: z.literal('microsoft'),
