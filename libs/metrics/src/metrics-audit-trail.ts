@@ -36,11 +36,9 @@ export function countEvent(metrics: BrokerMetrics, event: AuditEventFields): voi
       metrics.logins.inc({ connector: label(event.connector), outcome });
       break;
     case 'issue_credentials':
-      metrics.issuance.inc({
-        mode: label(event.mode),
-        outcome,
-        source: outcome === 'success' ? label(event.source) : 'none',
-      });
+      metrics.issuanceBy
+        .get(label(event.mode), outcome, outcome === 'success' ? label(event.source) : 'none')
+        .inc();
       break;
     case 'console_signin':
       metrics.consoleSignins.inc({ outcome });
