@@ -8,6 +8,9 @@ describe('duplicateKey', () => {
     ['{"outer":{"b":1,"c":{"b":2},"b":3}}', 'b'],
     ['[{"x":1},{"y":1,"y":2}]', 'y'],
     ['{"s":"\\"a\\":1,","a":1,"s":2}', 's'],
+    ['{"a\\\\":1,"a\\u005c":2}', 'a\\'],
+    ['{"\\\\\\"":1,"\\"\\\\":2,"\\u005c\\u0022":3}', '\\"'],
+    ['{"é":{"x":[1,"}"]},"\\u00e9":2}', 'é'],
   ])('finds the key given twice in %s', (text, key) => {
     expect(duplicateKey(text)).toBe(key);
   });
@@ -19,6 +22,7 @@ describe('duplicateKey', () => {
     '["a","a"]',
     '{}',
     '"{\\"a\\":1,\\"a\\":2}"',
+    '{"a\\\\":1,"a":2,"a\\\\\\\\":3}',
   ])('finds none in %s', (text) => {
     expect(duplicateKey(text)).toBeUndefined();
   });

@@ -1,12 +1,33 @@
 import { FedgateError } from '@fedgate/core';
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+
 /** The index of the quote that closes the JSON string opening at `start` (the text is valid JSON). */
 function endOfString(text: string, start: number): number {
-  let index = start + 1;
-  while (text[index] !== '"') {
-    index += text[index] === '\\' ? 2 : 1;
+  let quote = text.indexOf('"', start + 1);
+  for (;;) {
+    // A quote closes the string unless an odd number of backslashes escapes it.
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) {
+      backslashes += 1;
+    }
+    if (backslashes % 2 === 0) {
+      return quote;
+    }
+    quote = text.indexOf('"', quote + 1);
   }
-  return index;
+}
+
+/** The key a JSON string spells: its text as it is, unescaped only when it holds an escape. */
+function keyAt(text: string, start: number, end: number): string {
+  const raw = text.slice(start + 1, end);
+  return raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
 }
 
 /**
@@ -18,12 +39,12 @@ export function duplicateKey(text: string): string | undefined {
   const open: (Set<string> | null)[] = [];
   let keyNext = false;
   for (let index = 0; index < text.length; index += 1) {
-    const char = text[index];
-    if (char === '"') {
+    const char = text.charCodeAt(index);
+    if (char === QUOTE) {
       const end = endOfString(text, index);
       const keys = open.at(-1);
       if (keyNext && keys) {
-        const key = JSON.parse(text.slice(index, end + 1)) as string;
+        const key = keyAt(text, index, end);
         if (keys.has(key)) {
           return key;
         }
@@ -31,14 +52,14 @@ export function duplicateKey(text: string): string | undefined {
       }
       keyNext = false;
       index = end;
-    } else if (char === '{') {
+    } else if (char === OPEN_OBJECT) {
       open.push(new Set());
       keyNext = true;
-    } else if (char === '[') {
+    } else if (char === OPEN_ARRAY) {
       open.push(null);
-    } else if (char === '}' || char === ']') {
+    } else if (char === CLOSE_OBJECT || char === CLOSE_ARRAY) {
       open.pop();
-    } else if (char === ',') {
+    } else if (char === COMMA) {
       keyNext = open.at(-1) instanceof Set;
     }
   }
