@@ -23,7 +23,9 @@ export const loginThrottleConfigSchema = z.strictObject({
     .min(1)
     .max(1000)
     .default(DEFAULT_LOGIN_THROTTLE.maxFailuresPerUser)
-    .describe('Failures of one account from all clients together, except its own devices (below).'),
+    .describe(
+      'Failures of one account from all clients together, except its own devices (see [`loginThrottle`](#loginthrottle)).',
+    ),
   /** Failed logins of one account from the devices that signed in as it before, together. */
   maxFailuresPerDevice: z
     .number()

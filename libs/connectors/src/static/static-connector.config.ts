@@ -67,7 +67,7 @@ export const staticConnectorConfigSchema = z
     users: z
       .array(staticUserSchema)
       .min(1, 'must list at least one user')
-      .describe('At least one user, with the keys below.'),
+      .describe('At least one user, with the keys that follow.'),
   })
   .superRefine((config, context) => {
     const seen = new Map<string, number>();
