@@ -6,10 +6,17 @@
  * refresh of a blocked user is refused; credentials whose STS call was in flight during a
  * revocation are never served from the cache.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Identity } from '@fedgate/core';
 import { RevokeUser, type AuditTrail } from '@fedgate/flows';
-import { CacheCipher, CredentialCache, type IssuedCredentials } from '@fedgate/issuance';
+import {
+  CacheCipher,
+  CredentialCache,
+  Issuance,
+  type IssuedCredentials,
+  type ModeIssuers,
+} from '@fedgate/issuance';
+import type { IssuePlan } from '@fedgate/mapping';
 import { AuthorizationServer, OAuthError } from '@fedgate/oauth';
 import { SessionManager, UserIndex, UserRevocations } from '@fedgate/sessions';
 import { createStore, MemoryStore, type Store } from '@fedgate/store';
@@ -84,7 +91,49 @@ async function world(store: Store) {
     audit,
     now: Date.now,
   });
-  return { events, sessions, oauth, cache, flow };
+  return { events, sessions, oauth, cache, flow, index };
+}
+
+/** One cache key per user and permission set, as credentialCacheKey gives (without hashing the whole plan). */
+function cacheKeyOf(identity: Pick<Identity, 'connectorId' | 'subject'>, issued: IssuePlan): string {
+  return createHash('sha256')
+    .update([identity.connectorId, identity.subject, issued.permissionSet].join('\u0000'))
+    .digest('hex');
+}
+
+/** Issues through fedgate's Issuance; STS is out of this test's reach, so each call hands out newCredentials(). */
+function issuance(index: UserIndex, cache?: CredentialCache): Issuance {
+  const issue = { issue: () => Promise.resolve(newCredentials()) };
+  const issuers = { 'assume-role': issue, 'web-identity': issue, 'federation-token': issue } as ModeIssuers;
+  return new Issuance({
+    issuers,
+    issuedTo: index,
+    ...(cache === undefined ? {} : { cache: { store: cache, keyOf: cacheKeyOf } }),
+  });
+}
+
+/** A plan as mapping makes one: only what issuance records is read here. */
+function plan(mode: IssuePlan['mode'], roleName: string, sourceIdentity: string): IssuePlan {
+  const common = {
+    accountId: '123456789012',
+    accountName: 'sandbox',
+    partition: 'aws' as const,
+    backendId: 'sts',
+    permissionSet: roleName,
+    duration: { seconds: 3600, limitedBy: 'requested', explanation: '1h' },
+    sessionTags: [],
+    policyArns: [],
+  } as unknown as Omit<IssuePlan, 'mode'>;
+  return mode === 'federation-token'
+    ? { ...common, mode, federatedUserName: sourceIdentity }
+    : {
+        ...common,
+        mode,
+        roleArn: `arn:aws:iam::123456789012:role/${roleName}`,
+        roleSessionName: sourceIdentity,
+        sourceIdentity,
+        transitiveTagKeys: [],
+      };
 }
 
 let redis: RedisServer | undefined;
@@ -192,6 +241,58 @@ describe.each(backends)('revocation on %s', (_name, open) => {
       tokensRevoked: 0,
       cachedCredentialsPurged: 1,
       roles: [],
+    });
+  });
+
+  it.each([
+    ['with the cache', true],
+    ['without the cache', false],
+  ])(
+    'names the roles and source identity of credentials issued to a user who signed out (%s)',
+    async (_label, cached) => {
+      const issuer = issuance(w.index, cached ? w.cache : undefined);
+      const session = await w.sessions.create(alice);
+      await issuer.credentials(plan('assume-role', 'fedgate-Developer', 'alice'), alice);
+      await issuer.credentials(plan('web-identity', 'fedgate-Web', 'alice'), alice);
+      // A federated user has no role to deny: nothing recorded.
+      await issuer.credentials(plan('federation-token', 'fedgate-Federated', 'alice-fed'), alice);
+      await issuer.credentials(plan('assume-role', 'fedgate-Admin', 'bob'), bob);
+      await w.sessions.destroy(session.token);
+
+      const result = await w.flow.revoke(root, { user: 'alice' });
+      expect(result).toMatchObject({
+        sessionsEnded: 0,
+        tokensRevoked: 0,
+        roles: [
+          'arn:aws:iam::123456789012:role/fedgate-Developer',
+          'arn:aws:iam::123456789012:role/fedgate-Web',
+        ],
+        sourceIdentities: ['alice'],
+      });
+      // Credentials issued stay valid at AWS: a later revocation names their roles again.
+      expect(await w.flow.revoke(root, { user: 'alice', connector: 'demo' })).toMatchObject({
+        roles: [
+          'arn:aws:iam::123456789012:role/fedgate-Developer',
+          'arn:aws:iam::123456789012:role/fedgate-Web',
+        ],
+        sourceIdentities: ['alice'],
+      });
+      expect(await w.flow.revoke(root, { user: 'bob' })).toMatchObject({
+        roles: ['arn:aws:iam::123456789012:role/fedgate-Admin'],
+        sourceIdentities: ['bob'],
+      });
+    },
+  );
+
+  it('names the roles of the cached credentials it purges', async () => {
+    const issuer = issuance(w.index, w.cache);
+    await issuer.credentials(plan('assume-role', 'fedgate-Developer', 'alice'), alice);
+    const result = await w.flow.revoke(root, { user: 'alice' });
+    expect(result).toMatchObject({
+      sessionsEnded: 0,
+      cachedCredentialsPurged: 1,
+      roles: ['arn:aws:iam::123456789012:role/fedgate-Developer'],
+      sourceIdentities: ['alice'],
     });
   });
 

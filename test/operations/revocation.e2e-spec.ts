@@ -263,6 +263,7 @@ it('ends a user everywhere, blocks her for a while, then serves her newly issued
     issuedBefore: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
     blockedUntil: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
     roles: ['arn:aws:iam::111122223333:role/fedgate-Web', 'arn:aws:iam::123456789012:role/fedgate-Developer'],
+    sourceIdentities: ['alice'],
   });
 
   for (const url of [a, b]) {
@@ -296,6 +297,18 @@ it('ends a user everywhere, blocks her for a while, then serves her newly issued
   expect(fresh.body.AccessKeyId).not.toBe(cachedKeyId);
   expect(stsCalls(sts, 'AssumeRole')).toBe(callsBefore + 1);
 
+  // Signed out, she ends nothing more, but the credentials she was issued are still valid at AWS:
+  // the answer names the role and source identity they were issued with, for the AWS side.
+  expect((await again.request(a, 'POST', '/auth/logout')).status).toBe(204);
+  const signedOut = await root.request(b, 'POST', '/api/v1/admin/revoke', { user: 'alice' });
+  expect(signedOut.body).toMatchObject({
+    sessionsEnded: 0,
+    tokensRevoked: 0,
+    cachedCredentialsPurged: 1,
+    roles: ['arn:aws:iam::123456789012:role/fedgate-Developer'],
+    sourceIdentities: ['alice'],
+  });
+
   // An unknown user: nothing to end, still answered and audited.
   const nobody = await root.request(a, 'POST', '/api/v1/admin/revoke', { user: 'nobody', connector: 'demo' });
   expect(nobody.status).toBe(200);
@@ -305,6 +318,7 @@ it('ends a user everywhere, blocks her for a while, then serves her newly issued
     cachedCredentialsPurged: 0,
     blockedUntil: null,
     roles: [],
+    sourceIdentities: [],
   });
 
   const output = replicas.map((replica) => replica.process.output()).join('\n');

@@ -154,6 +154,8 @@ export async function createBrokerRuntime(
       })
     : undefined;
   const issuance = new Issuance({
+    // The roles and SourceIdentity of what is issued, for a revocation's AWS side.
+    issuedTo: userIndex,
     issuers: {
       'assume-role': new AssumeRoleIssuer(stsClients),
       'federation-token': new FederationTokenIssuer(stsClients),

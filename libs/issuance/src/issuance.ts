@@ -16,8 +16,23 @@ export interface CredentialCacheLike {
   ): Promise<{ credentials: IssuedCredentials; source: CredentialSourceKind }>;
 }
 
+/**
+ * Where the role and SourceIdentity of credentials issued to a user are
+ * recorded until they expire (libs/sessions' UserIndex), so a revocation can
+ * name them for the AWS side (docs/operations/revocation.md).
+ */
+export interface IssuedCredentialsRecord {
+  recordIssued(
+    owner: Pick<Identity, 'connectorId' | 'subject' | 'username'>,
+    issued: { roleArn: string; sourceIdentity: string },
+    ttlMs: number,
+  ): Promise<void>;
+}
+
 export interface IssuanceOptions {
   issuers: ModeIssuers;
+  /** Records each role session issued (none: a revocation names only the roles of what it ended). */
+  issuedTo?: IssuedCredentialsRecord;
   /** Absent when issuance.cache.enabled is false: every request then calls STS. */
   cache?: {
     store: CredentialCacheLike;
@@ -38,12 +53,41 @@ export class Issuance {
     plan: IssuePlan,
     identity: Identity,
   ): Promise<{ credentials: IssuedCredentials; source: CredentialSourceKind }> {
-    const issue = (): Promise<IssuedCredentials> => issueBy(this.options.issuers, plan, identity);
+    const issue = async (): Promise<IssuedCredentials> => {
+      const credentials = await issueBy(this.options.issuers, plan, identity);
+      await this.recordIssued(plan, identity, credentials);
+      return credentials;
+    };
     const cache = this.options.cache;
     if (cache === undefined) {
       return { credentials: await issue(), source: 'issued' };
     }
     return cache.store.getOrIssue(cache.keyOf(identity, plan), issue, identity);
+  }
+
+  /**
+   * Before the credentials are handed out or cached: a store that cannot
+   * record them fails the request (fail closed), as any store failure does.
+   * A federated user's credentials have no role to deny, so nothing is kept.
+   */
+  private async recordIssued(
+    plan: IssuePlan,
+    identity: Identity,
+    credentials: IssuedCredentials,
+  ): Promise<void> {
+    const record = this.options.issuedTo;
+    if (record === undefined || plan.mode === 'federation-token') {
+      return;
+    }
+    // The store measures TTLs against the real clock, as STS sets expiry.
+    const ttlMs = credentials.expiration.getTime() - Date.now();
+    if (ttlMs > 0) {
+      await record.recordIssued(
+        identity,
+        { roleArn: plan.roleArn, sourceIdentity: plan.sourceIdentity },
+        ttlMs,
+      );
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { FedgateError, type Identity } from '@fedgate/core';
 import { evaluate, isAdmin, type AdminsConfig, type MappingConfig } from '@fedgate/mapping';
-import type { RevocationRecord } from '@fedgate/sessions';
+import { isIssuedEntry, issuedOf, type RevocationRecord } from '@fedgate/sessions';
 import { z } from 'zod';
 import type { AuditTrail } from '../audit';
 
@@ -25,8 +25,14 @@ export interface RevokeUserResult {
   /** The revocation instant, ISO 8601 UTC: whatever the user held from before it is void. */
   issuedBefore: string;
   blockedUntil: string | null;
-  /** The role ARNs the ended sessions and logins were entitled to, for denying older AWS sessions on them. */
+  /**
+   * The roles of AWS credentials issued to the user that may still be valid,
+   * and those the ended sessions and logins were entitled to: for denying
+   * older AWS sessions on them.
+   */
   roles: string[];
+  /** The SourceIdentity values of those credentials and entitlements (one per connector the user is known in). */
+  sourceIdentities: string[];
 }
 
 /** Something the user index points at, ended by its owner; null when there was nothing left to end. */
@@ -133,9 +139,15 @@ export class RevokeUser {
       record = await this.deps.revocations.revoke(connectorId, user, blockSeconds);
     }
     const ended: Identity[] = [];
+    const issued: string[] = [];
     const counts = { sessionsEnded: 0, tokensRevoked: 0, cachedCredentialsPurged: 0 };
     for (const connectorId of connectorIds) {
       for (const key of await this.deps.index.entries(connectorId, user)) {
+        // Credentials issued stay valid at AWS until they expire: their record stays as long.
+        if (isIssuedEntry(key)) {
+          issued.push(key);
+          continue;
+        }
         const outcome = await this.end(key);
         if (outcome !== null) {
           counts[outcome.counter] += 1;
@@ -151,14 +163,12 @@ export class RevokeUser {
       ...counts,
       issuedBefore: new Date(record.issuedBefore).toISOString(),
       blockedUntil: record.blockedUntil === null ? null : new Date(record.blockedUntil).toISOString(),
-      roles: this.rolesOf(ended, config),
+      ...this.awsSideOf(ended, issued, config),
     };
   }
 
   /** Ends one indexed entry through its owner, by the kind of key it is. */
-  private async end(
-    key: string,
-  ): Promise<{
+  private async end(key: string): Promise<{
     counter: 'sessionsEnded' | 'tokensRevoked' | 'cachedCredentialsPurged';
     identity?: Identity;
   } | null> {
@@ -176,17 +186,29 @@ export class RevokeUser {
     return null;
   }
 
-  /** The roles the ended sessions' identities are entitled to under the mapping in force, once each. */
-  private rolesOf(identities: readonly Identity[], config: MappingConfig): string[] {
-    const roles = new Set<string>();
+  /**
+   * The roles and SourceIdentity values of the credentials recorded as issued
+   * to the user, and of the role entitlements of the ended sessions'
+   * identities under the mapping in force (credentials issued before records
+   * were kept), once each.
+   */
+  private awsSideOf(
+    identities: readonly Identity[],
+    issuedEntries: readonly string[],
+    config: MappingConfig,
+  ): { roles: string[]; sourceIdentities: string[] } {
+    const issued = issuedOf(issuedEntries);
+    const roles = new Set(issued.roles);
+    const sourceIdentities = new Set(issued.sourceIdentities);
     const now = new Date(this.deps.now());
     for (const identity of identities) {
       for (const entitlement of evaluate(identity, config, { now }).entitlements) {
-        if (entitlement.roleArn !== '') {
+        if (entitlement.roleArn !== '' && entitlement.mode !== 'federation-token') {
           roles.add(entitlement.roleArn);
+          sourceIdentities.add(entitlement.sourceIdentity);
         }
       }
     }
-    return [...roles].sort();
+    return { roles: [...roles].sort(), sourceIdentities: [...sourceIdentities].sort() };
   }
 }
