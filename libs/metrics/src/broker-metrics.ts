@@ -1,5 +1,4 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { LabelledChildren } from './labelled-children';
 
 /**
  * The broker's Prometheus metrics (docs/operations.md). Labels name
@@ -95,12 +94,6 @@ export class BrokerMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
-
-  /** httpDuration's children by method, route and status: observed on every request. */
-  readonly httpDurationBy = new LabelledChildren((values) => this.httpDuration.labels(...values));
-
-  /** issuance's children by mode, outcome and source: counted on every credential request. */
-  readonly issuanceBy = new LabelledChildren((values) => this.issuance.labels(...values));
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics !== false) {

@@ -36,9 +36,11 @@ export function countEvent(metrics: BrokerMetrics, event: AuditEventFields): voi
       metrics.logins.inc({ connector: label(event.connector), outcome });
       break;
     case 'issue_credentials':
-      metrics.issuanceBy
-        .get(label(event.mode), outcome, outcome === 'success' ? label(event.source) : 'none')
-        .inc();
+      metrics.issuance.inc({
+        mode: label(event.mode),
+        outcome,
+        source: outcome === 'success' ? label(event.source) : 'none',
+      });
       break;
     case 'console_signin':
       metrics.consoleSignins.inc({ outcome });

@@ -11,9 +11,14 @@ const UNMATCHED_ROUTE = 'unmatched';
  */
 export function requestMetrics(fastify: FastifyInstance, metrics: BrokerMetrics): void {
   fastify.addHook('onResponse', (request, reply, done) => {
-    metrics.httpDurationBy
-      .get(request.method, request.routeOptions.url ?? UNMATCHED_ROUTE, String(reply.statusCode))
-      .observe(reply.elapsedTime / 1000);
+    metrics.httpDuration.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? UNMATCHED_ROUTE,
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
     done();
   });
 }
