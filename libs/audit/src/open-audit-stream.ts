@@ -15,7 +15,10 @@ export interface AuditRecorder {
  * opened or continued or its Redis cannot be reached. The hooks matter to
  * Redis only: file and stdout lines are written before record() returns.
  */
-export async function openAuditStream(config: AuditConfig, hooks: AuditWriteHooks = {}): Promise<AuditRecorder> {
+export async function openAuditStream(
+  config: AuditConfig,
+  hooks: AuditWriteHooks = {},
+): Promise<AuditRecorder> {
   switch (config.output) {
     case 'stdout':
       return new AuditStream(stdoutSink());

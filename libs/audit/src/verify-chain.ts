@@ -2,7 +2,8 @@ import { CHAIN_START, chainHash, splitLine, type ChainPosition } from './audit-c
 
 /** What `fedgate audit verify` reports: the chain holds, or the first line where it breaks. */
 export type ChainVerdict =
-  { ok: true; lines: number; firstSeq: number; last: ChainPosition } | { ok: false; lineNumber: number; problem: string };
+  | { ok: true; lines: number; firstSeq: number; last: ChainPosition }
+  | { ok: false; lineNumber: number; problem: string };
 
 interface LineHeader {
   seq?: unknown;
