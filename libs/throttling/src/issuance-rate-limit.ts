@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
-import { FedgateError } from '@fedgate/core';
 import type { Store } from '@fedgate/store';
 import { z } from 'zod';
 import { durationSeconds } from '@fedgate/config';
+import { takeRateCounters } from './rate-counters';
 
 /**
  * The `issuanceRateLimit` section (docs/configuration.md): how many
@@ -31,10 +30,6 @@ export const issuanceRateLimitConfigSchema = z.strictObject({
 
 export type IssuanceRateLimitConfig = z.output<typeof issuanceRateLimitConfigSchema>;
 
-function digest(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
-}
-
 /**
  * Counts a credential or console request against its user's and its client
  * address's limits in one atomic store operation (both or neither), and
@@ -51,21 +46,25 @@ export class IssuanceRateLimit {
     user: { connectorId: string; subject: string },
     clientAddress: string | undefined,
   ): Promise<void> {
-    const ttlMs = this.config.window * 1000;
-    const outcome = await this.store.incrementBelowLimits([
-      {
-        key: `rate:issue:user:${digest(`${user.connectorId}\n${user.subject}`)}`,
-        limit: this.config.perUser,
-        ttlMs,
-      },
-      { key: `rate:issue:client:${digest(clientAddress ?? 'unknown')}`, limit: this.config.perClient, ttlMs },
-    ]);
-    if (!outcome.taken) {
-      throw new FedgateError('rate_limited', 'Too many credential requests; slow down', {
-        retryAfterSeconds: Math.max(1, Math.ceil(outcome.ttlMs / 1000)),
-        phase: 'rate.issuance',
-        detail: { check: outcome.full === 0 ? 'per-user' : 'per-client' },
-      });
-    }
+    await takeRateCounters(
+      this.store,
+      'issue',
+      this.config.window,
+      [
+        {
+          check: 'per-user',
+          kind: 'user',
+          value: `${user.connectorId}\n${user.subject}`,
+          limit: this.config.perUser,
+        },
+        {
+          check: 'per-client',
+          kind: 'client',
+          value: clientAddress ?? 'unknown',
+          limit: this.config.perClient,
+        },
+      ],
+      { phase: 'rate.issuance', message: 'Too many credential requests; slow down' },
+    );
   }
 }

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
-import { FedgateError } from '@fedgate/core';
 import type { Store } from '@fedgate/store';
 import { z } from 'zod';
 import { durationSeconds } from '@fedgate/config';
+import { takeRateCounters } from './rate-counters';
 
 /**
  * The `oauthRateLimit` section (docs/configuration.md): how many requests
@@ -49,10 +48,6 @@ export interface OAuthRateSubject {
   user?: { connectorId: string; subject: string };
 }
 
-function digest(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
-}
-
 /**
  * Counts an OAuth endpoint request against the limits of what is known of
  * it (address, client, user) in one atomic store operation, all or none,
@@ -68,7 +63,6 @@ export class OAuthRateLimit {
   ) {}
 
   async take(subject: OAuthRateSubject): Promise<void> {
-    const ttlMs = this.config.window * 1000;
     const user =
       subject.user === undefined ? undefined : `${subject.user.connectorId}\n${subject.user.subject}`;
     const known: [OAuthRateCheck, string, string | undefined, number][] = [
@@ -76,21 +70,12 @@ export class OAuthRateLimit {
       ['per-client', 'client', subject.clientId, this.config.perClient],
       ['per-user', 'user', user, this.config.perUser],
     ];
-    const counted = known.flatMap(([check, kind, value, limit]) =>
-      value === undefined
-        ? []
-        : [{ check, counter: { key: `rate:oauth:${kind}:${digest(value)}`, limit, ttlMs } }],
+    const counters = known.flatMap(([check, kind, value, limit]) =>
+      value === undefined ? [] : [{ check, kind, value, limit }],
     );
-    if (counted.length === 0) {
-      return;
-    }
-    const outcome = await this.store.incrementBelowLimits(counted.map((entry) => entry.counter));
-    if (!outcome.taken) {
-      throw new FedgateError('rate_limited', 'Too many requests; slow down', {
-        retryAfterSeconds: Math.max(1, Math.ceil(outcome.ttlMs / 1000)),
-        phase: 'rate.oauth',
-        detail: { check: counted[outcome.full]?.check ?? 'per-address' },
-      });
-    }
+    await takeRateCounters(this.store, 'oauth', this.config.window, counters, {
+      phase: 'rate.oauth',
+      message: 'Too many requests; slow down',
+    });
   }
 }
