@@ -2,7 +2,9 @@
  * The audit stream through the broker (audit.output: file): sign-ins that fail and succeed,
  * credentials and a console URL each become a chained line in the file, which `fedgate audit
  * verify` accepts; a failed login keeps only a hash of what was typed as the username; no
- * password, cookie, credential or sign-in URL reaches the file.
+ * password, cookie, credential or sign-in URL reaches the file. Each answer leaves only after its
+ * line is in the file; a stream that cannot be written (a full disk: /dev/full) refuses the answers
+ * waiting for it with 503 store_unavailable and no cookie, while answers that recorded nothing go on.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,6 +52,8 @@ describe('the audit stream of a running broker', () => {
       json: { accountId: 'sandbox', permissionSet: 'Developer' },
     });
     expect(issued.status).toBe(200);
+    // Lines are written in groups, but never after the answer of the request that recorded them.
+    expect(readFileSync(auditFile, 'utf8')).toContain(`"accessKeyId":"${issued.body.AccessKeyId as string}"`);
     const consoleUrl = await alice.request('POST', '/api/v1/console', {
       json: { accountId: 'sandbox', permissionSet: 'Developer' },
     });
@@ -89,5 +93,38 @@ describe('the audit stream of a running broker', () => {
     expect(
       broker.logs.lines().filter((line) => line.msg === 'audit' && line.event === 'issue_credentials'),
     ).toEqual([]);
+  });
+});
+
+describe('a broker whose audit stream cannot be written', () => {
+  let sts: TestStsLocal;
+  let broker: RunningBroker;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    const brokerUrl = `http://127.0.0.1:${port}`;
+    sts = await startTestStsLocal(stsLocalConfigFrom(stsLocalYaml(brokerUrl), env));
+    // Every write to /dev/full fails with ENOSPC, as on a full disk.
+    const yaml = await brokerYaml(brokerUrl, sts.url, `audit: { output: file, path: /dev/full }\n`);
+    broker = await startBroker(configFrom(yaml, env), { port, configuredAudit: true });
+  });
+
+  afterAll(async () => {
+    await broker.stop();
+    await sts.stop();
+  });
+
+  it('answers 503 store_unavailable without a session instead of an unaudited sign-in, and keeps running', async () => {
+    const alice = new HttpClient(broker.url);
+    const refused = await alice.login('demo', 'alice', ALICE_PASSWORD);
+    expect(refused.status).toBe(503);
+    expect(refused.body).toEqual({ error: 'store_unavailable', message: expect.any(String) as unknown });
+    expect(refused.headers.get('set-cookie')).toBeNull();
+    expect(alice.cookie('fedgate_session')).toBeUndefined();
+    // An answer that recorded nothing does not wait for the stream.
+    expect((await new HttpClient(broker.url).request('GET', '/healthz')).status).toBe(200);
+    const reported = broker.logs.lines().filter((line) => line.msg === 'an audit line could not be written');
+    expect(reported.length).toBeGreaterThan(0);
+    expect(JSON.stringify(broker.logs.lines())).not.toContain(ALICE_PASSWORD);
   });
 });

@@ -55,11 +55,12 @@ export async function createBrokerApp(runtime: BrokerRuntime): Promise<BrokerApp
   await app.register(fastifyCookie);
   await addSecurityHeaders(fastify, server.publicUrl);
   // After the cookie plugin, whose onSend writes Set-Cookie: an unaudited answer must lose them.
-  // Only the Redis audit stream writes after record() returns; the file and stdout streams have
-  // written before it does, and the per-request AsyncLocalStorage would cost every request
-  // about 5 % of the cache hit (docs/benchmarks.md).
+  // File and stdout streams write in groups, once per turn of the event loop; the Redis stream
+  // writes each line on its own, so answers wait for their request's (http/audit-writes.ts).
   if (runtime.config.audit.output === 'redis') {
     runtime.auditWrites.register(fastify);
+  } else if (runtime.auditBatches !== undefined) {
+    runtime.auditWrites.registerBatched(fastify, runtime.auditBatches);
   }
   // Bodies are read after the guards (authenticate first), JSON everywhere and forms only where documented.
   deferRequestBodies(fastify);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { openAuditStream } from '@fedgate/audit';
+import { openAuditStream, type AuditRecorder } from '@fedgate/audit';
 import {
   assertBrokerStartup,
   LiveConfig,
@@ -50,7 +50,7 @@ import { createStore, storeConfigFromSection, type Store } from '@fedgate/store'
 import type { STSClient } from '@aws-sdk/client-sts';
 import { ConfigReloader, type ConfigSource } from './config-reloader';
 import { SIGN_IN_LIFETIME_SECONDS } from './http/sign-in-cookie';
-import { AuditWrites } from './http/audit-writes';
+import { AuditWrites, type AuditBatches } from './http/audit-writes';
 
 /**
  * The broker's singletons, built from the validated config with plain
@@ -90,6 +90,8 @@ export interface BrokerRuntime {
   audit: AuditTrail;
   /** Holds each answer until its request's audit lines are kept (the Redis audit stream). */
   auditWrites: AuditWrites;
+  /** The file or stdout audit stream's groups of lines, which answers wait for (http/audit-writes.ts). */
+  auditBatches: AuditBatches | undefined;
   /** What `/metrics` serves. */
   metrics: BrokerMetrics;
   /** The broker's clock (milliseconds); the mapping measures auth ages with it. */
@@ -193,7 +195,7 @@ export async function createBrokerRuntime(
       options.logger.warn(fields, message);
     },
   );
-  // Redis audit writes finish after record(); each answer waits for its request's (http/audit-writes.ts).
+  // Audit writes finish after record(); each answer waits for its request's (http/audit-writes.ts).
   const auditWrites = new AuditWrites();
   const auditStream =
     options.audit === undefined
@@ -219,6 +221,7 @@ export async function createBrokerRuntime(
   return {
     config,
     auditWrites,
+    auditBatches: batchesOf(auditStream),
     liveConfig,
     configReloader,
     logger: options.logger,
@@ -289,6 +292,19 @@ export async function createBrokerRuntime(
 }
 
 /** The issuance rate limit of the configuration in force: rebuilt when a reload changes its section. */
+/** A stream that writes in groups (file, stdout); the Redis stream reports each write instead. */
+function batchesOf(stream: AuditRecorder | undefined): AuditBatches | undefined {
+  if (stream?.whenWritten === undefined) {
+    return undefined;
+  }
+  return {
+    whenWritten: () => stream.whenWritten?.(),
+    get failedWrites() {
+      return stream.failedWrites ?? 0;
+    },
+  };
+}
+
 function liveIssuanceRateLimit(store: Store, live: LiveConfig): Pick<IssuanceRateLimit, 'take'> {
   let section = live.current.issuanceRateLimit;
   let limit = new IssuanceRateLimit(store, section);

@@ -14,7 +14,7 @@ import { verifyChain } from './verify-chain';
 /** A sink that keeps lines in memory: the chain and the verifier are pure logic. */
 function memorySink(resumeFrom: ChainPosition = CHAIN_START): AuditSink & { lines: string[] } {
   const lines: string[] = [];
-  return { resumeFrom, lines, write: (line) => lines.push(line), close: () => undefined };
+  return { resumeFrom, lines, write: (written) => lines.push(...written), close: () => undefined };
 }
 
 function streamOf(count: number): string[] {
@@ -23,6 +23,7 @@ function streamOf(count: number): string[] {
   for (let index = 0; index < count; index += 1) {
     stream.record({ event: 'issue_credentials', outcome: 'success', subject: `user-${index}`, n: index });
   }
+  stream.flush();
   return sink.lines;
 }
 
@@ -66,10 +67,9 @@ describe('the audit hash chain', () => {
   it('catches a line rewritten with a fresh hash, by the next line', () => {
     const forged = streamOf(3);
     const replacement = memorySink({ seq: 1, hash: (JSON.parse(forged[0]!) as { hash: string }).hash });
-    new AuditStream(replacement, () => new Date('2026-12-05T06:00:00Z')).record({
-      event: 'issue_credentials',
-      outcome: 'forged',
-    });
+    const forger = new AuditStream(replacement, () => new Date('2026-12-05T06:00:00Z'));
+    forger.record({ event: 'issue_credentials', outcome: 'forged' });
+    forger.flush();
     forged[1] = replacement.lines[0]!;
     expect(verifyChain(text(forged))).toMatchObject({
       ok: false,
@@ -96,7 +96,9 @@ describe('the audit hash chain', () => {
 
   it('keeps its own seq, time and prev whatever the event carries', () => {
     const sink = memorySink();
-    new AuditStream(sink).record({ event: 'x', outcome: 'y', seq: 99, prev: 'forged', hash: 'forged' });
+    const stream = new AuditStream(sink);
+    stream.record({ event: 'x', outcome: 'y', seq: 99, prev: 'forged', hash: 'forged' });
+    stream.flush();
     expect(JSON.parse(sink.lines[0]!)).toMatchObject({ seq: 1, prev: CHAIN_START.hash, event: 'x' });
     expect(verifyChain(text(sink.lines))).toMatchObject({ ok: true });
   });
@@ -163,7 +165,9 @@ describe('the text of a chained line', () => {
 
   it('starts with seq, time and prev even when the event has integer-like keys (which objects put first)', () => {
     const sink = memorySink();
-    new AuditStream(sink, () => time).record({ event: 'x', 2: 'two', 1: 'one' });
+    const stream = new AuditStream(sink, () => time);
+    stream.record({ event: 'x', 2: 'two', 1: 'one' });
+    stream.flush();
     expect(sink.lines[0]).toMatch(
       /^\{"seq":1,"time":"2026-12-05T06:00:00.000Z","prev":"0{64}","1":"one","2":"two","event":"x","hash":/,
     );

@@ -1,11 +1,11 @@
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync, constants as fs } from 'node:fs';
 import { CHAIN_START, splitLine, type ChainPosition } from './audit-chain';
 
-/** Where chained lines go; each write is one complete line. */
+/** Where chained lines go; each write is a group of complete lines, kept whole or failing. */
 export interface AuditSink {
   /** Where the stream left off before this process (a file's last line), or the chain's start. */
   readonly resumeFrom: ChainPosition;
-  write(line: string): void;
+  write(lines: readonly string[]): void;
   close(): void;
 }
 
@@ -13,11 +13,26 @@ export interface AuditSink {
 export function stdoutSink(): AuditSink {
   return {
     resumeFrom: CHAIN_START,
-    write: (line) => {
-      writeSync(1, `${line}\n`);
+    write: (lines) => {
+      writeAll(1, linesText(lines));
     },
     close: () => undefined,
   };
+}
+
+function linesText(lines: readonly string[]): string {
+  return `${lines.join('\n')}\n`;
+}
+
+/** One write of the whole text, or an error: a short write (a full disk) is not a kept group. */
+function writeAll(fd: number, text: string): void {
+  const written = writeSync(fd, text);
+  const length = Buffer.byteLength(text);
+  if (written !== length) {
+    // Close the torn line, so the next group starts on a line of its own; the verifier names it.
+    writeSync(fd, '\n');
+    throw new Error(`the audit stream took ${written} of ${length} bytes (is the disk full?)`);
+  }
 }
 
 const TAIL_BYTES = 64 * 1024;
@@ -58,7 +73,7 @@ function chainedPosition(line: string): ChainPosition | undefined {
  * Lines appended to a file (created 0600), continuing the chain of what the
  * file already holds, so a restart does not break it. A line torn by a
  * crash is closed with a newline and left for `fedgate audit verify` to
- * report. With fsync, each line reaches the disk before record() returns.
+ * report. With fsync, each group of lines reaches the disk before it counts as written.
  */
 export function fileSink(path: string, options: { fsync?: boolean } = {}): AuditSink {
   const fd = openSync(path, fs.O_RDWR | fs.O_CREAT | fs.O_APPEND | fs.O_NOFOLLOW, 0o600);
@@ -69,8 +84,8 @@ export function fileSink(path: string, options: { fsync?: boolean } = {}): Audit
     }
     return {
       resumeFrom: position,
-      write: (line) => {
-        writeSync(fd, `${line}\n`);
+      write: (lines) => {
+        writeAll(fd, linesText(lines));
         if (options.fsync === true) {
           fsyncSync(fd);
         }

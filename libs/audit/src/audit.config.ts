@@ -48,11 +48,13 @@ export const auditConfigSchema = z.discriminatedUnion(
         .describe(
           "The file, absolute or relative to the broker's working directory; created with mode 0600 and continued across restarts (its chain too); a symlink is refused.",
         ),
-      /** Each line reaches the disk before the request it records goes on. */
+      /** fsync once per group of lines, before their requests are answered. */
       fsync: z
         .boolean()
         .default(false)
-        .describe('Each line reaches the disk before the request it records goes on.'),
+        .describe(
+          'Each group of lines reaches the disk (one fsync per group) before the answers of the requests that recorded them leave.',
+        ),
     }),
     z.strictObject({
       output: z.literal('redis'),

@@ -5,7 +5,7 @@
  */
 export { CHAIN_START, GENESIS_HASH, chainLine, type ChainPosition } from './audit-chain';
 export { fileSink, stdoutSink, type AuditSink } from './audit-sinks';
-export { AuditStream, withoutTypedUsername, type AuditFields } from './audit-stream';
+export { AuditStream, withoutTypedUsername, type AuditFields, type AuditStreamHooks } from './audit-stream';
 export { auditConfigSchema, type AuditConfig, type AuditRedisConfig } from './audit.config';
 export { openAuditStream, type AuditRecorder } from './open-audit-stream';
 export {

@@ -1,6 +1,19 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { noStore } from './no-store';
+
+/** A file or stdout audit stream: lines written in groups after record() returns (libs/audit). */
+export interface AuditBatches {
+  whenWritten(): Promise<void> | undefined;
+  readonly failedWrites: number;
+}
+
+/** The stream's failedWrites when the request arrived. */
+const FAILURES_AT_ARRIVAL = Symbol('fedgate.auditFailuresAtArrival');
+
+interface RequestSeeingBatches extends FastifyRequest {
+  [FAILURES_AT_ARRIVAL]?: number;
+}
 
 interface RequestAuditWrites {
   writes: Promise<void>[];
@@ -8,6 +21,14 @@ interface RequestAuditWrites {
 
 /**
  * Holds every answer until the audit lines its request recorded are kept.
+ *
+ * File and stdout streams write their lines in groups, once per turn of the
+ * event loop (libs/audit/src/audit-stream.ts): an answer waits for the group
+ * being gathered, which holds every line recorded before it, its request's
+ * among them. No per-request bookkeeping is needed for that; only a group
+ * lost while the request was under way must refuse it, which the count of
+ * lost groups at its arrival tells.
+ *
  * The Redis audit stream writes after record() returns; this ties each
  * write to the request that caused it (AsyncLocalStorage, entered when the
  * request arrives) and, before the answer leaves, waits for them. When one
@@ -23,6 +44,34 @@ export class AuditWrites {
     this.current.getStore()?.writes.push(written);
   };
 
+  /** For a file or stdout stream. */
+  registerBatched(fastify: FastifyInstance, batches: AuditBatches): void {
+    fastify.addHook('onRequest', (request: RequestSeeingBatches, _reply, done) => {
+      request[FAILURES_AT_ARRIVAL] = batches.failedWrites;
+      done();
+    });
+    // A callback hook: most answers find nothing waiting, and an async hook would cost each a promise.
+    fastify.addHook('onSend', (request: RequestSeeingBatches, reply, payload, done) => {
+      // A group lost while this request was under way may have held its line.
+      const answer = (): unknown =>
+        batches.failedWrites === request[FAILURES_AT_ARRIVAL] ? payload : refuseUnaudited(reply);
+      const waiting = batches.whenWritten();
+      if (waiting === undefined) {
+        done(null, answer());
+        return;
+      }
+      waiting.then(
+        () => {
+          done(null, answer());
+        },
+        () => {
+          done(null, refuseUnaudited(reply));
+        },
+      );
+    });
+  }
+
+  /** For the Redis stream. */
   register(fastify: FastifyInstance): void {
     const byRequest = new WeakMap<object, RequestAuditWrites>();
     fastify.addHook('onRequest', (request, _reply, done) => {
