@@ -66,7 +66,9 @@ describe('token exchange through the broker', () => {
       githubJwksUrl: github.jwksUrl,
       partnerKeyPem: partner.publicPem,
     });
-    broker = await startBroker(configFrom(yaml, env), { port });
+    // An admin the corp issuer asserts, for the revocation test (POST /api/v1/admin/revoke).
+    const admins = `\nadmins: { users: ['corp-assertions:${corp.issuer}#ops-root'] }\n`;
+    broker = await startBroker(configFrom(yaml + admins, env), { port });
   });
 
   afterAll(async () => {
@@ -199,6 +201,65 @@ describe('token exchange through the broker', () => {
     });
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ connectorId: 'corp-assertions', username: 'alice' });
+  });
+
+  it("refuses a subject token issued before the subject's revocation, and takes one issued after", async () => {
+    // carol, not alice: a revocation voids every token of its user issued in its second or before.
+    const carol = { sub: 'employee-4712', preferred_username: 'carol' };
+    const developer = { subject_token_type: JWT_TYPE, resource: 'urn:fedgate:aws:sandbox:Developer' };
+    const older = await corp.mint(corpClaims(now() - 5, publicUrl, carol));
+    const olderForAccess = await corp.mint(corpClaims(now() - 5, publicUrl, carol));
+
+    const admin = await exchange(
+      {
+        subject_token: await corpToken({ sub: 'ops-root', preferred_username: 'root' }),
+        subject_token_type: JWT_TYPE,
+      },
+      asPayrollPortal,
+    );
+    expect(admin.status).toBe(200);
+    const revoked = await fetch(`${publicUrl}/api/v1/admin/revoke`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${admin.body.access_token as string}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ user: 'carol', connector: 'corp-assertions' }),
+    });
+    expect(revoked.status).toBe(200);
+    const { issuedBefore, blockedUntil } = (await revoked.json()) as {
+      issuedBefore: string;
+      blockedUntil: null;
+    };
+    // No block: only the tokens issued before the revocation are refused.
+    expect(blockedUntil).toBeNull();
+
+    const callsBefore = broker.stsCalls();
+    for (const [subjectToken, params] of [
+      [older, developer],
+      [olderForAccess, { subject_token_type: JWT_TYPE }],
+    ] as const) {
+      const refused = await exchange({ subject_token: subjectToken, ...params }, asPayrollPortal);
+      expect([refused.status, refused.body.fedgate_error]).toEqual([400, 'not_entitled']);
+      expect(refused.body.AccessKeyId).toBeUndefined();
+      expect(refused.body.access_token).toBeUndefined();
+      expect(auditLines('token_exchange').at(-1)).toMatchObject({
+        outcome: 'refused',
+        caller: 'payroll-portal',
+        refusal: 'not_entitled',
+        phase: 'revocation.issued-before',
+        error: 'access_revoked',
+      });
+    }
+    expect(broker.stsCalls()).toBe(callsBefore);
+
+    // A token issued after it (iat is in whole seconds, so the next second) is taken.
+    const after = await corp.mint(
+      corpClaims(Math.floor(Date.parse(issuedBefore) / 1000) + 1, publicUrl, carol),
+    );
+    const accepted = await exchange({ subject_token: after, ...developer }, asPayrollPortal);
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.AccountId).toBe('123456789012');
   });
 
   it('authenticates a partner with private_key_jwt, and refuses its assertion a second time', async () => {

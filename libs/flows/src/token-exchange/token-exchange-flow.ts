@@ -46,8 +46,12 @@ export interface TokenExchangeFlowDependencies {
   audit: AuditTrail;
   /** The credentials flow's per-user and per-client limits, the same as every front door's. */
   rateLimit?: CredentialsFlowDependencies['rateLimit'];
-  /** Administrators' revocations (libs/sessions): a blocked subject is refused with access_revoked. */
-  revocations?: { check(user: Identity): Promise<void> };
+  /**
+   * Administrators' revocations (libs/sessions): a blocked subject, or a
+   * subject token issued (`iat`) before the subject's latest revocation, is
+   * refused with access_revoked.
+   */
+  revocations?: { check(user: Identity, since?: number): Promise<void> };
   now: () => number;
 }
 
@@ -108,7 +112,7 @@ export class TokenExchangeFlow {
       const connector = this.connectorFor(caller, request.subjectToken, audit);
       this.checkTarget(caller, request);
       signedIn = await connector.exchange(request.subjectToken, { clientAddress: origin.clientAddress });
-      await this.deps.revocations?.check(signedIn.identity);
+      await this.deps.revocations?.check(signedIn.identity, issuedAt(signedIn.identity));
     } catch (error) {
       this.deps.audit.record({
         ...audit,
@@ -294,6 +298,18 @@ function setAllowed(caller: TokenExchangeClientConfig, target: AwsTarget): boole
   return caller.permissionSets.some(
     (name) => name === '*' || name.toLowerCase() === target.permissionSet.toLowerCase(),
   );
+}
+
+/**
+ * When the subject token was issued, ms since the epoch: a jwt connector's
+ * identity has the verified `iat` as its authTime. A token issued before a
+ * revocation is refused like an older sign-in; `iat` has whole seconds, so a
+ * token of the revocation's own second counts as before it. An unreadable
+ * time counts as before any revocation (fail closed).
+ */
+function issuedAt(identity: Identity): number {
+  const time = Date.parse(identity.authTime);
+  return Number.isNaN(time) ? 0 : time;
 }
 
 /** What the caller asserted, for audit: the identity the token stood for (never the token). */
