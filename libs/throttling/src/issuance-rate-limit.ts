@@ -1,7 +1,8 @@
 import type { Store } from '@fedgate/store';
 import { z } from 'zod';
 import { durationSeconds } from '@fedgate/config';
-import { takeRateCounters } from './rate-counters';
+import { takeRateCounters, type RateRefusal } from './rate-counters';
+import { RateKeys } from './rate-keys';
 
 /**
  * The `issuanceRateLimit` section (docs/configuration.md): how many
@@ -30,6 +31,13 @@ export const issuanceRateLimitConfigSchema = z.strictObject({
 
 export type IssuanceRateLimitConfig = z.output<typeof issuanceRateLimitConfigSchema>;
 
+const USER_KEYS = new RateKeys('issue', 'user');
+const CLIENT_KEYS = new RateKeys('issue', 'client');
+const REFUSAL: RateRefusal = {
+  phase: 'rate.issuance',
+  message: 'Too many credential requests; slow down',
+};
+
 /**
  * Counts a credential or console request against its user's and its client
  * address's limits in one atomic store operation (both or neither), and
@@ -37,10 +45,14 @@ export type IssuanceRateLimitConfig = z.output<typeof issuanceRateLimitConfigSch
  * being down refuses too (store_unavailable): nothing is issued unchecked.
  */
 export class IssuanceRateLimit {
+  private readonly ttlMs: number;
+
   constructor(
     private readonly store: Pick<Store, 'incrementBelowLimits'>,
     private readonly config: IssuanceRateLimitConfig,
-  ) {}
+  ) {
+    this.ttlMs = config.window * 1000;
+  }
 
   async take(
     user: { connectorId: string; subject: string },
@@ -48,23 +60,21 @@ export class IssuanceRateLimit {
   ): Promise<void> {
     await takeRateCounters(
       this.store,
-      'issue',
-      this.config.window,
       [
         {
           check: 'per-user',
-          kind: 'user',
-          value: `${user.connectorId}\n${user.subject}`,
+          key: USER_KEYS.key(`${user.connectorId}\n${user.subject}`),
           limit: this.config.perUser,
+          ttlMs: this.ttlMs,
         },
         {
           check: 'per-client',
-          kind: 'client',
-          value: clientAddress ?? 'unknown',
+          key: CLIENT_KEYS.key(clientAddress ?? 'unknown'),
           limit: this.config.perClient,
+          ttlMs: this.ttlMs,
         },
       ],
-      { phase: 'rate.issuance', message: 'Too many credential requests; slow down' },
+      REFUSAL,
     );
   }
 }

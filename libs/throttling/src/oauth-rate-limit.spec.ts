@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { FedgateError } from '@fedgate/core';
 import { MemoryStore } from '@fedgate/store';
 import { OAuthRateLimit, oauthRateLimitConfigSchema } from './oauth-rate-limit';
@@ -51,6 +52,21 @@ describe('OAuthRateLimit', () => {
       expect(await refusal({ address: '10.0.0.2' })).toBeUndefined();
     }
     expect((await refusal({ address: '10.0.0.2' }))?.detail).toEqual({ check: 'per-address' });
+  });
+
+  it('counts under the keys earlier versions used, so replicas of mixed versions share counts', async () => {
+    const key = (kind: string, value: string): string =>
+      `rate:oauth:${kind}:${createHash('sha256').update(value).digest('base64url')}`;
+    await limit.take({ address: '10.0.0.1', clientId: 'cli', user: alice });
+    await limit.take({ clientId: 'cli' });
+    expect(await store.get(key('address', '10.0.0.1'))).toBe('1');
+    expect(await store.get(key('client', 'cli'))).toBe('2');
+    expect(await store.get(key('user', 'corp\nalice'))).toBe('1');
+  });
+
+  it('counts nothing for a request with nothing known', async () => {
+    await limit.take({});
+    expect(store.size).toBe(0);
   });
 
   it('has defaults that keep the per-address limit these endpoints had', () => {

@@ -1,7 +1,8 @@
 import type { Store } from '@fedgate/store';
 import { z } from 'zod';
 import { durationSeconds } from '@fedgate/config';
-import { takeRateCounters } from './rate-counters';
+import { takeRateCounters, type RateCounter, type RateRefusal } from './rate-counters';
+import { RateKeys } from './rate-keys';
 
 /**
  * The `oauthRateLimit` section (docs/configuration.md): how many requests
@@ -48,6 +49,11 @@ export interface OAuthRateSubject {
   user?: { connectorId: string; subject: string };
 }
 
+const ADDRESS_KEYS = new RateKeys('oauth', 'address');
+const CLIENT_KEYS = new RateKeys('oauth', 'client');
+const USER_KEYS = new RateKeys('oauth', 'user');
+const REFUSAL: RateRefusal = { phase: 'rate.oauth', message: 'Too many requests; slow down' };
+
 /**
  * Counts an OAuth endpoint request against the limits of what is known of
  * it (address, client, user) in one atomic store operation, all or none,
@@ -57,25 +63,44 @@ export interface OAuthRateSubject {
  * refuses too (store_unavailable).
  */
 export class OAuthRateLimit {
+  private readonly ttlMs: number;
+
   constructor(
     private readonly store: Pick<Store, 'incrementBelowLimits'>,
     private readonly config: OAuthRateLimitConfig,
-  ) {}
+  ) {
+    this.ttlMs = config.window * 1000;
+  }
 
   async take(subject: OAuthRateSubject): Promise<void> {
-    const user =
-      subject.user === undefined ? undefined : `${subject.user.connectorId}\n${subject.user.subject}`;
-    const known: [OAuthRateCheck, string, string | undefined, number][] = [
-      ['per-address', 'address', subject.address, this.config.perAddress],
-      ['per-client', 'client', subject.clientId, this.config.perClient],
-      ['per-user', 'user', user, this.config.perUser],
-    ];
-    const counters = known.flatMap(([check, kind, value, limit]) =>
-      value === undefined ? [] : [{ check, kind, value, limit }],
-    );
-    await takeRateCounters(this.store, 'oauth', this.config.window, counters, {
-      phase: 'rate.oauth',
-      message: 'Too many requests; slow down',
-    });
+    const { address, clientId, user } = subject;
+    const { ttlMs } = this;
+    // In the order of OAuthRateCheck.
+    const counters: RateCounter<OAuthRateCheck>[] = [];
+    if (address !== undefined) {
+      counters.push({
+        check: 'per-address',
+        key: ADDRESS_KEYS.key(address),
+        limit: this.config.perAddress,
+        ttlMs,
+      });
+    }
+    if (clientId !== undefined) {
+      counters.push({
+        check: 'per-client',
+        key: CLIENT_KEYS.key(clientId),
+        limit: this.config.perClient,
+        ttlMs,
+      });
+    }
+    if (user !== undefined) {
+      counters.push({
+        check: 'per-user',
+        key: USER_KEYS.key(`${user.connectorId}\n${user.subject}`),
+        limit: this.config.perUser,
+        ttlMs,
+      });
+    }
+    await takeRateCounters(this.store, counters, REFUSAL);
   }
 }

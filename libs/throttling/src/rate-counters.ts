@@ -1,15 +1,14 @@
-import { createHash } from 'node:crypto';
 import { FedgateError } from '@fedgate/core';
-import type { Store } from '@fedgate/store';
+import type { BoundedCounter, Store } from '@fedgate/store';
 
-/** One limit a request is counted against: what it counts (`kind`), whose (`value`), how many. */
-export interface RateCounter<Check extends string> {
+/**
+ * One limit a request is counted against: a store counter (its key from
+ * RateKeys, so the value it counts is stored only as a digest) and the check
+ * it stands for. Handed to the store as it is, without a copy.
+ */
+export interface RateCounter<Check extends string> extends BoundedCounter {
   /** Named in the refusal, so logs and audit say which limit refused. */
   check: Check;
-  kind: string;
-  /** Stored as a digest: addresses and user names never appear in store keys. */
-  value: string;
-  limit: number;
 }
 
 /** How a refusal is told: its message and the phase the audit names. */
@@ -26,22 +25,13 @@ export interface RateRefusal {
  */
 export async function takeRateCounters<Check extends string>(
   store: Pick<Store, 'incrementBelowLimits'>,
-  prefix: string,
-  windowSeconds: number,
   counters: readonly RateCounter<Check>[],
   refusal: RateRefusal,
 ): Promise<void> {
   if (counters.length === 0) {
     return;
   }
-  const ttlMs = windowSeconds * 1000;
-  const outcome = await store.incrementBelowLimits(
-    counters.map(({ kind, value, limit }) => ({
-      key: `rate:${prefix}:${kind}:${createHash('sha256').update(value).digest('base64url')}`,
-      limit,
-      ttlMs,
-    })),
-  );
+  const outcome = await store.incrementBelowLimits(counters);
   if (!outcome.taken) {
     throw new FedgateError('rate_limited', refusal.message, {
       retryAfterSeconds: Math.max(1, Math.ceil(outcome.ttlMs / 1000)),
