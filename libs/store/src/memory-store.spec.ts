@@ -74,6 +74,49 @@ describe('MemoryStore with an injected clock', () => {
     expect(await store.ttl('hits')).toBe(1_000);
   });
 
+  it('incrementBelowLimits restarts each window at the increment and names the full counter with its exact TTL', async () => {
+    const counters = [
+      { key: 'user', limit: 5, ttlMs: 1_000 },
+      { key: 'client', limit: 2, ttlMs: 3_000 },
+    ];
+    expect(await store.incrementBelowLimits(counters)).toEqual({ taken: true, counts: [1, 1] });
+    clock.advance(600);
+    expect(await store.incrementBelowLimits(counters)).toEqual({ taken: true, counts: [2, 2] });
+    expect([await store.ttl('user'), await store.ttl('client')]).toEqual([1_000, 3_000]);
+    clock.advance(500);
+    expect(await store.incrementBelowLimits(counters)).toEqual({ taken: false, full: 1, ttlMs: 2_500 });
+    // The refused call changed nothing: counts and windows stay.
+    expect([await store.get('user'), await store.get('client')]).toEqual(['2', '2']);
+    expect([await store.ttl('user'), await store.ttl('client')]).toEqual([500, 2_500]);
+    clock.advance(500);
+    expect(await store.get('user')).toBeNull();
+    expect(await store.incrementBelowLimits([counters[0]!])).toEqual({ taken: true, counts: [1] });
+  });
+
+  it('incrementBelowLimits reads the clock once per call', async () => {
+    let reads = 0;
+    const counted = new MemoryStore({
+      now: () => {
+        reads += 1;
+        return clock.now();
+      },
+    });
+    try {
+      const counters = [
+        { key: 'a', limit: 1, ttlMs: 1_000 },
+        { key: 'b', limit: 5, ttlMs: 1_000 },
+        { key: 'c', limit: 5, ttlMs: 1_000 },
+      ];
+      reads = 0;
+      expect(await counted.incrementBelowLimits(counters)).toMatchObject({ taken: true });
+      expect(reads).toBe(1);
+      expect(await counted.incrementBelowLimits(counters)).toMatchObject({ taken: false, full: 0 });
+      expect(reads).toBe(2);
+    } finally {
+      await counted.close();
+    }
+  });
+
   it('lets a lock expire by the clock and keeps the stale holder from releasing the new one', async () => {
     const stale = await store.acquireLock('L', 1_000);
     clock.advance(1_000);

@@ -125,22 +125,39 @@ export class MemoryStore implements Store {
 
   incrementBelowLimits(counters: readonly BoundedCounter[]): Promise<BoundedIncrement> {
     return this.run('incrementBelowLimits', () => {
-      const entries = counters.map((counter) => {
+      // One clock reading for the whole call: every counter is judged, and ends, at the same instant.
+      const now = this.now();
+      // Everything is checked, and every count read, before anything is written (all or nothing).
+      const found: (Entry | undefined)[] = [];
+      const counts: number[] = [];
+      let full = -1;
+      for (const counter of counters) {
         assertValidTtl(counter.ttlMs);
         assertValidLimit(counter.limit);
-        const fullKey = dataKey(this.keyPrefix, counter.key);
-        const entry = this.read(fullKey);
-        return { counter, fullKey, count: entry === undefined ? 0 : counterValue(entry.value), entry };
-      });
-      const full = entries.findIndex(({ counter, count }) => count >= counter.limit);
-      if (full >= 0) {
-        const { entry } = entries[full] ?? {};
-        return { taken: false, full, ttlMs: entry === undefined ? 0 : entry.expiresAt - this.now() };
+        const entry = this.readAt(dataKey(this.keyPrefix, counter.key), now);
+        const count = entry === undefined ? 0 : counterValue(entry.value);
+        if (full < 0 && count >= counter.limit) {
+          full = counts.length;
+        }
+        found.push(entry);
+        counts.push(count + 1);
       }
-      const counts = entries.map(({ counter, fullKey, count }) => {
-        this.entries.set(fullKey, { value: String(count + 1), expiresAt: this.now() + counter.ttlMs });
-        return count + 1;
-      });
+      if (full >= 0) {
+        const entry = found[full];
+        return { taken: false, full, ttlMs: entry === undefined ? 0 : entry.expiresAt - now };
+      }
+      let index = 0;
+      for (const counter of counters) {
+        const value = String(counts[index]);
+        const expiresAt = now + counter.ttlMs;
+        const entry = found[index++];
+        if (entry === undefined) {
+          this.entries.set(dataKey(this.keyPrefix, counter.key), { value, expiresAt });
+        } else {
+          entry.value = value;
+          entry.expiresAt = expiresAt;
+        }
+      }
       return { taken: true, counts };
     });
   }
@@ -255,8 +272,13 @@ export class MemoryStore implements Store {
 
   /** The live entry, dropping it if it has expired so readers never see stale data. */
   private read(fullKey: string): Entry | undefined {
+    return this.readAt(fullKey, this.now());
+  }
+
+  /** read() at a clock reading the caller already took. */
+  private readAt(fullKey: string, now: number): Entry | undefined {
     const entry = this.entries.get(fullKey);
-    if (entry !== undefined && entry.expiresAt <= this.now()) {
+    if (entry !== undefined && entry.expiresAt <= now) {
       this.entries.delete(fullKey);
       return undefined;
     }
