@@ -3,11 +3,18 @@
  * bin and moto_server's IAM. An admin's login revokes bob: the summary is
  * printed, bob's CLI login then fails, and `--aws-policy apply` puts the
  * deny-older-sessions policy on bob's roles with the admin's own AWS
- * credentials (moto's), read back with GetRolePolicy. A non-admin is refused.
+ * credentials (moto's), read back with GetRolePolicy; `--aws-scope
+ * source-identity` puts one per source identity the broker's answer names,
+ * and nothing when it names none. A non-admin is refused.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  ListRolePoliciesCommand,
+} from '@aws-sdk/client-iam';
 import { startMoto, type MotoServer } from '../harness/moto';
 import { fedgate, startCliDemo, type CliDemo } from './cli-fixture';
 import { loginAs } from './cli-login';
@@ -118,6 +125,94 @@ it('without --aws-policy, says older AWS credentials stay valid; --aws-policy pr
   );
 });
 
+/** The deny-older-sessions document a role holds under that name, as IAM answers it. */
+async function storedPolicy(roleName: string, policyName: string): Promise<unknown> {
+  const stored = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }));
+  return JSON.parse(decodeURIComponent(stored.PolicyDocument ?? '')) as unknown;
+}
+
+function bobsOlderSessions(issuedBefore: string): unknown {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: {
+          DateLessThan: { 'aws:TokenIssueTime': new Date(issuedBefore).toISOString() },
+          StringEquals: { 'aws:SourceIdentity': 'bob' },
+        },
+      },
+    ],
+  };
+}
+
+it("--aws-scope source-identity prints and applies one policy per source identity of the answer, on bob's roles", async () => {
+  await loginAs(demo, 'bob', PASSWORD, envs.bob);
+  const printed = await fedgate(
+    demo,
+    ['admin', 'revoke', '--user', 'bob', '--aws-policy', 'print', '--aws-scope', 'source-identity', '--json'],
+    envs.alice,
+  );
+  expect(printed.stderr).toBe('');
+  expect(printed.code).toBe(0);
+  const answer = JSON.parse(printed.stdout) as {
+    issuedBefore: string;
+    roles: string[];
+    sourceIdentities: string[];
+    aws: {
+      scope: string;
+      roles: string[];
+      policies: { sourceIdentity: string; policyName: string; policy: unknown }[];
+    };
+  };
+  expect(answer.sourceIdentities).toEqual(['bob']);
+  expect(answer.aws.scope).toBe('source-identity');
+  expect(answer.aws.roles).toEqual(answer.roles);
+  expect(answer.aws.policies).toEqual([
+    {
+      sourceIdentity: 'bob',
+      policyName: 'FedgateRevokeOlderSessions-bob',
+      policy: bobsOlderSessions(answer.issuedBefore),
+    },
+  ]);
+  // Printing puts nothing on a role.
+  for (const role of ['fedgate-Developer', 'fedgate-ReadOnly']) {
+    const listed = await iam.send(new ListRolePoliciesCommand({ RoleName: role }));
+    expect(listed.PolicyNames ?? []).not.toContain('FedgateRevokeOlderSessions-bob');
+  }
+
+  let previous = '';
+  for (const round of [1, 2]) {
+    await loginAs(demo, 'bob', PASSWORD, envs.bob);
+    const applied = await fedgate(
+      demo,
+      ['admin', 'revoke', '--user', 'bob', '--aws-policy', 'apply', '--aws-scope', 'source-identity'],
+      envs.alice,
+    );
+    expect(applied.stderr).not.toContain('fedgate:');
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(/^revoked bob\n/);
+    expect(applied.stdout).toContain('  source identities          bob\n');
+    const issuedBefore = /^ {2}AWS sessions issued before (\S+)$/m.exec(applied.stdout)?.[1] ?? '';
+    for (const role of ['fedgate-Developer', 'fedgate-ReadOnly']) {
+      expect(applied.stdout).toContain(
+        `applied FedgateRevokeOlderSessions-bob to arn:aws:iam::123456789012:role/${role}\n`,
+      );
+      expect(await storedPolicy(role, 'FedgateRevokeOlderSessions-bob')).toEqual(
+        bobsOlderSessions(issuedBefore),
+      );
+    }
+    // A later revocation moves the instant forward.
+    expect(round === 1 || Date.parse(issuedBefore) > Date.parse(previous)).toBe(true);
+    previous = issuedBefore;
+  }
+  // The role-wide policy is not touched by the source identity's.
+  const listed = await iam.send(new ListRolePoliciesCommand({ RoleName: 'fedgate-Developer' }));
+  expect(listed.PolicyNames ?? []).toEqual(['FedgateRevokeOlderSessions-bob']);
+});
+
 it("revokes bob: the summary, bob's CLI login ends, and the policy is on bob's roles", async () => {
   await loginAs(demo, 'bob', PASSWORD, envs.bob);
   expect((await fedgate(demo, ['whoami'], envs.bob)).code).toBe(0);
@@ -178,7 +273,7 @@ it("revokes bob: the summary, bob's CLI login ends, and the policy is on bob's r
   expect(after.stdout).toBe('');
   expect(after.stderr).toContain('run fedgate login --url');
 
-  // The broker's answer names no source identity, so that scope is refused, after the revocation.
+  // Nothing of bob's is left to end, so the answer names no source identity: nothing to put anywhere.
   const scoped = await fedgate(
     demo,
     [
@@ -195,12 +290,40 @@ it("revokes bob: the summary, bob's CLI login ends, and the policy is on bob's r
     ],
     envs.alice,
   );
-  expect(scoped.code).toBe(1);
+  expect(scoped.stderr).toBe('');
+  expect(scoped.code).toBe(0);
   expect(scoped.stdout).toMatch(/^revoked bob\n/);
-  expect(scoped.stdout).not.toContain('put-role-policy');
-  expect(scoped.stderr).toContain(
-    "fedgate: the broker's answer names no source identity for bob, so only --aws-scope role is possible",
+  expect(scoped.stdout).toContain('  source identities          none\n');
+  expect(scoped.stdout).toContain(
+    "the broker's answer names no source identity for bob: it knows of no credentials issued to them " +
+      'with a SourceIdentity that may still be valid, so no policy was printed or applied\n',
   );
+  expect(scoped.stdout).not.toContain('put-role-policy');
+  const applied = await fedgate(
+    demo,
+    [
+      'admin',
+      'revoke',
+      '--user',
+      'bob',
+      '--block',
+      '30m',
+      '--aws-policy',
+      'apply',
+      '--aws-scope',
+      'source-identity',
+    ],
+    envs.alice,
+  );
+  expect(applied.code).toBe(0);
+  expect(applied.stdout).toContain("the broker's answer names no source identity for bob");
+  expect(applied.stdout).not.toMatch(/^applied /m);
+  // The policy of the earlier source-identity revocation is as it was.
+  const listed = await iam.send(new ListRolePoliciesCommand({ RoleName: 'fedgate-Developer' }));
+  expect([...(listed.PolicyNames ?? [])].sort()).toEqual([
+    'FedgateRevokeOlderSessions',
+    'FedgateRevokeOlderSessions-bob',
+  ]);
 });
 
 it('reports a role IAM does not have and an ARN that is no role as failed, exit code 3, after revoking at the broker', async () => {

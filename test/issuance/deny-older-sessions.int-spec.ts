@@ -145,4 +145,27 @@ describe('the deny-older-sessions policy on moto IAM', () => {
       Statement: [{ Condition: { StringEquals: { 'aws:SourceIdentity': 'alice' } } }],
     });
   });
+
+  it("never moves a source identity's instant back, and leaves the other identities' policies alone", async () => {
+    const admin = roleArns['fedgate-Admin'] ?? '';
+    const later = denyOlderSessionsPolicy('2026-12-05T12:00:00Z', 'alice');
+    expect(await applyDenyOlderSessions([admin], later, clientFor)).toMatchObject([{ status: 'applied' }]);
+    const earlier = denyOlderSessionsPolicy('2026-12-05T11:30:00Z', 'alice');
+    expect(await applyDenyOlderSessions([admin], earlier, clientFor)).toEqual([
+      {
+        roleArn: admin,
+        status: 'kept',
+        roleName: 'fedgate-Admin',
+        accountId: '123456789012',
+        reason:
+          'FedgateRevokeOlderSessions-alice already denies sessions issued before 2026-12-05T12:00:00.000Z',
+      },
+    ]);
+    expect(await readBack('fedgate-Admin', 'FedgateRevokeOlderSessions-alice')).toEqual(
+      JSON.parse(policyDocumentJson(later)),
+    );
+    expect(await readBack('fedgate-Admin', 'FedgateRevokeOlderSessions-bob')).toEqual(
+      JSON.parse(policyDocumentJson(denyOlderSessionsPolicy('2026-12-05T11:00:00Z', 'bob'))),
+    );
+  });
 });

@@ -9,6 +9,7 @@ import {
   awsRoles,
   collectRole,
   isRevokeAnswer,
+  noSourceIdentityNote,
   outcomeLines,
   parseBlockOption,
   parseReasonOption,
@@ -16,6 +17,7 @@ import {
   revocationSummary,
   revokeRequest,
   type RevokeAnswer,
+  scopedPolicies,
 } from './admin-revoke.command';
 
 async function run(
@@ -43,6 +45,7 @@ const ANSWER: RevokeAnswer = {
   issuedBefore: '2026-12-05T09:00:00.000Z',
   blockedUntil: '2026-12-05T09:30:00.000Z',
   roles: ['arn:aws:iam::111122223333:role/ops/fedgate-Developer'],
+  sourceIdentities: ['bob'],
 };
 
 describe('fedgate admin revoke: options', () => {
@@ -65,6 +68,9 @@ describe('fedgate admin revoke: options', () => {
     expect(help.stdout).toContain('--aws-policy <mode>');
     expect(help.stdout).toContain('"print", "apply"');
     expect(help.stdout).toMatch(/"role",\s+"source-identity"/);
+    expect(help.stdout).toContain(
+      'named FedgateRevokeOlderSessions-<source identity>; none when it names none',
+    );
     expect(help.stdout).toContain('--url <url>');
     expect(help.stdout).toContain('Exit codes');
     const version = await run(['admin', 'revoke', '--version'], env);
@@ -162,7 +168,11 @@ describe('fedgate admin revoke: pieces', () => {
 
   it('acts only on a complete answer', () => {
     expect(isRevokeAnswer(ANSWER)).toBe(true);
-    expect(isRevokeAnswer({ ...ANSWER, blockedUntil: null, sourceIdentity: 'bob' })).toBe(true);
+    expect(isRevokeAnswer({ ...ANSWER, blockedUntil: null, sourceIdentities: [] })).toBe(true);
+    const { sourceIdentities: _identities, ...fromAnOlderBroker } = ANSWER;
+    expect(isRevokeAnswer(fromAnOlderBroker)).toBe(true);
+    expect(isRevokeAnswer({ ...ANSWER, sourceIdentities: 'bob' })).toBe(false);
+    expect(isRevokeAnswer({ ...ANSWER, sourceIdentities: [null] })).toBe(false);
     expect(isRevokeAnswer({ ...ANSWER, issuedBefore: 'now' })).toBe(false);
     expect(isRevokeAnswer({ ...ANSWER, sessionsEnded: -1 })).toBe(false);
     expect(isRevokeAnswer({ ...ANSWER, roles: [1] })).toBe(false);
@@ -181,11 +191,12 @@ describe('fedgate admin revoke: pieces', () => {
         '  AWS sessions issued before 2026-12-05T09:00:00.000Z',
         '  issuance blocked until     2026-12-05T09:30:00.000Z',
         '  roles                      arn:aws:iam::111122223333:role/ops/fedgate-Developer',
+        '  source identities          bob',
         '',
       ].join('\n'),
     );
-    expect(revocationSummary({ ...ANSWER, blockedUntil: null, roles: [] })).toContain(
-      'issuance blocked until     not blocked\n  roles                      none\n',
+    expect(revocationSummary({ ...ANSWER, blockedUntil: null, roles: [], sourceIdentities: [] })).toContain(
+      'issuance blocked until     not blocked\n  roles                      none\n  source identities          none\n',
     );
   });
 
@@ -220,5 +231,72 @@ describe('fedgate admin revoke: pieces', () => {
     expect(outcomeLines(policy, [])).toBe(
       'no roles to put FedgateRevokeOlderSessions on: name them with --role\n',
     );
+  });
+});
+
+describe('fedgate admin revoke: the policies of each scope', () => {
+  const answer: RevokeAnswer = { ...ANSWER, sourceIdentities: ['alice', 'bob.4f2a91c0', 'alice'] };
+
+  it('builds one role-wide policy for --aws-scope role, whatever source identities the answer names', () => {
+    const policies = scopedPolicies(answer, 'role');
+    expect(policies).toEqual([{ ok: true, policy: denyOlderSessionsPolicy(answer.issuedBefore) }]);
+  });
+
+  it('builds one policy per source identity, each named after it, denying only its sessions older than the instant', () => {
+    const policies = scopedPolicies(answer, 'source-identity');
+    expect(policies.map((scoped) => (scoped.ok ? scoped.policy.policyName : scoped.problem))).toEqual([
+      'FedgateRevokeOlderSessions-alice',
+      'FedgateRevokeOlderSessions-bob.4f2a91c0',
+    ]);
+    const [first] = policies;
+    expect(first?.ok === true ? first.policy.document : undefined).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Deny',
+          Action: '*',
+          Resource: '*',
+          Condition: {
+            DateLessThan: { 'aws:TokenIssueTime': '2026-12-05T09:00:00.000Z' },
+            StringEquals: { 'aws:SourceIdentity': 'alice' },
+          },
+        },
+      ],
+    });
+  });
+
+  it("keeps each name in IAM's policy-name characters and length, for the longest source identity", () => {
+    const longest = `${'a'.repeat(32)}_+=,.@-${'9'.repeat(25)}`;
+    expect(longest).toHaveLength(64);
+    const [scoped] = scopedPolicies({ ...answer, sourceIdentities: [longest] }, 'source-identity');
+    const name = scoped?.ok === true ? scoped.policy.policyName : '';
+    expect(name).toBe(`FedgateRevokeOlderSessions-${longest}`);
+    expect(name).toMatch(/^[\w+=,.@-]{1,128}$/);
+  });
+
+  it('builds no policy from a source identity AWS would not have accepted, saying why, and the others still', () => {
+    const policies = scopedPolicies(
+      { ...answer, sourceIdentities: ['alice smith', 'x', 'bob', 'é'.repeat(3)] },
+      'source-identity',
+    );
+    expect(policies.map((scoped) => [scoped.sourceIdentity, scoped.ok])).toEqual([
+      ['alice smith', false],
+      ['x', false],
+      ['bob', true],
+      ['ééé', false],
+    ]);
+    const [refused] = policies;
+    expect(refused?.ok === false ? refused.problem : '').toContain('is not one AWS accepts');
+  });
+
+  it('builds none when the answer names no source identity, and says so', () => {
+    expect(scopedPolicies({ ...answer, sourceIdentities: [] }, 'source-identity')).toEqual([]);
+    expect(noSourceIdentityNote({ ...answer, sourceIdentities: [] })).toBe(
+      "the broker's answer names no source identity for bob: it knows of no credentials issued to them " +
+        'with a SourceIdentity that may still be valid, so no policy was printed or applied',
+    );
+    const { sourceIdentities: _identities, ...fromAnOlderBroker } = answer;
+    expect(scopedPolicies(fromAnOlderBroker, 'source-identity')).toEqual([]);
+    expect(noSourceIdentityNote(fromAnOlderBroker)).toContain('the broker is older than this command');
   });
 });

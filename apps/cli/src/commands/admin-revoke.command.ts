@@ -45,8 +45,11 @@ export interface RevokeAnswer {
   issuedBefore: string;
   blockedUntil: string | null;
   roles: string[];
-  /** The user's SourceIdentity, when the broker names it: what `--aws-scope source-identity` needs. */
-  sourceIdentity?: string;
+  /**
+   * The SourceIdentity values of the credentials the user may still hold:
+   * what `--aws-scope source-identity` needs. Absent from older brokers' answers.
+   */
+  sourceIdentities?: string[];
 }
 
 /** `--block`: `0` (no block), `900`, `30m`, `2h`, `1d`, up to 7 days. */
@@ -101,7 +104,9 @@ export function isRevokeAnswer(value: unknown): value is RevokeAnswer {
     (answer.blockedUntil === null || isTime(answer.blockedUntil)) &&
     Array.isArray(answer.roles) &&
     answer.roles.every((role) => typeof role === 'string') &&
-    (answer.sourceIdentity === undefined || typeof answer.sourceIdentity === 'string')
+    (answer.sourceIdentities === undefined ||
+      (Array.isArray(answer.sourceIdentities) &&
+        answer.sourceIdentities.every((identity) => typeof identity === 'string')))
   );
 }
 
@@ -128,6 +133,10 @@ export function revokeRequest(options: RevokeOptions): Record<string, unknown> {
   };
 }
 
+function listOrNone(values: readonly string[]): string {
+  return values.length === 0 ? 'none' : values.join('\n' + ' '.repeat(29));
+}
+
 /** The human summary of a revocation. */
 export function revocationSummary(answer: RevokeAnswer): string {
   const rows: [string, string][] = [
@@ -136,31 +145,51 @@ export function revocationSummary(answer: RevokeAnswer): string {
     ['cached credentials purged', String(answer.cachedCredentialsPurged)],
     ['AWS sessions issued before', answer.issuedBefore],
     ['issuance blocked until', answer.blockedUntil ?? 'not blocked'],
-    ['roles', answer.roles.length === 0 ? 'none' : answer.roles.join('\n' + ' '.repeat(29))],
+    ['roles', listOrNone(answer.roles)],
+    ['source identities', listOrNone(answer.sourceIdentities ?? [])],
   ];
   return `revoked ${answer.user}\n${rows.map(([label, value]) => `  ${label.padEnd(27)}${value}`).join('\n')}\n`;
 }
 
-/** The policy for the answer and scope, or why there is none. */
-function policyFor(
-  answer: RevokeAnswer,
-  scope: DenyOlderSessionsScope,
-): { ok: true; policy: DenyOlderSessionsPolicy } | { ok: false; problem: string } {
-  if (scope === 'source-identity' && answer.sourceIdentity === undefined) {
-    return {
-      ok: false,
-      problem:
-        `the broker's answer names no source identity for ${answer.user}, so only --aws-scope role is possible; ` +
-        'the revocation at the broker is done: run fedgate admin revoke again with --aws-scope role to deny older AWS sessions',
-    };
+/** One deny-older-sessions policy of the AWS side, or why a source identity gets none. */
+export type ScopedPolicy =
+  | { ok: true; sourceIdentity?: string; policy: DenyOlderSessionsPolicy }
+  | { ok: false; sourceIdentity: string; problem: string };
+
+/**
+ * The policies the AWS side puts on each role: for `role`, the one that
+ * denies every session issued before the revocation; for `source-identity`,
+ * one per source identity the answer names
+ * (`FedgateRevokeOlderSessions-<source identity>`), each denying only the
+ * sessions with that SourceIdentity. A source identity AWS would not have
+ * accepted (2–64 characters of `[\w+=,.@-]`, the policy-name characters
+ * too, so a name stays within IAM's 128) gets no policy: no session can
+ * carry it, and nothing is built from it.
+ */
+export function scopedPolicies(answer: RevokeAnswer, scope: DenyOlderSessionsScope): ScopedPolicy[] {
+  if (scope === 'role') {
+    return [{ ok: true, policy: denyOlderSessionsPolicy(answer.issuedBefore) }];
   }
-  return {
-    ok: true,
-    policy: denyOlderSessionsPolicy(
-      answer.issuedBefore,
-      scope === 'source-identity' ? answer.sourceIdentity : undefined,
-    ),
-  };
+  return [...new Set(answer.sourceIdentities ?? [])].map((sourceIdentity) => {
+    try {
+      return {
+        ok: true,
+        sourceIdentity,
+        policy: denyOlderSessionsPolicy(answer.issuedBefore, sourceIdentity),
+      };
+    } catch (error) {
+      return { ok: false, sourceIdentity, problem: error instanceof Error ? error.message : String(error) };
+    }
+  });
+}
+
+/** Said when the answer names no source identity: `--aws-scope source-identity` has nothing to deny. */
+export function noSourceIdentityNote(answer: RevokeAnswer): string {
+  return answer.sourceIdentities === undefined
+    ? "the broker's answer has no sourceIdentities (the broker is older than this command), so no policy was " +
+        'printed or applied; --aws-scope role denies every older session of the roles instead'
+    : `the broker's answer names no source identity for ${answer.user}: it knows of no credentials issued to them ` +
+        'with a SourceIdentity that may still be valid, so no policy was printed or applied';
 }
 
 /** What `--aws-policy print` shows: the policy and, per role, the AWS CLI command that puts it. */
@@ -243,9 +272,11 @@ async function callBroker(options: RevokeOptions, io: CliIo): Promise<RevokeAnsw
 /**
  * Revokes a user at the broker, prints what was ended, and with
  * `--aws-policy` prints or applies the deny-older-sessions policy on the
- * user's roles. Resolves to the exit code: 0; 1 for options that do not go
- * together or an AWS side that cannot be built; AWS_SIDE_FAILED when a role
- * could not take the policy. Broker errors are thrown for runCli to print
+ * user's roles: one for the role scope, one per source identity of the
+ * answer for the source-identity scope (none, and exit code 0, when the
+ * answer names none). Resolves to the exit code: 0; 1 for options that do
+ * not go together; AWS_SIDE_FAILED when a role could not take a policy or a
+ * source identity got none. Broker errors are thrown for runCli to print
  * (exit code 1).
  */
 export async function runAdminRevoke(options: RevokeOptions, io: CliIo): Promise<number> {
@@ -270,38 +301,100 @@ export async function runAdminRevoke(options: RevokeOptions, io: CliIo): Promise
   if (options.json !== true) {
     io.stdout.write(revocationSummary(answer));
   }
-  const built = policyFor(answer, options.awsScope ?? 'role');
-  if (!built.ok) {
-    if (options.json === true) {
-      io.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
-    }
-    io.stderr.write(`fedgate: ${built.problem}\n`);
-    return 1;
-  }
-  const { policy } = built;
+  const scope = options.awsScope ?? 'role';
+  const policies = scopedPolicies(answer, scope);
   const roles = awsRoles(answer, options.role);
-  if (options.awsPolicy === 'print') {
+  if (policies.length === 0) {
+    const note = noSourceIdentityNote(answer);
     io.stdout.write(
       options.json === true
-        ? `${JSON.stringify({ ...answer, aws: { policyName: policy.policyName, policy: policy.document, roles } }, null, 2)}\n`
-        : policyInstructions(policy, roles),
+        ? `${JSON.stringify({ ...answer, aws: { scope, roles, policies: [], note } }, null, 2)}\n`
+        : `${note}\n`,
     );
     return 0;
   }
-  const outcomes = await applyDenyOlderSessions(roles, policy);
+  if (options.awsPolicy === 'print') {
+    io.stdout.write(
+      options.json === true
+        ? `${JSON.stringify({ ...answer, aws: awsJson(scope, roles, policies) }, null, 2)}\n`
+        : policies
+            .map((scoped) =>
+              scoped.ok
+                ? policyInstructions(scoped.policy, roles)
+                : `# skipped source identity ${JSON.stringify(scoped.sourceIdentity)}: ${scoped.problem}\n`,
+            )
+            .join(''),
+    );
+    return 0;
+  }
+  const applied: { scoped: ScopedPolicy; outcomes: RolePolicyOutcome[] }[] = [];
+  for (const scoped of policies) {
+    applied.push({ scoped, outcomes: scoped.ok ? await applyDenyOlderSessions(roles, scoped.policy) : [] });
+  }
   io.stdout.write(
     options.json === true
-      ? `${JSON.stringify({ ...answer, aws: { policyName: policy.policyName, policy: policy.document, roles, outcomes } }, null, 2)}\n`
-      : outcomeLines(policy, outcomes),
+      ? `${JSON.stringify({ ...answer, aws: awsJson(scope, roles, policies, applied) }, null, 2)}\n`
+      : applied
+          .map(({ scoped, outcomes }) =>
+            scoped.ok
+              ? outcomeLines(scoped.policy, outcomes)
+              : `failed source identity ${JSON.stringify(scoped.sourceIdentity)}: ${scoped.problem}\n`,
+          )
+          .join(''),
   );
-  const failed = outcomes.filter((outcome) => outcome.status === 'failed').length;
-  if (failed > 0) {
-    io.stderr.write(
-      `fedgate: ${policy.policyName} could not be put on ${failed} of ${outcomes.length} role(s); the revocation at the broker is done\n`,
-    );
-    return AWS_SIDE_FAILED;
+  let failures = 0;
+  for (const { scoped, outcomes } of applied) {
+    if (!scoped.ok) {
+      failures += 1;
+      io.stderr.write(
+        `fedgate: no policy for source identity ${JSON.stringify(scoped.sourceIdentity)}; the revocation at the broker is done\n`,
+      );
+      continue;
+    }
+    const failed = outcomes.filter((outcome) => outcome.status === 'failed').length;
+    if (failed > 0) {
+      failures += 1;
+      io.stderr.write(
+        `fedgate: ${scoped.policy.policyName} could not be put on ${failed} of ${outcomes.length} role(s); the revocation at the broker is done\n`,
+      );
+    }
   }
-  return 0;
+  return failures > 0 ? AWS_SIDE_FAILED : 0;
+}
+
+/**
+ * The `aws` key of `--json`: for `--aws-scope role`, the policy's name and
+ * document (and the outcomes of an apply) as before; for `source-identity`,
+ * a `policies` list, one entry per source identity.
+ */
+function awsJson(
+  scope: DenyOlderSessionsScope,
+  roles: readonly string[],
+  policies: readonly ScopedPolicy[],
+  applied?: readonly { scoped: ScopedPolicy; outcomes: RolePolicyOutcome[] }[],
+): Record<string, unknown> {
+  const outcomesOf = (scoped: ScopedPolicy) =>
+    applied === undefined
+      ? {}
+      : { outcomes: applied.find((entry) => entry.scoped === scoped)?.outcomes ?? [] };
+  const [only] = policies;
+  if (scope === 'role' && only?.ok === true) {
+    return { policyName: only.policy.policyName, policy: only.policy.document, roles, ...outcomesOf(only) };
+  }
+  return {
+    scope,
+    roles,
+    policies: policies.map((scoped) =>
+      scoped.ok
+        ? {
+            sourceIdentity: scoped.sourceIdentity,
+            policyName: scoped.policy.policyName,
+            policy: scoped.policy.document,
+            ...outcomesOf(scoped),
+          }
+        : { sourceIdentity: scoped.sourceIdentity, problem: scoped.problem },
+    ),
+  };
 }
 
 /** `fedgate admin revoke --user NAME [...]`. */
@@ -334,7 +427,7 @@ export function registerAdminCommands(program: Command, context: CommandContext)
     .addOption(
       new Option(
         '--aws-scope <scope>',
-        "deny every older session of each role (default), or only the user's source identity's",
+        'deny every older session of each role (default), or only those of each source identity the broker names',
       ).choices(['role', 'source-identity']),
     )
     .option(
@@ -350,6 +443,7 @@ export function registerAdminCommands(program: Command, context: CommandContext)
   });
   revoke.addHelpText(
     'after',
-    `\nExit codes: 0 done; 1 a wrong option, not logged in, refused by the broker or no answer from it; ${AWS_SIDE_FAILED} revoked at the broker, but a role did not take the AWS policy.\n`,
+    `\nWith --aws-scope source-identity, one policy per source identity in the broker's answer, named FedgateRevokeOlderSessions-<source identity>; none when it names none.\n` +
+      `\nExit codes: 0 done; 1 a wrong option, not logged in, refused by the broker or no answer from it; ${AWS_SIDE_FAILED} revoked at the broker, but a role did not take an AWS policy.\n`,
   );
 }
