@@ -95,12 +95,12 @@ function bufferedBody(request: IncomingMessage, limit: number): Buffer | undefin
  * still gets its answer.
  */
 function readBytes(request: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(request.headers['content-length']);
-  if (request.headers['content-encoding'] === undefined && declared > limit) {
+  const identity = request.headers['content-encoding'] === undefined;
+  if (identity && Number(request.headers['content-length']) > limit) {
     request.resume();
     return Promise.reject(tooLarge(limit));
   }
-  const inflate = decompressor(request);
+  const inflate = identity ? undefined : decompressor(request);
   const source = inflate ?? request;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
