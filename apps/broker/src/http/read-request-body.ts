@@ -67,8 +67,9 @@ function tooLarge(limit: number): FedgateError {
 
 /**
  * The body when it is already all here: Node has read the whole message
- * into the request's buffer and nobody has touched the stream. Small bodies
- * usually arrive with their headers, long before a handler asks; taking the
+ * into the request's buffer and nobody has touched the stream. That is
+ * usual once a guard has waited on I/O (a Redis session, say), rare when
+ * every guard answered within the turn that parsed the headers; taking the
  * buffer at once spares the stream's listeners, its ticks and a copy.
  * Otherwise undefined, and the body is streamed.
  */
