@@ -73,6 +73,8 @@ describe('answers wait for the audit stream written in groups', () => {
     expect(later.statusCode).toBe(503);
     // An answer that recorded nothing, arriving after the loss, goes on.
     expect((await app.inject({ method: 'GET', url: '/records-nothing' })).statusCode).toBe(200);
+    // Refused before its onRequest hooks ran (a malformed URL): its own answer, not 503.
+    expect((await app.inject({ method: 'GET', url: '/%zz' })).statusCode).toBe(400);
     sink.failing = false;
     expect((await app.inject({ method: 'POST', url: '/records' })).statusCode).toBe(200);
     await app.close();

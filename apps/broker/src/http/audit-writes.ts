@@ -52,9 +52,11 @@ export class AuditWrites {
     });
     // A callback hook: most answers find nothing waiting, and an async hook would cost each a promise.
     fastify.addHook('onSend', (request: RequestSeeingBatches, reply, payload, done) => {
-      // A group lost while this request was under way may have held its line.
+      // A group lost while this request was under way may have held its line. A request refused
+      // before its onRequest hooks ran (a malformed URL) recorded nothing and has no count.
+      const arrival = request[FAILURES_AT_ARRIVAL];
       const answer = (): unknown =>
-        batches.failedWrites === request[FAILURES_AT_ARRIVAL] ? payload : refuseUnaudited(reply);
+        arrival === undefined || batches.failedWrites === arrival ? payload : refuseUnaudited(reply);
       const waiting = batches.whenWritten();
       if (waiting === undefined) {
         done(null, answer());
