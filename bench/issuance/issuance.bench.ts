@@ -34,7 +34,14 @@ import { profileWhile, selfTimeByOrigin, topSelfTime } from '../shared/cpu-profi
 import { formatCount, resultsDirectory, writeBenchResults } from '../shared/results';
 import { mainThreadCpuMs } from '../shared/thread-cpu';
 import { startRedis } from '../../test/harness/redis';
-import { forkBroker, peakResidentMiB, redisBytes, residentMiB } from './memory';
+import {
+  commandsPerRequest,
+  forkBroker,
+  peakResidentMiB,
+  redisBytes,
+  redisCommandCounts,
+  residentMiB,
+} from './memory';
 import { createBrokerRuntime } from '../../apps/broker/src/broker-runtime';
 import { parseStsLocalConfig } from '../../apps/sts-local/src/config/load-sts-local-config';
 import { startStsLocal } from '../../apps/sts-local/src/server/sts-local-server';
@@ -61,6 +68,8 @@ const AUDIT_DIRECTORY = mkdtempSync(join(tmpdir(), 'fedgate-bench-audit-'));
 const RESULTS_FILE = join(__dirname, '..', '..', 'issuance-results.json');
 /** `--profile`: profile the broker's thread through one cache-hit run instead of the comparison. */
 const PROFILE = process.argv.includes('--profile');
+/** `--profile-redis`: the same, for the Redis store's cache hits (after the memory store's comparison). */
+const PROFILE_REDIS = process.argv.includes('--profile-redis');
 /** `--hit-only`: the cache-hit comparisons (memory and Redis) only, printed and not written to the results. */
 const HIT_ONLY = process.argv.includes('--hit-only');
 const REDIS_ROUNDS = Number(process.env.BENCH_REDIS_ROUNDS ?? 3);
@@ -251,10 +260,10 @@ class LoadGenerator {
 }
 
 /** Profiles the servers' thread through one cache-hit run and prints where its time went. */
-async function profileCacheHit(run: () => Promise<HitRun>): Promise<void> {
+async function profileCacheHit(name: string, run: () => Promise<HitRun>): Promise<void> {
   const directory = resultsDirectory();
   mkdirSync(directory, { recursive: true });
-  const path = join(directory, 'issuance-cache-hit.cpuprofile');
+  const path = join(directory, `${name}.cpuprofile`);
   let result: HitRun | undefined;
   const profile = await profileWhile(path, async () => {
     result = await run();
@@ -398,7 +407,7 @@ async function main(): Promise<void> {
     await hit(bareUrl, WARMUP_SECONDS);
     await hit(brokerUrl, WARMUP_SECONDS);
     if (PROFILE) {
-      await profileCacheHit(() => hit(brokerUrl, SECONDS));
+      await profileCacheHit('issuance-cache-hit', () => hit(brokerUrl, SECONDS));
       return;
     }
     const hitRounds: { bare: HitRun; broker: HitRun }[] = [];
@@ -499,6 +508,12 @@ async function main(): Promise<void> {
       const fill = await fetch(redisUrl, { method: 'POST', headers: redisBroker.headers, body });
       const redisExpected = await fill.text();
       await hit(redisUrl, WARMUP_SECONDS, redisBroker.headers, redisExpected);
+      if (PROFILE_REDIS) {
+        await profileCacheHit('issuance-cache-hit-redis', () =>
+          hit(redisUrl, SECONDS, redisBroker.headers, redisExpected),
+        );
+        return;
+      }
       const redisRounds: { bare: HitRun; broker: HitRun }[] = [];
       for (let round = 1; round <= REDIS_ROUNDS; round += 1) {
         const bareRun = await hit(bareUrl, SECONDS);
@@ -507,6 +522,18 @@ async function main(): Promise<void> {
           broker: await hit(redisUrl, SECONDS, redisBroker.headers, redisExpected),
         });
       }
+      // Round trips explain the Redis ratio: the commands one cache hit sends, counted by redis-server.
+      const countedRequests = 200;
+      const commandsBefore = await redisCommandCounts(redisServer.url);
+      for (let i = 0; i < countedRequests; i += 1) {
+        const answer = await fetch(redisUrl, { method: 'POST', headers: redisBroker.headers, body });
+        await answer.arrayBuffer();
+      }
+      const perHit = commandsPerRequest(
+        commandsBefore,
+        await redisCommandCounts(redisServer.url),
+        countedRequests,
+      );
       // More sessions, so the bytes per session are a mean over many.
       for (let i = 0; i < 19; i += 1) {
         await signIn(redisBroker.url);
@@ -525,7 +552,8 @@ async function main(): Promise<void> {
         `\nRedis store, ${REDIS_ROUNDS} rounds: broker / bare = ${redisResult.ratio.toFixed(3)} per wall-clock second ` +
           `(${redisResult.broker.toFixed(0)} / ${redisResult.bare.toFixed(0)} req/s), ${redisResult.cpuRatio.toFixed(3)} per CPU second of the servers' thread (redis-server's own CPU not counted)` +
           `\nRedis MEMORY USAGE: ${sessions.meanBytes.toFixed(0)} bytes per session (mean of ${sessions.keys}), ` +
-          `${credentials.meanBytes.toFixed(0)} bytes per cached credential (${credentials.keys})`,
+          `${credentials.meanBytes.toFixed(0)} bytes per cached credential (${credentials.keys})` +
+          `\nRedis commands per cache hit: ${perHit.map((c) => `${c.name} ${c.perRequest.toFixed(2)}`).join(', ')}`,
       );
     } finally {
       await redisBroker.stop();

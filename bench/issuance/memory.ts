@@ -93,3 +93,32 @@ export async function redisBytes(
     redis.disconnect();
   }
 }
+
+/** Commands redis-server has run so far, by name (`INFO commandstats`), the INFO itself excluded. */
+export async function redisCommandCounts(url: string): Promise<Map<string, number>> {
+  const redis = new Redis(url, { lazyConnect: true });
+  await redis.connect();
+  try {
+    const info = await redis.info('commandstats');
+    const counts = new Map<string, number>();
+    for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+      const [, name = '', calls = '0'] = match;
+      counts.set(name, Number(calls) - (name === 'info' ? 1 : 0));
+    }
+    return counts;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Commands run between two `redisCommandCounts`, per request, by name (busiest first). */
+export function commandsPerRequest(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  requests: number,
+): { name: string; perRequest: number }[] {
+  return [...after]
+    .map(([name, calls]) => ({ name, perRequest: (calls - (before.get(name) ?? 0)) / requests }))
+    .filter((entry) => entry.perRequest > 0)
+    .sort((a, b) => b.perRequest - a.perRequest);
+}
