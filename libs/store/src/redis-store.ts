@@ -3,6 +3,7 @@ import { Cluster, type RedisOptions } from 'ioredis';
 import { storeUnavailable } from './errors';
 import { dataKey, lockKey, newLockToken } from './keys';
 import { redact, translateRedisError } from './redis-errors';
+import { defineStoreScripts, type StoreScripts } from './redis-scripts';
 import { createRedisClient, type RedisClient, type RedisTopology } from './redis-topology';
 import {
   DEFAULT_KEY_PREFIX,
@@ -19,92 +20,6 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 const DEFAULT_COMMAND_TIMEOUT_MS = 2_000;
 const MAX_RECONNECT_DELAY_MS = 2_000;
 const DISCONNECT_TIMEOUT_MS = 100;
-
-// The counter gets its TTL when INCR created it (no TTL yet); checking PTTL
-// rather than "count == 1" also repairs a counter someone wrote without a TTL.
-const INCREMENT_SCRIPT = `
-local count = redis.call('INCR', KEYS[1])
-if redis.call('PTTL', KEYS[1]) == -1 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-end
-return count`;
-
-// Checks every counter, then increments all of them or none, in one step. ARGV holds a limit and a
-// TTL per key. A value INCR could not count is reported in INCR's own words.
-const INCREMENT_BELOW_LIMITS_SCRIPT = `
-for i = 1, #KEYS do
-  local value = redis.call('GET', KEYS[i])
-  local count = 0
-  if value then
-    count = tonumber(value)
-    if count == nil or count ~= math.floor(count) then
-      return redis.error_reply('ERR value is not an integer or out of range')
-    end
-  end
-  if count >= tonumber(ARGV[2 * i - 1]) then
-    return {0, i - 1, redis.call('PTTL', KEYS[i])}
-  end
-end
-local result = {1}
-for i = 1, #KEYS do
-  result[i + 1] = redis.call('INCR', KEYS[i])
-  redis.call('PEXPIRE', KEYS[i], ARGV[2 * i])
-end
-return result`;
-
-// DECR keeps the TTL; an absent counter stays absent (-1 means "absent" to the caller).
-const DECREMENT_SCRIPT = `
-local value = redis.call('GET', KEYS[1])
-if not value then
-  return -1
-end
-local count = tonumber(value)
-if count == nil or count ~= math.floor(count) then
-  return redis.error_reply('ERR value is not an integer or out of range')
-end
-if count <= 0 then
-  return 0
-end
-return redis.call('DECR', KEYS[1])`;
-
-// Gives back a place incrementEachBelowLimit took. A counter back at zero is removed, as if never
-// taken; in one step, so a place someone takes meanwhile is never removed with it.
-const GIVE_BACK_SCRIPT = `
-local count = redis.call('DECR', KEYS[1])
-if count <= 0 then
-  redis.call('DEL', KEYS[1])
-end
-return count`;
-
-// Compare-and-act on the lock token in one step: a holder whose lock expired
-// must not delete or prolong the lock a later holder took.
-const RELEASE_SCRIPT = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0`;
-
-const EXTEND_SCRIPT = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 0`;
-
-// A set whose members expire one by one: a sorted set scored by each member's end. Expired members
-// are dropped on every add; the key lives as long as its longest-lived member. ARGV: member, ttl, now.
-const ADD_TO_SET_SCRIPT = `
-local ttl = tonumber(ARGV[2])
-local now = tonumber(ARGV[3])
-local ends = now + ttl
-local current = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if (not current) or tonumber(current) < ends then
-  redis.call('ZADD', KEYS[1], ends, ARGV[1])
-end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('PTTL', KEYS[1]) < ttl then
-  redis.call('PEXPIRE', KEYS[1], ttl)
-end
-return 1`;
 
 export interface RedisClientTimeouts {
   /** Bound on establishing the connection (TCP and handshake); default 5 s. */
@@ -176,11 +91,15 @@ export class RedisStore implements Store {
    */
   private readonly multiKeyScripts: boolean;
 
+  /** The store's Lua scripts, sent by hash (redis-scripts.ts). */
+  private readonly scripts: StoreScripts;
+
   constructor(
     private readonly client: RedisClient,
     options: RedisStoreOptions = {},
   ) {
     this.multiKeyScripts = !(client instanceof Cluster);
+    this.scripts = defineStoreScripts(client);
     this.keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
     this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     // Without a listener ioredis prints connection errors to the console; we
@@ -255,7 +174,7 @@ export class RedisStore implements Store {
   async increment(key: string, ttlMs: number): Promise<number> {
     const fullKey = dataKey(this.keyPrefix, key);
     assertValidTtl(ttlMs);
-    const count = await this.run('increment', () => this.client.eval(INCREMENT_SCRIPT, 1, fullKey, ttlMs));
+    const count = await this.run('increment', () => this.scripts.increment(fullKey, ttlMs));
     return expectInteger('increment', count);
   }
 
@@ -281,7 +200,7 @@ export class RedisStore implements Store {
     limitsAndTtls: readonly number[],
   ): Promise<BoundedIncrement> {
     const reply = await this.run('incrementBelowLimits', () =>
-      this.client.eval(INCREMENT_BELOW_LIMITS_SCRIPT, keys.length, ...keys, ...limitsAndTtls),
+      this.scripts.incrementBelowLimits(keys, limitsAndTtls),
     );
     if (!Array.isArray(reply)) {
       throw storeUnavailable('incrementBelowLimits', undefined, { reason: 'unexpected reply type' });
@@ -313,7 +232,7 @@ export class RedisStore implements Store {
       );
       if (!outcome.taken) {
         for (const takenKey of keys.slice(0, index)) {
-          await this.run('incrementBelowLimits', () => this.client.eval(GIVE_BACK_SCRIPT, 1, takenKey));
+          await this.run('incrementBelowLimits', () => this.scripts.giveBack(takenKey));
         }
         return { taken: false, full: index, ttlMs: outcome.ttlMs };
       }
@@ -324,7 +243,7 @@ export class RedisStore implements Store {
 
   async decrement(key: string): Promise<number | null> {
     const fullKey = dataKey(this.keyPrefix, key);
-    const reply = await this.run('decrement', () => this.client.eval(DECREMENT_SCRIPT, 1, fullKey));
+    const reply = await this.run('decrement', () => this.scripts.decrement(fullKey));
     const count = expectInteger('decrement', reply);
     return count < 0 ? null : count;
   }
@@ -341,9 +260,7 @@ export class RedisStore implements Store {
   async addToSet(key: string, member: string, ttlMs: number): Promise<void> {
     const fullKey = dataKey(this.keyPrefix, key);
     assertValidTtl(ttlMs);
-    await this.run('addToSet', () =>
-      this.client.eval(ADD_TO_SET_SCRIPT, 1, fullKey, member, ttlMs, Date.now()),
-    );
+    await this.run('addToSet', () => this.scripts.addToSet(fullKey, member, ttlMs, Date.now()));
   }
 
   async setMembers(key: string): Promise<string[]> {
@@ -399,16 +316,12 @@ export class RedisStore implements Store {
   private lockHandle(fullKey: string, token: string): StoreLock {
     return {
       release: async () => {
-        const removed = await this.run('releaseLock', () =>
-          this.client.eval(RELEASE_SCRIPT, 1, fullKey, token),
-        );
+        const removed = await this.run('releaseLock', () => this.scripts.releaseLock(fullKey, token));
         return expectInteger('releaseLock', removed) === 1;
       },
       extend: async (ttlMs: number) => {
         assertValidTtl(ttlMs);
-        const updated = await this.run('extendLock', () =>
-          this.client.eval(EXTEND_SCRIPT, 1, fullKey, token, ttlMs),
-        );
+        const updated = await this.run('extendLock', () => this.scripts.extendLock(fullKey, token, ttlMs));
         return expectInteger('extendLock', updated) === 1;
       },
     };
