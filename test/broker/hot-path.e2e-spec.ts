@@ -156,4 +156,40 @@ describe('the cache-hit path', () => {
     expect(answer.body.entitlements).toEqual(expected);
     expect(expected).toHaveLength(3);
   });
+
+  it('serves POST /api/v1/credentials outside Nest with the answers every other route gives', async () => {
+    const alice = await signedIn();
+    // The router's options apply: any letter case, a trailing slash.
+    const variant = await alice.request('POST', '/API/v1/Credentials/', { json: developer });
+    expect(variant.status).toBe(200);
+    expect(variant.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(variant.headers.get('cache-control')).toBe('no-store');
+    expect(variant.headers.get('pragma')).toBe('no-cache');
+    expect(variant.headers.get('x-frame-options')).toBe('DENY');
+    expect(Object.keys(variant.body).sort()).toEqual(
+      ['AccessKeyId', 'AccountId', 'Expiration', 'SecretAccessKey', 'SessionToken', 'Version'].sort(),
+    );
+
+    // Refusals: the JSON error shape, no-store, the security headers; a bad body is read after the session.
+    const badBody = await alice.request('POST', '/api/v1/credentials', { json: { ...developer, extra: 1 } });
+    expect(badBody.status).toBe(400);
+    expect(badBody.body.error).toBe('invalid_request');
+    expect(badBody.body.message).toMatch(/Unrecognized key/i);
+    expect(badBody.headers.get('cache-control')).toBe('no-store');
+    expect(badBody.headers.get('x-content-type-options')).toBe('nosniff');
+    const notJson = await alice.request('POST', '/api/v1/credentials', { body: '{"accountId":' });
+    expect(notJson.status).toBe(400);
+    expect(notJson.body.error).toBe('invalid_request');
+    const signedOut = await new HttpClient(broker.url).request('POST', '/api/v1/credentials', {
+      body: 'x'.repeat(10),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(signedOut.status).toBe(401);
+    expect(signedOut.body.error).toBe('unauthenticated');
+
+    // Another method on the path is no route, as before.
+    const get = await alice.request('GET', '/api/v1/credentials');
+    expect(get.status).toBe(404);
+    expect(get.body.error).toBe('not_found');
+  });
 });

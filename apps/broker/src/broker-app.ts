@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
+import { CredentialsFlow } from '@fedgate/flows';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { BrokerRuntime } from './broker-runtime';
 import { BrokerModule } from './broker.module';
+import { serveCredentials } from './controllers/credentials-route';
 import { deferRequestBodies } from './http/deferred-body';
 import { httpStatusFor, toFedgateError } from './http/error-response';
 import { ErrorsFilter } from './http/errors.filter';
@@ -12,6 +14,7 @@ import { NestPinoLogger } from './http/nest-logger';
 import { RequestBodyPipe } from './http/request-body.pipe';
 import { requestLogging } from './http/request-logging';
 import { requestMetrics } from './http/request-metrics';
+import { SessionAuthenticator } from './http/session-authenticator';
 import { addSecurityHeaders } from './http/security-headers';
 import { untrustedProxyWarning } from './http/untrusted-proxy-warning';
 
@@ -64,6 +67,13 @@ export async function createBrokerApp(runtime: BrokerRuntime): Promise<BrokerApp
   }
   // Bodies are read after the guards (authenticate first), JSON everywhere and forms only where documented.
   deferRequestBodies(fastify);
+  // The hot path, after every hook above so it passes through them all (controllers/credentials-route.ts).
+  serveCredentials(fastify, {
+    authenticator: app.get(SessionAuthenticator),
+    flow: app.get(CredentialsFlow),
+    logger: runtime.logger,
+    maxBodyBytes: server.maxBodyBytes,
+  });
   app.useGlobalPipes(new RequestBodyPipe(server.maxBodyBytes));
   app.useGlobalFilters(new ErrorsFilter(runtime.logger));
   return app;

@@ -29,7 +29,9 @@ import { AWS_SSO_CONTROLLERS, awsSsoProviders } from './aws-sso/aws-sso-provider
 import { OAUTH_CONTROLLERS, oauthProviders } from './oauth/oauth-providers';
 import { tokenExchangeProviders } from './oauth/token-exchange/token-exchange-providers';
 import { PortalController } from './portal/portal.controller';
+import { BearerAuth } from './oauth/bearer-auth';
 import { SessionCookie } from './http/session-cookie';
+import { SessionAuthenticator } from './http/session-authenticator';
 import { SessionGuard } from './http/session.guard';
 import { SignInCookie } from './http/sign-in-cookie';
 import { BROKER_CLOCK, BROKER_STARTUP_CONFIG, BROKER_LOGGER, BROKER_STORE } from './tokens';
@@ -95,6 +97,18 @@ export class BrokerModule {
         ...oauthProviders(runtime),
         ...tokenExchangeProviders(runtime),
         ...awsSsoProviders(runtime),
+        {
+          provide: SessionAuthenticator,
+          useFactory: (cookie: SessionCookie, bearer: BearerAuth) =>
+            new SessionAuthenticator(
+              runtime.sessions,
+              cookie,
+              runtime.config.server.publicUrl,
+              runtime.identityRefresh,
+              bearer,
+            ),
+          inject: [SessionCookie, BearerAuth],
+        },
         SessionGuard,
       ],
     };

@@ -1,9 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { LiveConfig } from '@fedgate/broker-config';
 import { CredentialsFlow } from '@fedgate/flows';
-import { toCredentialProcess, type CredentialProcessOutput } from '@fedgate/issuance';
 import { entitlementsOf } from '@fedgate/mapping';
 import type { BrokerSession } from '@fedgate/sessions';
 import { parseBody } from '../http/parse-body';
@@ -11,21 +9,13 @@ import { CurrentSession } from '../http/request-session';
 import { noStore } from '../http/no-store';
 import { SessionGuard } from '../http/session.guard';
 import { BROKER_CLOCK, type BrokerClock } from '../tokens';
+import { consoleBody } from './entitlement-bodies';
 import { describeEntitlement, describeUser } from './user-view';
 
-const entitlementFields = {
-  accountId: z.string().min(1, 'is required').max(64, 'is too long'),
-  permissionSet: z.string().min(1, 'is required').max(64, 'is too long'),
-  // GetFederationToken sessions may last up to 36 h; the entitlement's plan clamps every mode.
-  durationSeconds: z.number().int('must be a whole number of seconds').min(900).max(129_600).optional(),
-};
-const credentialsBody = z.strictObject(entitlementFields);
-const consoleBody = z.strictObject({
-  ...entitlementFields,
-  destination: z.string().min(1).max(2048, 'is too long').optional(),
-});
-
-/** The signed-in user's view: who they are, what they may use, and credentials for it. */
+/**
+ * The signed-in user's view: who they are, what they may use, and console
+ * sign-ins. `POST /api/v1/credentials` is served by Fastify directly (credentials-route.ts).
+ */
 @Controller('api/v1')
 @UseGuards(SessionGuard)
 export class ApiController {
@@ -52,22 +42,6 @@ export class ApiController {
       now: new Date(this.now()),
     });
     return { entitlements: entitlements.map(describeEntitlement) };
-  }
-
-  @Post('credentials')
-  @HttpCode(200)
-  async credentials(
-    @CurrentSession() current: { session: BrokerSession },
-    @Body() body: unknown,
-    @Req() http: FastifyRequest,
-    @Res({ passthrough: true }) response: FastifyReply,
-  ): Promise<CredentialProcessOutput> {
-    const request = parseBody(credentialsBody, body);
-    const issued = await this.flow.credentials(current.session.identity, request, {
-      clientAddress: http.ip,
-    });
-    noStore(response);
-    return toCredentialProcess(issued);
   }
 
   /** `{url}`: a console sign-in URL, valid for 15 minutes. It is a secret: never logged. */

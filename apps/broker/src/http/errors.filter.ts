@@ -1,60 +1,15 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '@fedgate/logging';
-import { signInLocation, wantsSignInPage } from '../portal/portal-routes';
-import { httpStatusFor, toFedgateError } from './error-response';
-import { requestPath } from './request-path';
-import { sendSignInErrorPage, wantsErrorPage } from './sign-in-error-page';
+import { answerError } from './error-answer';
 
-/**
- * Every error leaves as JSON `{error, message}` with the status its code
- * maps to, or, on a browser's sign-in step, as a page a person can read. Server errors are logged with their cause; their message is
- * generic. No stack traces, no secrets in bodies.
- */
+/** Nest routes' errors, answered as every other route's (error-answer.ts). */
 @Catch()
 export class ErrorsFilter implements ExceptionFilter {
   constructor(private readonly logger: Logger) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const response = http.getResponse<FastifyReply>();
-    const error = toFedgateError(exception);
-    const status = httpStatusFor(error.code);
-    const context = {
-      code: error.code,
-      method: request.method,
-      path: requestPath(request),
-      ...(error.phase === undefined ? {} : { phase: error.phase }),
-      detail: error.detail,
-    };
-    if (status >= 500) {
-      this.logger.error({ ...context, err: error.cause ?? error }, error.message);
-    } else {
-      this.logger.info(context, 'request rejected');
-    }
-    if (response.sent || response.raw.headersSent) {
-      return;
-    }
-    // Only the error's own client-facing field: operator detail never shapes the answer.
-    const retryAfter = error.retryAfterSeconds;
-    if (typeof retryAfter === 'number') {
-      response.header('Retry-After', String(retryAfter));
-    }
-    const message = status === 500 ? 'Internal error' : error.message;
-    // A browser's signed-out visit to a page (a deep link to /console/…) goes to sign in, and comes back.
-    if (error.code === 'unauthenticated' && wantsSignInPage(request.method, request.headers.accept)) {
-      void response.header('Cache-Control', 'no-store').redirect(signInLocation(request.url), 303);
-      return;
-    }
-    if (wantsErrorPage(response)) {
-      sendSignInErrorPage(response, status, error, message);
-      return;
-    }
-    void response
-      .status(status)
-      .header('Cache-Control', 'no-store')
-      .header('Content-Type', 'application/json; charset=utf-8')
-      .send(JSON.stringify({ error: error.code, message }));
+    answerError(this.logger, exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
   }
 }
