@@ -13,14 +13,15 @@ const FAILED_LOGIN_OUTCOMES = new Set(['failure', 'refused', 'throttled', 'error
  * attempts on one account together.
  */
 export function withoutTypedUsername(event: AuditFields): AuditFields {
-  const { username, ...rest } = event;
+  // Checked before any copy: every other event (a cache hit's among them) passes as it is.
   if (
     event.event !== 'login' ||
-    typeof username !== 'string' ||
+    typeof event.username !== 'string' ||
     !FAILED_LOGIN_OUTCOMES.has(String(event.outcome))
   ) {
     return event;
   }
+  const { username, ...rest } = event;
   return { ...rest, usernameSha256: createHash('sha256').update(username).digest('hex').slice(0, 16) };
 }
 
