@@ -92,7 +92,8 @@ export class CredentialsFlow {
       this.deps.audit.record({ ...audit, outcome: 'bad_destination', ...failureOf(error) });
       throw error;
     }
-    const { credentials, issued } = await this.issue(identity, plan, audit);
+    const { credentials } = await this.issue(identity, plan, audit);
+    const issued = issuedBase(audit, plan, audit.event);
     try {
       const url = await this.deps.consoleSignin.signinUrl(credentials, {
         partition: plan.partition,
@@ -154,13 +155,12 @@ export class CredentialsFlow {
     }
   }
 
-  /** Executes the plan and audits the issuance; `issued` is the audit base of what follows. */
+  /** Executes the plan and audits the issuance. */
   private async issue(
     identity: Identity,
     plan: IssuePlan,
     audit: AuditBase,
-  ): Promise<{ credentials: IssuedCredentials; source: CredentialSourceKind; issued: AuditBase }> {
-    const issued = issuedBase(audit, plan, audit.event);
+  ): Promise<{ credentials: IssuedCredentials; source: CredentialSourceKind }> {
     try {
       const result = await this.deps.issuance.credentials(plan, identity);
       // Field by field on a literal, not spread: a spread that overwrites keys makes a slow
@@ -176,11 +176,10 @@ export class CredentialsFlow {
           expiration: result.credentials.expiration.toISOString(),
         }),
       );
-      return { ...result, issued };
+      return result;
     } catch (error) {
       this.deps.audit.record({
-        ...issued,
-        event: 'issue_credentials',
+        ...issuedBase(audit, plan, 'issue_credentials'),
         outcome: 'failure',
         ...failureOf(error),
       });
