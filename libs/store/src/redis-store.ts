@@ -66,6 +66,13 @@ export function failClosedClientOptions(timeouts: RedisClientTimeouts = {}): Red
     // already dropped never reports closing again, so ioredis's 2 s default kept closed stores'
     // processes alive that long after a Redis outage.
     disconnectTimeout: DISCONNECT_TIMEOUT_MS,
+    // Commands issued in one turn of the event loop leave in one write, and Redis reads them in one
+    // go: concurrent requests share syscalls. It stays fail-closed (ioredis's autoPipelining.js and
+    // Pipeline.js): a batch is refused at once while disconnected (no offline queue), a dropped
+    // connection fails the batch's commands, and each command's timeout starts when it is written.
+    // A batch issued while the one before awaits its replies waits for it, untimed: RedisStore
+    // bounds every call by commandTimeout from the call itself.
+    enableAutoPipelining: true,
   };
 }
 
@@ -94,12 +101,20 @@ export class RedisStore implements Store {
   /** The store's Lua scripts, sent by hash (redis-scripts.ts). */
   private readonly scripts: StoreScripts;
 
+  /**
+   * The client's command timeout, when it auto-pipelines: ioredis starts a command's timer when it
+   * writes the command, and a command issued while an earlier batch awaits its replies waits,
+   * untimed, for that batch. This bound, from the call, keeps every call within the timeout.
+   */
+  private readonly queuedCommandTimeoutMs: number | undefined;
+
   constructor(
     private readonly client: RedisClient,
     options: RedisStoreOptions = {},
   ) {
     this.multiKeyScripts = !(client instanceof Cluster);
     this.scripts = defineStoreScripts(client);
+    this.queuedCommandTimeoutMs = queuedCommandTimeoutMs(client);
     this.keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
     this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     // Without a listener ioredis prints connection errors to the console; we
@@ -332,11 +347,28 @@ export class RedisStore implements Store {
       throw storeUnavailable(operation, undefined, { reason: 'closed' });
     }
     try {
-      return await command();
+      const reply = command();
+      return await (this.queuedCommandTimeoutMs === undefined
+        ? reply
+        : withDeadline(reply, this.queuedCommandTimeoutMs, COMMAND_TIMED_OUT));
     } catch (error) {
       throw translateRedisError(operation, error, this.lastConnectionError);
     }
   }
+}
+
+/** ioredis's own words for a command past its timeout. */
+const COMMAND_TIMED_OUT = 'Command timed out';
+
+function queuedCommandTimeoutMs(client: RedisClient): number | undefined {
+  const { enableAutoPipelining, commandTimeout } =
+    client instanceof Cluster
+      ? {
+          enableAutoPipelining: client.options.enableAutoPipelining,
+          commandTimeout: client.options.redisOptions?.commandTimeout,
+        }
+      : client.options;
+  return enableAutoPipelining === true ? commandTimeout : undefined;
 }
 
 function expectInteger(operation: string, reply: unknown): number {

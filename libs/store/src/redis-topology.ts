@@ -69,6 +69,9 @@ export function createRedisClient(topology: RedisTopology, failClosed: RedisOpti
     redisOptions: { ...failClosed, ...auth },
     lazyConnect: true,
     enableOfflineQueue: false,
+    // Batched per node as on one server (failClosedClientOptions). Until the Cluster knows its slots
+    // a batch waits for them; RedisStore's own deadline bounds that wait like any other.
+    enableAutoPipelining: failClosed.enableAutoPipelining,
     clusterRetryStrategy: retryDelayMs,
     // A node that moved a slot or failed over is asked again at most this often, never queued for.
     maxRedirections: 3,
