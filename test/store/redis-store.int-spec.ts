@@ -122,6 +122,56 @@ describe('RedisStore against a real redis-server', () => {
     });
   });
 
+  describe('many calls issued in one turn', () => {
+    let client: Redis;
+    let store: RedisStore;
+
+    beforeEach(async () => {
+      client = new Redis(
+        redis.url,
+        failClosedClientOptions({
+          connectTimeoutMs: CONNECT_TIMEOUT_MS,
+          commandTimeoutMs: COMMAND_TIMEOUT_MS,
+        }),
+      );
+      store = new RedisStore(client, { keyPrefix: `turn:${randomUUID()}:` });
+      await client.connect();
+    });
+
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('each get their own answer, and leave in one write', async () => {
+      // Calls through to the socket: only counts the writes.
+      const writes = jest.spyOn(client.stream, 'write');
+      const keys = Array.from({ length: 10 }, (_, index) => `value:${index}`);
+      const [, values, hits, seats, claims, claimed] = await Promise.all([
+        Promise.all(keys.map((key) => store.set(key, `${key}-content`, 60_000))),
+        Promise.all(keys.map((key) => store.get(key))),
+        Promise.all(keys.map(() => store.increment('hits', 60_000))),
+        Promise.all(
+          Array.from({ length: 8 }, () =>
+            store.incrementBelowLimits([{ key: 'seats', limit: 5, ttlMs: 60_000 }]),
+          ),
+        ),
+        Promise.all(['a', 'b', 'c'].map((claimant) => store.setIfAbsent('claim', claimant, 60_000))),
+        store.get('claim'),
+      ]);
+
+      expect(writes).toHaveBeenCalledTimes(1);
+      expect(values).toEqual(keys.map((key) => `${key}-content`));
+      expect([...hits].sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, index) => index + 1));
+      expect(seats.filter((seat) => seat.taken)).toEqual(
+        [1, 2, 3, 4, 5].map((count) => ({ taken: true, counts: [count] })),
+      );
+      expect(seats.filter((seat) => !seat.taken)).toHaveLength(3);
+      // Redis runs the pipelined calls in the order they were made.
+      expect(claims).toEqual([true, false, false]);
+      expect(claimed).toBe('a');
+    });
+  });
+
   describe('createStore', () => {
     it('connects to the configured Redis', async () => {
       const keyPrefix = `create:${randomUUID()}:`;
@@ -257,6 +307,66 @@ describe('RedisStore when Redis is unreachable', () => {
       await sleep(100);
       await redis.kill();
       await failed;
+    });
+
+    it("fails every call of one turn with 'store_unavailable' once the server is gone", async () => {
+      redis = await startRedis();
+      store = await connect(redis, 'gone:');
+      const lock = await store.acquireLock('L', 60_000);
+      await redis.kill();
+      const live = store;
+      await Promise.all([
+        expectUnavailableWithinBound(live.get('k')),
+        expectUnavailableWithinBound(live.set('k', 'v', 60_000)),
+        expectUnavailableWithinBound(live.increment('n', 60_000)),
+        expectUnavailableWithinBound(live.incrementBelowLimits([{ key: 'c', limit: 5, ttlMs: 60_000 }])),
+        expectUnavailableWithinBound(live.decrement('n')),
+        expectUnavailableWithinBound(live.addToSet('s', 'm', 60_000)),
+        expectUnavailableWithinBound(lock!.extend(60_000)),
+        expectUnavailableWithinBound(lock!.release()),
+        expectUnavailableWithinBound(live.ping()),
+      ]);
+    });
+
+    it("fails every call of one turn in flight with 'store_unavailable' when the server dies under them", async () => {
+      redis = await startRedis();
+      store = await RedisStore.connect({
+        url: redis.url,
+        keyPrefix: 'inflight-turn:',
+        commandTimeoutMs: 30_000,
+      });
+      process.kill(redis.pid, 'SIGSTOP');
+      const live = store;
+      // Well inside the 30 s command timeout: the dropped connection itself must fail them all.
+      const failed = Promise.all([
+        expectUnavailableWithinBound(live.get('k')),
+        expectUnavailableWithinBound(live.increment('n', 60_000)),
+        expectUnavailableWithinBound(live.incrementBelowLimits([{ key: 'c', limit: 5, ttlMs: 60_000 }])),
+        expectUnavailableWithinBound(live.set('k', 'v', 60_000)),
+      ]);
+      await sleep(100);
+      await redis.kill();
+      await failed;
+    });
+
+    it('bounds by the command timeout a call made while an earlier one awaits its reply', async () => {
+      redis = await startRedis();
+      store = await connect(redis, 'queued:');
+      process.kill(redis.pid, 'SIGSTOP');
+      try {
+        const first = expectUnavailableWithinBound(store.get('k'));
+        await sleep(100);
+        // ioredis sends this one only once the first one's batch is over; the store's bound runs from the call.
+        const started = Date.now();
+        await expectUnavailableWithinBound(store.increment('n', 60_000));
+        const elapsed = Date.now() - started;
+        expect(elapsed).toBeGreaterThanOrEqual(COMMAND_TIMEOUT_MS - 50);
+        // Waiting for the first call's timeout, then its own, would take about 1.9 timeouts.
+        expect(elapsed).toBeLessThan(COMMAND_TIMEOUT_MS * 1.5);
+        await first;
+      } finally {
+        process.kill(redis.pid, 'SIGCONT');
+      }
     });
 
     it("times out with 'store_unavailable' when Redis accepts connections but stops answering", async () => {
