@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { FedgateError } from '@fedgate/core';
 import { createStore, storeConfigFromSection, storeConfigSchema, type Store } from '@fedgate/store';
+import { Redis } from 'ioredis';
 
 import { describeStoreContract } from '../../libs/store/src/store.contract';
 import { sleep } from '../harness/processes';
@@ -165,6 +166,43 @@ describe('RedisStore on a Cluster', () => {
       expect(accounts.reduce((sum, value) => sum + Number(value ?? 0), 0)).toBe(9);
     } finally {
       await Promise.all([a, b].map((store) => store!.close()));
+    }
+  });
+
+  it('takes and gives back counters across nodes after SCRIPT FLUSH on every node', async () => {
+    const store = await storeFromSection({
+      type: 'redis',
+      cluster: { nodes: cluster.nodes },
+      keyPrefix: `flushed:${randomUUID()}:`,
+    });
+    const nodes = cluster.nodes.map((node) => new Redis(`redis://${node}`));
+    try {
+      const counters = [
+        { key: 'account', limit: 100, ttlMs: 60_000 },
+        { key: 'everyone', limit: 1, ttlMs: 60_000 },
+      ];
+      expect(await store.incrementBelowLimits(counters)).toEqual({ taken: true, counts: [1, 1] });
+      // Refused at 'everyone': 'account' is taken, then given back (the give-back script).
+      expect(await store.incrementBelowLimits(counters)).toMatchObject({ taken: false, full: 1 });
+
+      await Promise.all(nodes.map(async (node) => node.script('FLUSH').then(() => node.config('RESETSTAT'))));
+
+      expect(await store.incrementBelowLimits(counters)).toMatchObject({ taken: false, full: 1 });
+      expect(await store.get('account')).toBe('1');
+      expect(await store.increment('plain', 60_000)).toBe(1);
+      // At least the take and the give-back on 'account' met NOSCRIPT, and were sent again in full.
+      const noScripts = await Promise.all(
+        nodes.map(async (node) => {
+          const line = (await node.info('commandstats'))
+            .split('\r\n')
+            .find((entry) => entry.startsWith('cmdstat_evalsha:'));
+          return Number(/failed_calls=(\d+)/.exec(line ?? '')?.[1] ?? 0);
+        }),
+      );
+      expect(noScripts.reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(2);
+    } finally {
+      await Promise.all(nodes.map((node) => node.quit()));
+      await store.close();
     }
   });
 });
