@@ -34,6 +34,7 @@ import { profileWhile, selfTimeByOrigin, topSelfTime } from '../shared/cpu-profi
 import { formatCount, resultsDirectory, writeBenchResults } from '../shared/results';
 import { mainThreadCpuMs } from '../shared/thread-cpu';
 import { startRedis } from '../../test/harness/redis';
+import { startBareRedisServer } from './bare-redis';
 import {
   commandsPerRequest,
   forkBroker,
@@ -501,6 +502,10 @@ async function main(): Promise<void> {
       bare: number;
       sessionBytes: number;
       credentialBytes: number;
+      /** Against bare node:http making the same Redis round trips, per wall-clock second. */
+      ioRatio: number;
+      bareRedis: number;
+      commands: string;
     };
     try {
       const redisUrl = `${redisBroker.url}${credentialsPath}`;
@@ -514,13 +519,19 @@ async function main(): Promise<void> {
         );
         return;
       }
-      const redisRounds: { bare: HitRun; broker: HitRun }[] = [];
-      for (let round = 1; round <= REDIS_ROUNDS; round += 1) {
-        const bareRun = await hit(bareUrl, SECONDS);
-        redisRounds.push({
-          bare: bareRun,
-          broker: await hit(redisUrl, SECONDS, redisBroker.headers, redisExpected),
-        });
+      // The second baseline: bare node:http making the same Redis round trips (bare-redis.ts).
+      const bareRedis = await startBareRedisServer(redisServer.url, 'bench:', expected, copied);
+      const bareRedisUrl = `${bareRedis.url}${credentialsPath}`;
+      const redisRounds: { bare: HitRun; broker: HitRun; bareRedis: HitRun }[] = [];
+      try {
+        await hit(bareRedisUrl, WARMUP_SECONDS);
+        for (let round = 1; round <= REDIS_ROUNDS; round += 1) {
+          const bareRun = await hit(bareUrl, SECONDS);
+          const brokerRun = await hit(redisUrl, SECONDS, redisBroker.headers, redisExpected);
+          redisRounds.push({ bare: bareRun, broker: brokerRun, bareRedis: await hit(bareRedisUrl, SECONDS) });
+        }
+      } finally {
+        await bareRedis.stop();
       }
       // Round trips explain the Redis ratio: the commands one cache hit sends, counted by redis-server.
       const countedRequests = 200;
@@ -547,10 +558,14 @@ async function main(): Promise<void> {
         bare: median(redisRounds.map((r) => r.bare.requestsPerSecond)),
         sessionBytes: sessions.meanBytes,
         credentialBytes: credentials.meanBytes,
+        ioRatio: median(redisRounds.map((r) => r.broker.requestsPerSecond / r.bareRedis.requestsPerSecond)),
+        bareRedis: median(redisRounds.map((r) => r.bareRedis.requestsPerSecond)),
+        commands: perHit.map((c) => `${c.name} ${c.perRequest.toFixed(0)}`).join(', '),
       };
       console.log(
         `\nRedis store, ${REDIS_ROUNDS} rounds: broker / bare = ${redisResult.ratio.toFixed(3)} per wall-clock second ` +
           `(${redisResult.broker.toFixed(0)} / ${redisResult.bare.toFixed(0)} req/s), ${redisResult.cpuRatio.toFixed(3)} per CPU second of the servers' thread (redis-server's own CPU not counted)` +
+          `\nAgainst bare node:http making the same Redis round trips: ${redisResult.ioRatio.toFixed(3)} (${redisResult.broker.toFixed(0)} / ${redisResult.bareRedis.toFixed(0)} req/s)` +
           `\nRedis MEMORY USAGE: ${sessions.meanBytes.toFixed(0)} bytes per session (mean of ${sessions.keys}), ` +
           `${credentials.meanBytes.toFixed(0)} bytes per cached credential (${credentials.keys})` +
           `\nRedis commands per cache hit: ${perHit.map((c) => `${c.name} ${c.perRequest.toFixed(2)}`).join(', ')}`,
@@ -723,7 +738,15 @@ async function main(): Promise<void> {
         baseline: 'bare node:http, same bytes, same run',
         value: redisResult.ratio,
         target: 0.4,
-        detail: `${formatCount(redisResult.broker)} against ${formatCount(redisResult.bare)} /s; per CPU second of the servers' thread ${redisResult.cpuRatio.toFixed(3)}`,
+        detail: `${formatCount(redisResult.broker)} against ${formatCount(redisResult.bare)} /s; per CPU second of the servers' thread ${redisResult.cpuRatio.toFixed(3)}; Redis commands per hit: ${redisResult.commands}`,
+      },
+      {
+        id: 'cache-hit-redis-io',
+        measures: 'the same Redis cache hits, per wall-clock second, against a server doing their Redis I/O',
+        baseline: 'bare node:http making the same three Redis round trips, same bytes, same run',
+        value: redisResult.ioRatio,
+        target: null,
+        detail: `${formatCount(redisResult.broker)} against ${formatCount(redisResult.bareRedis)} /s`,
       },
       {
         id: 'rss-idle',
