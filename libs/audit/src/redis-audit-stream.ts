@@ -46,6 +46,43 @@ end
 return {1, redis.call('XADD', KEYS[1], '*', 'event', ARGV[2])}`;
 
 /**
+ * Name of the append script's command on the client: prefixed `fedgate` so it never replaces one
+ * of ioredis's own commands. Defined with its one key fixed (as libs/store/src/redis-scripts.ts
+ * does), so ioredis sends the body (EVAL) once per connection and then only its SHA1 (EVALSHA),
+ * sends EVAL again when the server answers NOSCRIPT, and a Cluster routes by the stream's key.
+ */
+const APPEND_COMMAND = 'fedgateAuditAppend';
+
+/** The append script, defined on one client; resolves with the script's raw reply. */
+type AppendCall = (
+  stream: string,
+  head: string,
+  line: string,
+  genesis: string,
+  maxLength: string,
+) => Promise<unknown>;
+
+/**
+ * Mirrors defineScript in libs/store/src/redis-scripts.ts (not exported there): defineCommand
+ * adds the method, which ioredis types only through a global augmentation, so it is looked up
+ * and checked once.
+ */
+function defineAppendScript(client: RedisClient): AppendCall {
+  client.defineCommand(APPEND_COMMAND, { lua: APPEND_SCRIPT, numberOfKeys: 1 });
+  const method: unknown = Reflect.get(client, APPEND_COMMAND);
+  if (typeof method !== 'function') {
+    throw new Error(`ioredis did not define the ${APPEND_COMMAND} script command`);
+  }
+  return (...args) => {
+    const reply: unknown = Reflect.apply(method, client, args);
+    if (!(reply instanceof Promise)) {
+      throw new TypeError(`ioredis's ${APPEND_COMMAND} script command did not return a promise`);
+    }
+    return reply;
+  };
+}
+
+/**
  * Replicas racing for the head: each lost race costs one round trip and a short random pause (so
  * two writers in lockstep drift apart instead of one losing every race); past this many lost
  * races in a row, the write fails.
@@ -73,13 +110,16 @@ export interface AuditWriteHooks {
 export class RedisAuditStream {
   private head: ChainPosition = CHAIN_START;
   private queue: Promise<void> = Promise.resolve();
+  private readonly appendScript: AppendCall;
 
   private constructor(
     private readonly client: RedisClient,
     private readonly stream: string,
     private readonly maxLength: number | undefined,
     private readonly hooks: AuditWriteHooks,
-  ) {}
+  ) {
+    this.appendScript = defineAppendScript(client);
+  }
 
   /** Connects and resolves once Redis is ready; rejects with store_unavailable otherwise. */
   static async open(config: AuditRedisConfig, hooks: AuditWriteHooks = {}): Promise<RedisAuditStream> {
@@ -120,9 +160,7 @@ export class RedisAuditStream {
       const { line, position } = chainLine(this.head, time, fields);
       let reply: unknown;
       try {
-        reply = await this.client.eval(
-          APPEND_SCRIPT,
-          1,
+        reply = await this.appendScript(
           this.stream,
           this.head.hash,
           line,
