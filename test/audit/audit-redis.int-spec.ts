@@ -145,6 +145,52 @@ describe('the audit stream in Redis', () => {
     );
   });
 
+  /** `calls`, `failed_calls` and `rejected_calls` of one command in INFO commandstats (0 if never run). */
+  async function commandStats(command: string): Promise<{ calls: number; failed: number; rejected: number }> {
+    const info = await client.info('commandstats');
+    const line = info.split(/\r?\n/).find((candidate) => candidate.startsWith(`cmdstat_${command}:`));
+    const field = (name: string): number =>
+      Number(new RegExp(`(?:^|[:,])${name}=(\\d+)`).exec(line ?? '')?.[1] ?? 0);
+    return { calls: field('calls'), failed: field('failed_calls'), rejected: field('rejected_calls') };
+  }
+
+  it('sends the append script by hash: one EVAL on the connection, EVALSHA after, EVAL again after SCRIPT FLUSH', async () => {
+    await client.script('FLUSH');
+    await client.config('RESETSTAT');
+    const { audit, writes } = await open();
+    await recordAll(audit, writes, 'a', 20);
+    // Only this stream's connection runs scripts on this server: the test's own client never does.
+    const eval1 = await commandStats('eval');
+    const evalsha1 = await commandStats('evalsha');
+    expect(eval1.calls).toBeLessThanOrEqual(1);
+    expect(eval1.calls + evalsha1.calls - evalsha1.rejected - evalsha1.failed).toBe(20);
+    expect(evalsha1.calls - evalsha1.rejected - evalsha1.failed).toBeGreaterThanOrEqual(19);
+
+    // The server forgets the script: the next write is answered NOSCRIPT and sent again in full.
+    await client.script('FLUSH');
+    await client.config('RESETSTAT');
+    await recordAll(audit, writes, 'b', 5);
+    const eval2 = await commandStats('eval');
+    const evalsha2 = await commandStats('evalsha');
+    expect(eval2.calls).toBe(1);
+    expect(evalsha2.calls - evalsha2.rejected - evalsha2.failed).toBe(4);
+    await audit.close();
+
+    const events = (await client.xrange(stream, '-', '+')).map(
+      ([, fields]) => JSON.parse(fields[1]!) as { seq: number; replica: string },
+    );
+    expect(events.map((event) => event.seq)).toEqual(Array.from({ length: 25 }, (_, index) => index + 1));
+    expect(events.map((event) => event.replica)).toEqual([
+      ...Array<string>(20).fill('a'),
+      ...Array<string>(5).fill('b'),
+    ]);
+    expect(await fedgate(['audit', 'verify', '--redis', redis.url, '--stream', stream])).toEqual({
+      code: 0,
+      stdout: `${stream}: 25 entries, chain intact (last seq 25)\n`,
+      stderr: '',
+    });
+  });
+
   it('trims to about maxLength and verifies from the first entry left, saying so', async () => {
     const { audit, writes } = await open({ maxLength: 1000 });
     await recordAll(audit, writes, 'a', 1500);
