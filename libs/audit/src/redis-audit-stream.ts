@@ -2,10 +2,12 @@ import { randomInt } from 'node:crypto';
 import { FedgateError } from '@fedgate/core';
 import {
   createRedisClient,
+  defineScript,
   failClosedClientOptions,
   redactRedisError,
   redisConnectionFromSection,
   type RedisClient,
+  type ScriptCall,
   type RedisConnectionSection,
 } from '@fedgate/store';
 import { CHAIN_START, GENESIS_HASH, chainLine, splitLine, type ChainPosition } from './audit-chain';
@@ -53,35 +55,6 @@ return {1, redis.call('XADD', KEYS[1], '*', 'event', ARGV[2])}`;
  */
 const APPEND_COMMAND = 'fedgateAuditAppend';
 
-/** The append script, defined on one client; resolves with the script's raw reply. */
-type AppendCall = (
-  stream: string,
-  head: string,
-  line: string,
-  genesis: string,
-  maxLength: string,
-) => Promise<unknown>;
-
-/**
- * Mirrors defineScript in libs/store/src/redis-scripts.ts (not exported there): defineCommand
- * adds the method, which ioredis types only through a global augmentation, so it is looked up
- * and checked once.
- */
-function defineAppendScript(client: RedisClient): AppendCall {
-  client.defineCommand(APPEND_COMMAND, { lua: APPEND_SCRIPT, numberOfKeys: 1 });
-  const method: unknown = Reflect.get(client, APPEND_COMMAND);
-  if (typeof method !== 'function') {
-    throw new Error(`ioredis did not define the ${APPEND_COMMAND} script command`);
-  }
-  return (...args) => {
-    const reply: unknown = Reflect.apply(method, client, args);
-    if (!(reply instanceof Promise)) {
-      throw new TypeError(`ioredis's ${APPEND_COMMAND} script command did not return a promise`);
-    }
-    return reply;
-  };
-}
-
 /**
  * Replicas racing for the head: each lost race costs one round trip and a short random pause (so
  * two writers in lockstep drift apart instead of one losing every race); past this many lost
@@ -110,7 +83,7 @@ export interface AuditWriteHooks {
 export class RedisAuditStream {
   private head: ChainPosition = CHAIN_START;
   private queue: Promise<void> = Promise.resolve();
-  private readonly appendScript: AppendCall;
+  private readonly appendScript: ScriptCall;
 
   private constructor(
     private readonly client: RedisClient,
@@ -118,7 +91,7 @@ export class RedisAuditStream {
     private readonly maxLength: number | undefined,
     private readonly hooks: AuditWriteHooks,
   ) {
-    this.appendScript = defineAppendScript(client);
+    this.appendScript = defineScript(client, APPEND_COMMAND, APPEND_SCRIPT, 1);
   }
 
   /** Connects and resolves once Redis is ready; rejects with store_unavailable otherwise. */

@@ -10,6 +10,7 @@ export {
   type RedisOpenOptions,
   type RedisStoreOptions,
 } from './redis-store';
+export { defineScript, type ScriptCall } from './redis-scripts';
 export { createRedisClient, type RedisClient, type RedisTls, type RedisTopology } from './redis-topology';
 export { redact as redactRedisError } from './redis-errors';
 export {

@@ -96,7 +96,7 @@ return 1`;
 type ScriptArgument = string | number;
 
 /** One defined script, as ioredis runs it; resolves with the script's raw reply. */
-type ScriptCall = (...args: ScriptArgument[]) => Promise<unknown>;
+export type ScriptCall = (...args: ScriptArgument[]) => Promise<unknown>;
 
 /** The store's scripts, defined on one client. Every call resolves with the script's raw reply. */
 export interface StoreScripts {
@@ -153,10 +153,17 @@ export function defineStoreScripts(client: RedisClient): StoreScripts {
 }
 
 /**
- * defineCommand adds the script as a method named `name`; ioredis types it only through a global
- * module augmentation, so the method is looked up here and checked once.
+ * Defines a Lua script on a client, sent by hash (see the top of this file), as a method named
+ * `name` (prefix it, e.g. `fedgate…`, so it never replaces one of ioredis's commands). ioredis
+ * types that method only through a global module augmentation, so it is looked up here and
+ * checked once. Give `numberOfKeys` whenever it is fixed: auto-pipelining routes by the first key.
  */
-function defineScript(client: RedisClient, name: string, lua: string, numberOfKeys?: number): ScriptCall {
+export function defineScript(
+  client: RedisClient,
+  name: string,
+  lua: string,
+  numberOfKeys?: number,
+): ScriptCall {
   client.defineCommand(name, numberOfKeys === undefined ? { lua } : { lua, numberOfKeys });
   const method: unknown = Reflect.get(client, name);
   if (typeof method !== 'function') {
