@@ -12,15 +12,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import type { AddressInfo } from 'node:net';
 import { Client } from 'ldapts';
-import { parseConfig } from '@fedgate/broker-config';
-import { createLogger } from '@fedgate/logging';
-import { createBrokerApp } from '../../apps/broker/src/broker-app';
-import { createBrokerRuntime } from '../../apps/broker/src/broker-runtime';
 import { LDAP_BASE_DN, startSlapd } from '../../test/harness/slapd';
 import { formatCount, writeBenchResults } from '../shared/results';
+import { startSilentBroker } from '../shared/silent-broker';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -64,7 +59,7 @@ async function main(): Promise<void> {
   // The audit stream goes to a file, as it would in production, not into the bench's output.
   const auditDir = mkdtempSync(join(tmpdir(), 'fedgate-bench-ldap-'));
   const ca = readFileSync(slapd.caCertFile, 'utf8');
-  const parsed = parseConfig(
+  const broker = await startSilentBroker(
     `
 logging: { level: silent }
 audit: { output: file, path: "${join(auditDir, 'audit.log')}" }
@@ -83,20 +78,7 @@ connectors:
 `,
     { env: {}, baseDir: __dirname },
   );
-  if (!parsed.ok) {
-    throw new Error(parsed.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\n'));
-  }
-  const silent = new Writable({
-    write: (_chunk, _encoding, callback) => {
-      callback();
-    },
-  });
-  const runtime = await createBrokerRuntime(parsed.config, {
-    logger: createLogger({ level: 'silent', destination: silent }),
-  });
-  const app = await createBrokerApp(runtime);
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
+  const { port } = broker;
   const loginUrl = `http://127.0.0.1:${port}/auth/corp/login`;
   const aliceDn = `uid=alice,ou=people,${LDAP_BASE_DN}`;
 
@@ -155,8 +137,7 @@ connectors:
     ]);
     console.log(`results written to ${path}`);
   } finally {
-    await app.close();
-    await runtime.close();
+    await broker.close();
     await slapd.stop();
     rmSync(auditDir, { recursive: true, force: true });
   }

@@ -18,15 +18,11 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import * as client from 'openid-client';
-import { parseConfig } from '@fedgate/broker-config';
-import { createLogger } from '@fedgate/logging';
 import { formatCount, writeBenchResults } from '../shared/results';
-import { createBrokerApp } from '../../apps/broker/src/broker-app';
-import { createBrokerRuntime } from '../../apps/broker/src/broker-runtime';
 import { CLIENT_SECRET, testAccounts } from '../../test/oidc/oidc-fixture';
 import { signingKey, signInAtProvider, TestOidcProvider } from '../../test/oidc/oidc-provider-harness';
+import { startSilentBroker } from '../shared/silent-broker';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -128,7 +124,7 @@ async function startBroker(
   directory: string,
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const publicUrl = `http://127.0.0.1:${port}`;
-  const parsed = parseConfig(
+  const broker = await startSilentBroker(
     `
 server: { publicUrl: ${publicUrl} }
 logging: { level: silent }
@@ -142,27 +138,9 @@ connectors:
     claims: { groups: groups }
 `,
     { env: { OIDC_SECRET: CLIENT_SECRET }, baseDir: __dirname },
+    port,
   );
-  if (!parsed.ok) {
-    throw new Error(parsed.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\n'));
-  }
-  const silent = new Writable({
-    write: (_chunk, _encoding, callback) => {
-      callback();
-    },
-  });
-  const runtime = await createBrokerRuntime(parsed.config, {
-    logger: createLogger({ level: 'silent', destination: silent }),
-  });
-  const app = await createBrokerApp(runtime);
-  await app.listen(port, '127.0.0.1');
-  return {
-    url: publicUrl,
-    close: async () => {
-      await app.close();
-      await runtime.close();
-    },
-  };
+  return { url: publicUrl, close: () => broker.close() };
 }
 
 async function main(): Promise<void> {

@@ -14,14 +14,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { SignedXml } from 'xml-crypto';
-import { parseConfig } from '@fedgate/broker-config';
-import { createLogger } from '@fedgate/logging';
 import { formatCount, writeBenchResults } from '../shared/results';
-import { createBrokerApp } from '../../apps/broker/src/broker-app';
-import { createBrokerRuntime } from '../../apps/broker/src/broker-runtime';
 import { keyPair, signedResponse } from '../../test/saml/fixtures/test-idp';
+import { startSilentBroker } from '../shared/silent-broker';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -90,7 +86,7 @@ async function main(): Promise<void> {
   const idp = keyPair('idp');
   const directory = mkdtempSync(join(tmpdir(), 'bench-saml-'));
   writeFileSync(join(directory, 'idp.crt'), idp.certificate);
-  const parsed = parseConfig(
+  const broker = await startSilentBroker(
     `
 server: { publicUrl: ${publicUrl()} }
 logging: { level: silent }
@@ -102,21 +98,9 @@ connectors:
     attributes: { groups: [groups] }
 `,
     { env: {}, baseDir: __dirname },
+    PORT,
   );
-  if (!parsed.ok) {
-    throw new Error(parsed.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\n'));
-  }
-  const silent = new Writable({
-    write: (_chunk, _encoding, callback) => {
-      callback();
-    },
-  });
-  const runtime = await createBrokerRuntime(parsed.config, {
-    logger: createLogger({ level: 'silent', destination: silent }),
-  });
-  const app = await createBrokerApp(runtime);
-  await app.listen(PORT, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
+  const { port } = broker;
 
   try {
     console.log(`SAML ACS bench: ${SECONDS}s per run, ${CONCURRENCY} concurrent, memory store`);
@@ -165,8 +149,7 @@ connectors:
     ]);
     console.log(`results written to ${written}`);
   } finally {
-    await app.close();
-    await runtime.close();
+    await broker.close();
   }
 }
 
