@@ -16,42 +16,15 @@ import { Client } from 'ldapts';
 import { LDAP_BASE_DN, startSlapd } from '../../test/harness/slapd';
 import { formatCount, writeBenchResults } from '../shared/results';
 import { startSilentBroker } from '../shared/silent-broker';
+import { measureConcurrent, median } from '../shared/load';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
-
-/** Runs `operation` from CONCURRENCY loops for SECONDS; returns completed operations per second. */
-async function measure(name: string, operation: () => Promise<void>, seconds = SECONDS): Promise<number> {
-  const deadline = Date.now() + seconds * 1000;
-  let completed = 0;
-  let failed = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (Date.now() < deadline) {
-        try {
-          await operation();
-          completed += 1;
-        } catch {
-          failed += 1;
-        }
-      }
-    }),
-  );
-  const rate = completed / seconds;
-  console.log(`${name}: ${rate.toFixed(1)} ops/s (${completed} ok, ${failed} failed)`);
-  if (failed > 0) {
-    throw new Error(`${name}: ${failed} operations failed`);
-  }
-  return rate;
+/** Operations per second of `operation` from CONCURRENCY loops (bench/shared/load.ts). */
+function measure(name: string, operation: () => Promise<void>, seconds = SECONDS): Promise<number> {
+  return measureConcurrent(name, operation, { seconds, concurrency: CONCURRENCY, unit: 'ops' });
 }
 
 async function main(): Promise<void> {

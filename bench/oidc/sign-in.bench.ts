@@ -15,7 +15,6 @@
  * BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_ROUNDS and BENCH_WARMUP_SECONDS tune it.
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as client from 'openid-client';
@@ -23,6 +22,7 @@ import { formatCount, writeBenchResults } from '../shared/results';
 import { CLIENT_SECRET, testAccounts } from '../../test/oidc/oidc-fixture';
 import { signingKey, signInAtProvider, TestOidcProvider } from '../../test/oidc/oidc-provider-harness';
 import { startSilentBroker } from '../shared/silent-broker';
+import { freeLoopbackPort, measureConcurrent, median } from '../shared/load';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -39,53 +39,9 @@ const SCOPE = 'openid email profile';
 const SESSION_COOKIE = 'fedgate_session';
 const SIGN_IN_COOKIE = 'fedgate_signin';
 
-/** Runs `operation` from CONCURRENCY loops for SECONDS; returns completed operations per second. */
-async function measure(name: string, operation: () => Promise<void>, seconds = SECONDS): Promise<number> {
-  const deadline = Date.now() + seconds * 1000;
-  let completed = 0;
-  let failed = 0;
-  let firstFailure: unknown;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (Date.now() < deadline) {
-        try {
-          await operation();
-          completed += 1;
-        } catch (error) {
-          failed += 1;
-          firstFailure ??= error;
-        }
-      }
-    }),
-  );
-  const rate = completed / seconds;
-  console.log(`${name}: ${rate.toFixed(1)} sign-ins/s (${completed} ok, ${failed} failed)`);
-  if (failed > 0) {
-    throw new Error(`${name}: ${failed} sign-ins failed, the first: ${String(firstFailure)}`);
-  }
-  return rate;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
-
-/** A loopback port nothing listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => {
-        resolve(port);
-      });
-    });
-  });
+/** Sign-ins per second of `operation` from CONCURRENCY loops (bench/shared/load.ts). */
+function measure(name: string, operation: () => Promise<void>, seconds = SECONDS): Promise<number> {
+  return measureConcurrent(name, operation, { seconds, concurrency: CONCURRENCY, unit: 'sign-ins' });
 }
 
 /**
@@ -144,7 +100,7 @@ connectors:
 }
 
 async function main(): Promise<void> {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const brokerUrl = `http://127.0.0.1:${port}`;
   /** One redirect URI for both sides: the provider does the same work for either. */
   const callbackUrl = `${brokerUrl}/auth/corp/callback`;

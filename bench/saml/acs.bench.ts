@@ -11,13 +11,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignedXml } from 'xml-crypto';
 import { formatCount, writeBenchResults } from '../shared/results';
 import { keyPair, signedResponse } from '../../test/saml/fixtures/test-idp';
 import { startSilentBroker } from '../shared/silent-broker';
+import { freeLoopbackPort, measureConcurrent } from '../shared/load';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -27,29 +27,9 @@ const publicUrl = (): string => `http://127.0.0.1:${PORT}`;
 const acsUrl = (): string => `${publicUrl()}/auth/corp/callback`;
 const IDP = 'https://idp.bench/metadata';
 
-/** Runs `operation` from CONCURRENCY loops for SECONDS; returns completed operations per second. */
-async function measure(name: string, operation: () => Promise<void>): Promise<number> {
-  const deadline = Date.now() + SECONDS * 1000;
-  let completed = 0;
-  let failed = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (Date.now() < deadline) {
-        try {
-          await operation();
-          completed += 1;
-        } catch {
-          failed += 1;
-        }
-      }
-    }),
-  );
-  const rate = completed / SECONDS;
-  console.log(`${name}: ${rate.toFixed(1)} ops/s (${completed} ok, ${failed} failed)`);
-  if (failed > 0) {
-    throw new Error(`${name}: ${failed} operations failed`);
-  }
-  return rate;
+/** Operations per second of `operation` from CONCURRENCY loops (bench/shared/load.ts). */
+function measure(name: string, operation: () => Promise<void>): Promise<number> {
+  return measureConcurrent(name, operation, { seconds: SECONDS, concurrency: CONCURRENCY, unit: 'ops' });
 }
 
 /** An IdP-initiated response for fedgate's ACS, signed by the test IdP, with a fresh assertion ID. */
@@ -67,22 +47,8 @@ function response(): string {
   });
 }
 
-/** A loopback port nothing listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
-
 async function main(): Promise<void> {
-  PORT = await freePort();
+  PORT = await freeLoopbackPort();
   const idp = keyPair('idp');
   const directory = mkdtempSync(join(tmpdir(), 'bench-saml-'));
   writeFileSync(join(directory, 'idp.crt'), idp.certificate);
