@@ -1,5 +1,6 @@
 import type { Identity } from '@fedgate/core';
 import type { IssuanceMode, IssuePlan, IssuePlanOf } from '@fedgate/mapping';
+import type { CacheLookup } from './cache/credential-cache';
 import type { IssuedCredentials } from './issued-credentials';
 import type { ModeIssuers } from './mode-issuer';
 
@@ -13,7 +14,29 @@ export interface CredentialCacheLike {
     issue: () => Promise<IssuedCredentials>,
     /** Whose credentials they are, so a revocation can purge them (libs/issuance/src/cache). */
     owner?: Pick<Identity, 'connectorId' | 'subject' | 'username'>,
+    /** The read lookup() started for this key, served instead of a read of its own. */
+    lookup?: CacheLookup,
   ): Promise<{ credentials: IssuedCredentials; source: CredentialSourceKind }>;
+  /** Starts the read of the key's entry before returning (CredentialCache.lookup); without it, nothing is read early. */
+  lookup?(key: string): CacheLookup;
+}
+
+/**
+ * A credential cache read started for one plan and identity (Issuance.lookup), which
+ * Issuance.credentials serves for that same plan and identity. Opaque.
+ */
+export interface CredentialsLookup {
+  readonly plan: IssuePlan;
+  readonly identity: Identity;
+}
+
+class StartedCredentialsLookup implements CredentialsLookup {
+  constructor(
+    readonly plan: IssuePlan,
+    readonly identity: Identity,
+    readonly key: string,
+    readonly read: CacheLookup,
+  ) {}
 }
 
 /**
@@ -49,9 +72,31 @@ export interface IssuanceOptions {
 export class Issuance {
   constructor(private readonly options: IssuanceOptions) {}
 
+  /**
+   * Starts reading the plan's cache entry: the store command is issued before this returns, so a
+   * caller that has just issued another one (its rate limit) sends both at once, then serves the
+   * read with credentials(plan, identity, lookup) once it may, or drops it (a failed read it
+   * holds is never an unhandled rejection). Undefined when there is no cache or the cache cannot
+   * read early. Throws what credentials() would reject with when the plan has no cache key.
+   */
+  lookup(plan: IssuePlan, identity: Identity): CredentialsLookup | undefined {
+    const cache = this.options.cache;
+    if (cache?.store.lookup === undefined) {
+      return undefined;
+    }
+    const key = cache.keyOf(identity, plan);
+    return new StartedCredentialsLookup(plan, identity, key, cache.store.lookup(key));
+  }
+
+  /**
+   * The plan's credentials: from the cache when it holds them, else issued (and cached). With a
+   * `lookup` (lookup(), for this same plan and identity object), its read is the first look at
+   * the cache.
+   */
   async credentials(
     plan: IssuePlan,
     identity: Identity,
+    lookup?: CredentialsLookup,
   ): Promise<{ credentials: IssuedCredentials; source: CredentialSourceKind }> {
     const issue = async (): Promise<IssuedCredentials> => {
       const credentials = await issueBy(this.options.issuers, plan, identity);
@@ -62,7 +107,17 @@ export class Issuance {
     if (cache === undefined) {
       return { credentials: await issue(), source: 'issued' };
     }
-    return cache.store.getOrIssue(cache.keyOf(identity, plan), issue, identity);
+    if (lookup === undefined) {
+      return cache.store.getOrIssue(cache.keyOf(identity, plan), issue, identity);
+    }
+    if (!(
+      lookup instanceof StartedCredentialsLookup &&
+      lookup.plan === plan &&
+      lookup.identity === identity
+    )) {
+      throw new RangeError('the lookup must come from lookup() for the same plan and identity');
+    }
+    return cache.store.getOrIssue(lookup.key, issue, identity, lookup.read);
   }
 
   /**

@@ -369,6 +369,126 @@ describe('CredentialCache', () => {
     });
   });
 
+  describe('a read started ahead (lookup)', () => {
+    /** The store with its reads counted as they are called. */
+    function countingReads(): { store: Store; reads: () => number } {
+      let reads = 0;
+      const counted = Object.assign(Object.create(store) as MemoryStore, {
+        get: (key: string) => {
+          reads += 1;
+          return store.get(key);
+        },
+      });
+      return { store: counted, reads: () => reads };
+    }
+
+    function cacheOn(target: Store): CredentialCache {
+      return new CredentialCache(target, CacheCipher.fromConfig([keyA]), {
+        refreshBeforeSeconds: REFRESH_BEFORE_S,
+        now,
+        pollMs: 5,
+        waitMs: 5_000,
+      });
+    }
+
+    it('issues its read before returning, and getOrIssue serves that read without another', async () => {
+      const { store: counted, reads } = countingReads();
+      const credentials = cacheOn(counted);
+      const first = await credentials.getOrIssue(KEY, sts.issue);
+      const before = reads();
+
+      const lookup = credentials.lookup(KEY);
+      expect(reads()).toBe(before + 1);
+      expect(await credentials.getOrIssue(KEY, sts.issue, undefined, lookup)).toEqual({
+        credentials: first.credentials,
+        source: 'cache',
+      });
+      expect(reads()).toBe(before + 1);
+      expect(sts.calls).toBe(1);
+    });
+
+    it('decrypts nothing for a lookup that is never served', async () => {
+      const cipher = CacheCipher.fromConfig([keyA]);
+      await cache(cipher).getOrIssue(KEY, sts.issue);
+      const decrypt = jest.spyOn(cipher, 'decrypt');
+      const credentials = cache(cipher);
+      credentials.lookup(KEY);
+      await sleep(5);
+      expect(decrypt).not.toHaveBeenCalled();
+      await credentials.getOrIssue(KEY, sts.issue, undefined, credentials.lookup(KEY));
+      expect(decrypt).toHaveBeenCalledTimes(1);
+    });
+
+    it('shares one read among lookups of a key made while it is on its way', async () => {
+      const { store: counted, reads } = countingReads();
+      const credentials = cacheOn(counted);
+      await credentials.getOrIssue(KEY, sts.issue);
+      const before = reads();
+      const lookups = [credentials.lookup(KEY), credentials.lookup(KEY), credentials.lookup(OTHER_KEY)];
+      expect(reads()).toBe(before + 2);
+      const served = await Promise.all(
+        lookups.map((lookup) => credentials.getOrIssue(lookup.key, sts.issue, undefined, lookup)),
+      );
+      expect(served.map((result) => result.source)).toEqual(['cache', 'cache', 'issued']);
+      // Answered: the next lookup reads again.
+      const answered = reads();
+      credentials.lookup(KEY);
+      expect(reads()).toBe(answered + 1);
+    });
+
+    it('goes on from a miss to one issue() for concurrent callers, as without a lookup', async () => {
+      sts.delayMs = 10;
+      const credentials = cache();
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          credentials.getOrIssue(KEY, sts.issue, undefined, credentials.lookup(KEY)),
+        ),
+      );
+      expect(sts.calls).toBe(1);
+      expect(results.map((result) => result.source).sort()).toEqual([
+        ...Array.from({ length: 9 }, () => 'coalesced'),
+        'issued',
+      ]);
+    });
+
+    it('never serves a read of an entry that is no longer servable', async () => {
+      const credentials = cache();
+      const first = await credentials.getOrIssue(KEY, sts.issue);
+      clock = first.credentials.expiration.getTime() - REFRESH_BEFORE_S * 1000;
+      const refreshed = await credentials.getOrIssue(KEY, sts.issue, undefined, credentials.lookup(KEY));
+      expect(refreshed.source).toBe('issued');
+      expect(refreshed.credentials.secretAccessKey).not.toBe(first.credentials.secretAccessKey);
+    });
+
+    it('fails closed with store_unavailable, without issue(), when its read fails; a dropped one is no unhandled rejection', async () => {
+      const credentials = cache();
+      await store.close();
+      credentials.lookup(KEY);
+      const error = await rejectionOf(
+        credentials.getOrIssue(KEY, sts.issue, undefined, credentials.lookup(KEY)),
+      );
+      expect(error).toMatchObject({ code: 'store_unavailable' });
+      expect(sts.calls).toBe(0);
+      // Jest fails the test on an unhandled rejection: let the dropped lookup's surface here if any.
+      await sleep(20);
+    });
+
+    it('refuses a lookup of another key or of another cache, and a key that is not a cache key', async () => {
+      const credentials = cache();
+      await expect(
+        credentials.getOrIssue(KEY, sts.issue, undefined, credentials.lookup(OTHER_KEY)),
+      ).rejects.toThrow(RangeError);
+      await expect(credentials.getOrIssue(KEY, sts.issue, undefined, cache().lookup(KEY))).rejects.toThrow(
+        RangeError,
+      );
+      await expect(credentials.getOrIssue(KEY, sts.issue, undefined, { key: KEY })).rejects.toThrow(
+        RangeError,
+      );
+      expect(() => credentials.lookup('alice:prod')).toThrow(RangeError);
+      expect(sts.calls).toBe(0);
+    });
+  });
+
   describe('failures', () => {
     it('gives every waiting caller the issue() error once, and the next call tries again', async () => {
       sts.delayMs = 10;

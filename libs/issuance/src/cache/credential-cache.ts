@@ -66,6 +66,25 @@ export interface CachedCredentials {
   source: CredentialSource;
 }
 
+/**
+ * A read of one entry started ahead of getOrIssue (CredentialCache.lookup), for getOrIssue to
+ * serve. Opaque; dropping it unused is safe: a read that fails is never an unhandled rejection.
+ */
+export interface CacheLookup {
+  /** The cache key whose entry it reads. */
+  readonly key: string;
+}
+
+/** What lookup() hands out: the store's answer on its way, and the cache that asked. */
+class StartedLookup implements CacheLookup {
+  constructor(
+    readonly key: string,
+    readonly cache: CredentialCache,
+    /** The sealed entry, or null; decrypted only when getOrIssue serves it. */
+    readonly sealed: Promise<string | null>,
+  ) {}
+}
+
 const DEFAULT_LOCK_TTL_MS = 15_000;
 const DEFAULT_WAIT_MS = 45_000;
 const DEFAULT_POLL_MS = 50;
@@ -80,7 +99,9 @@ const OPENED_CAPACITY = 1000;
  * one STS call:
  *
  * - in this process, concurrent getOrIssue calls for one key share a single
- *   lookup (single flight);
+ *   lookup (single flight); a caller may start that first read early with
+ *   lookup(), to send it together with another store command, and hand it to
+ *   getOrIssue, which serves it;
  * - across replicas sharing the store, the one that takes the store lock
  *   `issuance:credentials:<key>` re-checks the cache, calls issue(), writes the
  *   entry and releases; the others poll the cache (jittered) until the entry
@@ -109,6 +130,8 @@ export class CredentialCache {
    * anyway.
    */
   private readonly opened = new Map<string, { sealed: string; credentials: IssuedCredentials }>();
+  /** The reads lookup() started that have not answered yet, by key: lookups of one key share one. */
+  private readonly reading = new Map<string, Promise<string | null>>();
   private readonly refreshBeforeMs: number;
   private readonly now: () => number;
   private readonly lockTtlMs: number;
@@ -129,20 +152,55 @@ export class CredentialCache {
     this.revocation = options.revocation;
   }
 
-  /** Cached credentials with more than refreshBefore left, else one issue() per key across callers and replicas. */
+  /**
+   * Starts reading the entry of `key` now: the store command is issued before this returns, so
+   * a caller that has just issued another command (a rate limit) sends both at once, and serves
+   * the answer later with getOrIssue(key, issue, owner, lookup), e.g. only once its rate limit
+   * passed. Lookups of one key made while a read of it is still on its way share that read, as
+   * getOrIssue's callers share a flight. Nothing is decrypted here: a lookup never served costs
+   * its read only.
+   */
+  lookup(key: string): CacheLookup {
+    checkKey(key);
+    let sealed = this.reading.get(key);
+    if (sealed === undefined) {
+      const read = this.store.get(NAMESPACE + key);
+      this.reading.set(key, read);
+      const forget = (): void => {
+        if (this.reading.get(key) === read) {
+          this.reading.delete(key);
+        }
+      };
+      // Also handles the rejection for a lookup that is dropped; getOrIssue still gets it.
+      void read.then(forget, forget);
+      sealed = read;
+    }
+    return new StartedLookup(key, this, sealed);
+  }
+
+  /**
+   * Cached credentials with more than refreshBefore left, else one issue() per key across callers
+   * and replicas. With a `lookup` of this key (lookup()), its read is the first look at the
+   * store, unless a flight for the key is under way, which the call then joins.
+   */
   async getOrIssue(
     key: string,
     issue: () => Promise<IssuedCredentials>,
     owner?: CacheOwner,
+    lookup?: CacheLookup,
   ): Promise<CachedCredentials> {
-    if (!CREDENTIAL_CACHE_KEY_PATTERN.test(key)) {
-      throw new RangeError('the cache key must be 64 lowercase hex characters (credentialCacheKey)');
+    checkKey(key);
+    if (
+      lookup !== undefined &&
+      !(lookup instanceof StartedLookup && lookup.cache === this && lookup.key === key)
+    ) {
+      throw new RangeError("the lookup must come from this cache's lookup() for the same key");
     }
     let flight = this.inflight.get(key);
     let joined = true;
     if (flight === undefined) {
       joined = false;
-      flight = this.lookUpOrIssue(key, issue, owner);
+      flight = this.lookUpOrIssue(key, issue, owner, lookup?.sealed);
       this.inflight.set(key, flight);
       const settled = flight;
       const forget = (): void => {
@@ -164,8 +222,9 @@ export class CredentialCache {
     key: string,
     issue: () => Promise<IssuedCredentials>,
     owner: CacheOwner | undefined,
+    lookedUp: Promise<string | null> | undefined,
   ): Promise<CachedCredentials> {
-    const cached = await this.read(key);
+    const cached = lookedUp === undefined ? await this.read(key) : this.servable(key, await lookedUp);
     if (cached !== undefined) {
       return { credentials: cached, source: 'cache' };
     }
@@ -241,7 +300,11 @@ export class CredentialCache {
 
   /** The entry's credentials when it decrypts, is well formed and has more than refreshBefore left. */
   private async read(key: string): Promise<IssuedCredentials | undefined> {
-    const sealed = await this.store.get(NAMESPACE + key);
+    return this.servable(key, await this.store.get(NAMESPACE + key));
+  }
+
+  /** What read() makes of the store's answer for the entry of `key`. */
+  private servable(key: string, sealed: string | null): IssuedCredentials | undefined {
     if (sealed === null) {
       this.opened.delete(key);
       return undefined;
@@ -373,6 +436,12 @@ function deserialize(plaintext: string): IssuedCredentials | undefined {
     credentials.assumedRoleArn = assumedRoleArn;
   }
   return credentials;
+}
+
+function checkKey(key: string): void {
+  if (!CREDENTIAL_CACHE_KEY_PATTERN.test(key)) {
+    throw new RangeError('the cache key must be 64 lowercase hex characters (credentialCacheKey)');
+  }
 }
 
 function sleep(ms: number): Promise<void> {
