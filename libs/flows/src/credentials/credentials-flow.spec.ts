@@ -1,12 +1,19 @@
+import { randomBytes } from 'node:crypto';
+
 import { FedgateError } from '@fedgate/core';
 import {
+  CacheCipher,
   ConsoleSignin,
+  credentialCacheKey,
+  CredentialCache,
   Issuance,
   type IssuedCredentials,
   type ModeIssuer,
   type ModeIssuers,
 } from '@fedgate/issuance';
 import type { IssuePlan } from '@fedgate/mapping';
+import { MemoryStore, type BoundedCounter } from '@fedgate/store';
+import { IssuanceRateLimit } from '@fedgate/throttling';
 import { identity, mappingConfig, NOW } from '../../../../test/mapping/config-fixture';
 import type { AuditEvent } from '../audit';
 import { CredentialsFlow } from './credentials-flow';
@@ -243,6 +250,168 @@ describe('CredentialsFlow.consoleUrl', () => {
         outcome: 'bad_destination',
         phase: 'console.destination',
       }),
+    ]);
+  });
+});
+
+/**
+ * The flow with what the broker gives it: issuance through a credential cache and the issuance
+ * rate limit, both on one (memory) store. The store's reads and counts are recorded as they are
+ * called, so the test sees which store commands a request issues, and in which turn.
+ */
+function setupWithStore(options: { perUser?: number; failCacheReads?: Error } = {}) {
+  const store = new MemoryStore({ now: () => NOW.getTime() });
+  const calls: string[] = [];
+  const recorded = Object.assign(Object.create(store) as MemoryStore, {
+    get: (key: string) => {
+      calls.push(key.startsWith('issuance:credentials:') ? 'cache read' : `get ${key}`);
+      return options.failCacheReads === undefined ? store.get(key) : Promise.reject(options.failCacheReads);
+    },
+    incrementBelowLimits: (counters: readonly BoundedCounter[]) => {
+      calls.push('rate limit');
+      return store.incrementBelowLimits(counters);
+    },
+  });
+  const { plans, issuers } = recordingIssuers(() => Promise.resolve(CREDENTIALS));
+  const cache = new CredentialCache(
+    recorded,
+    CacheCipher.fromConfig([{ id: 'k', key: randomBytes(32).toString('base64') }]),
+    {
+      refreshBeforeSeconds: 900,
+      now: () => NOW.getTime(),
+    },
+  );
+  const events: AuditEvent[] = [];
+  const flow = new CredentialsFlow({
+    config: () => config,
+    issuance: new Issuance({ issuers, cache: { store: cache, keyOf: credentialCacheKey } }),
+    consoleSignin: new ConsoleSignin({
+      issuer: 'https://fedgate.example.com',
+      timeoutMs: 1000,
+      fetch: () => Promise.resolve(Response.json({ SigninToken: 'signin-token-0123456789' })),
+    }),
+    audit: { record: (event) => events.push(event) },
+    rateLimit: new IssuanceRateLimit(recorded, {
+      perUser: options.perUser ?? 100,
+      perClient: 100,
+      window: 60,
+    }),
+    now: () => NOW.getTime(),
+  });
+  return { flow, plans, events, calls, store };
+}
+
+/** Lets every settled promise's handlers run, so an unhandled rejection would surface in the test. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+const DEV = { accountId: 'prod', permissionSet: 'Dev' };
+
+describe('CredentialsFlow with a cache and a rate limit on the store', () => {
+  it('issues the rate limit and the cache read in the same turn, the limit first, and serves that read', async () => {
+    const { flow, plans, events, calls } = setupWithStore();
+    await flow.credentials(who, DEV, origin);
+    // A miss: the cache reads again once it holds the issuing lock, then issues.
+    expect(calls).toEqual(['rate limit', 'cache read', 'cache read']);
+    calls.length = 0;
+
+    const pending = flow.credentials(who, DEV, origin);
+    // Before any await: both store commands were issued, so a Redis client sends them in one write.
+    expect(calls).toEqual(['rate limit', 'cache read']);
+    expect(await pending).toEqual(CREDENTIALS);
+    // Served from that read: no second look at the store.
+    expect(calls).toEqual(['rate limit', 'cache read']);
+    expect(plans).toHaveLength(1);
+    expect(events.map((event) => [event.outcome, event.source])).toEqual([
+      ['success', 'issued'],
+      ['success', 'cache'],
+    ]);
+  });
+
+  it('does the same for a console sign-in, and drops the read when the destination is refused', async () => {
+    const { flow, plans, events, calls } = setupWithStore();
+    const pending = flow.consoleUrl(who, DEV, origin);
+    expect(calls).toEqual(['rate limit', 'cache read']);
+    await pending;
+    calls.length = 0;
+
+    const refused = failure(flow.consoleUrl(who, { ...DEV, destination: 'https://evil.example/' }, origin));
+    expect(calls).toEqual(['rate limit', 'cache read']);
+    expect(await refused).toMatchObject({ code: 'invalid_request' });
+    expect(calls).toEqual(['rate limit', 'cache read']);
+    expect(plans).toHaveLength(1);
+    expect(events.map((event) => [event.event, event.outcome])).toEqual([
+      ['issue_credentials', 'success'],
+      ['console_signin', 'success'],
+      ['console_signin', 'bad_destination'],
+    ]);
+  });
+
+  it('serves nothing from the read of a request the rate limit refused, and audits rate_limited only', async () => {
+    const { flow, plans, events, calls } = setupWithStore({ perUser: 2 });
+    await flow.credentials(who, DEV, origin);
+    await flow.credentials(who, DEV, origin);
+    calls.length = 0;
+    events.length = 0;
+
+    const error = await failure(flow.credentials(who, DEV, origin));
+    expect(error).toMatchObject({ code: 'rate_limited', phase: 'rate.issuance' });
+    // The read went with the count (nothing after it: no lock, no write), and nothing was served.
+    expect(calls).toEqual(['rate limit', 'cache read']);
+    expect(plans).toHaveLength(1);
+    expect(events).toEqual([
+      {
+        ...WHO,
+        event: 'issue_credentials',
+        account: 'prod',
+        permissionSet: 'Dev',
+        outcome: 'rate_limited',
+        error: 'rate_limited',
+        phase: 'rate.issuance',
+        check: 'per-user',
+      },
+    ]);
+  });
+
+  it('audits rate_limited, not not_entitled, for a request refused by both, and reads no cache for either', async () => {
+    const { flow, events, calls } = setupWithStore({ perUser: 1 });
+    const notEntitled = await failure(
+      flow.credentials(who, { accountId: 'prod', permissionSet: 'Admin' }, origin),
+    );
+    expect(notEntitled).toMatchObject({ code: 'not_entitled' });
+    const limited = await failure(
+      flow.credentials(who, { accountId: 'prod', permissionSet: 'Admin' }, origin),
+    );
+    expect(limited).toMatchObject({ code: 'rate_limited' });
+    expect(calls).toEqual(['rate limit', 'rate limit']);
+    expect(events.map((event) => event.outcome)).toEqual(['not_entitled', 'rate_limited']);
+  });
+
+  it('fails closed when the store is down, audited as the limit refusal, with no unhandled rejection', async () => {
+    const { flow, plans, events, calls, store } = setupWithStore();
+    await flow.credentials(who, DEV, origin);
+    await store.close();
+    events.length = 0;
+    calls.length = 0;
+
+    const error = await failure(flow.credentials(who, DEV, origin));
+    expect(error).toMatchObject({ code: 'store_unavailable' });
+    expect(calls).toEqual(['rate limit', 'cache read']);
+    expect(plans).toHaveLength(1);
+    expect(events).toEqual([expect.objectContaining({ outcome: 'error', error: 'store_unavailable' })]);
+    // Jest fails the test on an unhandled rejection: the dropped read's must be handled.
+    await settle();
+  });
+
+  it('fails closed when only the cache read fails, after the limit passed, without calling STS', async () => {
+    const down = new FedgateError('store_unavailable', 'The session store is unreachable');
+    const { flow, plans, events, calls } = setupWithStore({ failCacheReads: down });
+    await expect(flow.credentials(who, DEV, origin)).rejects.toBe(down);
+    expect(calls).toEqual(['rate limit', 'cache read']);
+    expect(plans).toEqual([]);
+    expect(events).toEqual([
+      expect.objectContaining({ event: 'issue_credentials', outcome: 'failure', error: 'store_unavailable' }),
     ]);
   });
 });

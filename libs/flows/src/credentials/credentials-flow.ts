@@ -3,10 +3,11 @@ import {
   allowedConsoleDestination,
   type ConsoleSignin,
   type CredentialSourceKind,
+  type CredentialsLookup,
   type Issuance,
   type IssuedCredentials,
 } from '@fedgate/issuance';
-import { planIssueMemoized, type IssuePlan, type MappingConfig } from '@fedgate/mapping';
+import { planIssueMemoized, type IssuePlan, type IssuePlanning, type MappingConfig } from '@fedgate/mapping';
 import { failureOf, type AuditTrail } from '../audit';
 
 /** What a user asks for: one of their entitlements, optionally shorter than its maximum. */
@@ -45,7 +46,8 @@ export interface CredentialsFlowDependencies {
    * returns, and the next request plans from the new one.
    */
   config: () => MappingConfig;
-  issuance: Pick<Issuance, 'credentials'>;
+  /** With `lookup`, a plan's cache read leaves for the store together with the rate limit's count. */
+  issuance: Pick<Issuance, 'credentials'> & Partial<Pick<Issuance, 'lookup'>>;
   consoleSignin: Pick<ConsoleSignin, 'signinUrl'>;
   audit: AuditTrail;
   /** Counts every request against its user's and client's limits (docs/configuration.md, issuanceRateLimit). */
@@ -62,6 +64,10 @@ export interface CredentialsFlowDependencies {
  * from where and, for failures, the failed phase. A console request's
  * destination is checked before any STS call. Nothing secret is audited:
  * the access key id and session ARN are what CloudTrail shows.
+ *
+ * The rate limit is checked first, and its refusal is the one audited; the
+ * plan's cache read is sent in the same turn, so both reach the store in one
+ * write (admit), and it is served only once the limit passed.
  */
 export class CredentialsFlow {
   constructor(private readonly deps: CredentialsFlowDependencies) {}
@@ -73,17 +79,15 @@ export class CredentialsFlow {
     origin: RequestOrigin,
   ): Promise<IssuedCredentials> {
     const audit = auditBase('issue_credentials', identity, request, origin);
-    await this.limit(identity, origin, audit);
-    const plan = this.plan(identity, request, audit);
-    const { credentials } = await this.issue(identity, plan, audit);
+    const { plan, lookup } = await this.admit(identity, request, origin, audit);
+    const { credentials } = await this.issue(identity, plan, audit, lookup);
     return credentials;
   }
 
   /** A console sign-in URL: a secret for 15 minutes, which the caller must not log. */
   async consoleUrl(identity: Identity, request: ConsoleRequest, origin: RequestOrigin): Promise<string> {
     const audit = auditBase('console_signin', identity, request, origin);
-    await this.limit(identity, origin, audit);
-    const plan = this.plan(identity, request, audit);
+    const { plan, lookup } = await this.admit(identity, request, origin, audit);
     // Checked before any STS call, so a bad destination changes nothing.
     let destination: string;
     try {
@@ -92,7 +96,7 @@ export class CredentialsFlow {
       this.deps.audit.record({ ...audit, outcome: 'bad_destination', ...failureOf(error) });
       throw error;
     }
-    const { credentials } = await this.issue(identity, plan, audit);
+    const { credentials } = await this.issue(identity, plan, audit, lookup);
     const issued = issuedBase(audit, plan, audit.event);
     try {
       const url = await this.deps.consoleSignin.signinUrl(credentials, {
@@ -107,6 +111,39 @@ export class CredentialsFlow {
     } catch (error) {
       this.deps.audit.record({ ...issued, outcome: 'failure', ...failureOf(error) });
       throw error;
+    }
+  }
+
+  /**
+   * The request counted against its limits, then planned, each refusal audited and thrown, the
+   * limit's first, as if planned after it: planning is pure, and its refusals are audited only
+   * once the limit passed. In the same turn, right after the rate limit's store command, the
+   * plan's cache read is started (Issuance.lookup), so the two leave for the store in one write:
+   * one round trip instead of two on a Redis cache hit. issue() serves that read; when the limit
+   * or the plan refuses, it is dropped unserved.
+   */
+  private async admit(
+    identity: Identity,
+    request: CredentialsRequest,
+    origin: RequestOrigin,
+    audit: AuditBase,
+  ): Promise<{ plan: IssuePlan; lookup: CredentialsLookup | undefined }> {
+    const planning = this.planning(identity, request);
+    const limited = this.limit(identity, origin, audit);
+    const lookup = planning.kind === 'plan' ? this.lookup(planning.plan, identity) : undefined;
+    await limited;
+    return { plan: this.plan(planning, audit), lookup };
+  }
+
+  /**
+   * The plan's cache read, started now, or none: a lookup that fails (no cache key for the
+   * plan) leaves issue() to meet the same failure, audited there as before.
+   */
+  private lookup(plan: IssuePlan, identity: Identity): CredentialsLookup | undefined {
+    try {
+      return this.deps.issuance.lookup?.(plan, identity);
+    } catch {
+      return undefined;
     }
   }
 
@@ -125,22 +162,32 @@ export class CredentialsFlow {
     }
   }
 
+  /** What the mapping makes of the request, audited by plan(); a planning error is kept for plan() to throw. */
+  private planning(identity: Identity, request: CredentialsRequest): Planning {
+    try {
+      // Memoized per (config object, session identity object): docs/benchmarks.md.
+      return planIssueMemoized(
+        identity,
+        this.deps.config(),
+        {
+          account: request.accountId,
+          permissionSet: request.permissionSet,
+          ...(request.durationSeconds === undefined ? {} : { requestedSeconds: request.durationSeconds }),
+        },
+        { now: new Date(this.deps.now()) },
+      );
+    } catch (error) {
+      return { kind: 'thrown', error };
+    }
+  }
+
   /** The plan the request names, or the refusal, audited and thrown. */
-  private plan(identity: Identity, request: CredentialsRequest, audit: AuditBase): IssuePlan {
-    // Memoized per (config object, session identity object): docs/benchmarks.md.
-    const planning = planIssueMemoized(
-      identity,
-      this.deps.config(),
-      {
-        account: request.accountId,
-        permissionSet: request.permissionSet,
-        ...(request.durationSeconds === undefined ? {} : { requestedSeconds: request.durationSeconds }),
-      },
-      { now: new Date(this.deps.now()) },
-    );
+  private plan(planning: Planning, audit: AuditBase): IssuePlan {
     switch (planning.kind) {
       case 'plan':
         return planning.plan;
+      case 'thrown':
+        throw planning.error;
       case 'not_entitled':
         this.deps.audit.record({ ...audit, outcome: 'not_entitled', ...failureOf(planning.error) });
         throw planning.error;
@@ -160,9 +207,12 @@ export class CredentialsFlow {
     identity: Identity,
     plan: IssuePlan,
     audit: AuditBase,
+    lookup: CredentialsLookup | undefined,
   ): Promise<{ credentials: IssuedCredentials; source: CredentialSourceKind }> {
     try {
-      const result = await this.deps.issuance.credentials(plan, identity);
+      const result = await (lookup === undefined
+        ? this.deps.issuance.credentials(plan, identity)
+        : this.deps.issuance.credentials(plan, identity, lookup));
       // Field by field on a literal, not spread: a spread that overwrites keys makes a slow
       // dictionary object, and this runs on every cache hit (docs/benchmarks.md).
       this.deps.audit.record(
@@ -187,6 +237,9 @@ export class CredentialsFlow {
     }
   }
 }
+
+/** A planning, or the error planning threw, kept to be thrown after the rate limit as before. */
+type Planning = IssuePlanning | { kind: 'thrown'; error: unknown };
 
 function auditBase(
   event: string,
