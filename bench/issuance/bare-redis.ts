@@ -1,10 +1,12 @@
 /**
  * A second baseline for the Redis store's cache hits: a bare `node:http`
  * server that, for every request, makes the round trips a broker cache hit
- * makes to the same redis-server (read the session, take the rate-limit
- * places in one Lua script, read the cached credential) with the same ioredis
- * client options, then answers the broker's bytes. Against it, the ratio
- * shows what the broker adds beyond the I/O a shared store costs.
+ * makes to the same redis-server, in the same two phases (read the session;
+ * then take the rate-limit places in one Lua script and read the cached
+ * credential, both issued in one turn so they leave in one write, and answer
+ * once the limit passed) with the same ioredis client options, then answers
+ * the broker's bytes. Against it, the ratio shows what the broker adds beyond
+ * the I/O a shared store costs.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -62,8 +64,14 @@ export async function startBareRedisServer(
       void (async () => {
         try {
           await redis.get(sessionKey);
-          await redis.benchTakeTwo(`${prefix}bench-rate:user`, `${prefix}bench-rate:client`, 60_000);
-          await redis.get(credentialKey);
+          // The broker's order: the script first, the cache read right after it, in the same turn.
+          const taken = redis.benchTakeTwo(`${prefix}bench-rate:user`, `${prefix}bench-rate:client`, 60_000);
+          const cached = redis.get(credentialKey);
+          // Settled either way before the answer, so a failed read is never left unhandled.
+          const [limit, read] = await Promise.allSettled([taken, cached]);
+          if (limit.status === 'rejected' || read.status === 'rejected') {
+            throw new Error('Redis refused a cache hit');
+          }
           response.writeHead(200, { ...headers, 'content-length': body.length });
           response.end(body);
         } catch {
