@@ -2,11 +2,16 @@
  * The LDAP connector against a real Active Directory (Samba): UPN and
  * down-level logon names, objectGUID subjects, nested groups through the
  * in-chain matching rule, and AD's account states, each refused with its
- * real reason for the audit and the same outcome for the client.
+ * real reason for the audit and the same outcome for the client, also one
+ * after another on one pooled user-bind connection.
  */
 import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { LdapConnector, ldapConnectorConfigSchema, type PasswordLoginResult } from '@fedgate/connectors';
+import { makeTempDir } from '../harness/processes';
 import { startSambaAd, type SambaAdServer } from '../harness/samba-ad';
+import { makeTestCertificates } from '../harness/tls';
+import { startCountingLdapProxy } from './counting-ldap-proxy';
 
 describe('LdapConnector against Active Directory', () => {
   let ad: SambaAdServer;
@@ -14,28 +19,30 @@ describe('LdapConnector against Active Directory', () => {
 
   beforeAll(async () => {
     ad = await startSambaAd();
-    connector = new LdapConnector(
-      ldapConnectorConfigSchema.parse({
-        id: 'corp-ad',
-        type: 'ldap',
-        directory: 'active-directory',
-        url: ad.ldapsUrl,
-        tls: { ca: readFileSync(ad.caCertFile, 'utf8') },
-        bindDn: ad.admin.dn,
-        bindPassword: ad.admin.password,
-        usernames: { downLevelDomains: ['CORP'], upnSuffixes: ['corp.example'] },
-        userSearch: { baseDn: ad.baseDn, filter: '(&(objectClass=user)(sAMAccountName={username}))' },
-        attributes: {
-          subject: 'objectGUID',
-          username: 'sAMAccountName',
-          email: 'mail',
-          displayName: 'displayName',
-          extra: { department: 'department', employeeId: 'employeeID' },
-        },
-        groups: { mode: 'ad-nested', baseDn: ad.baseDn },
-      }),
-    );
+    connector = new LdapConnector(configFor(ad.ldapsUrl, readFileSync(ad.caCertFile, 'utf8')));
   }, 180_000);
+
+  function configFor(url: string, ca: string) {
+    return ldapConnectorConfigSchema.parse({
+      id: 'corp-ad',
+      type: 'ldap',
+      directory: 'active-directory',
+      url,
+      tls: { ca },
+      bindDn: ad.admin.dn,
+      bindPassword: ad.admin.password,
+      usernames: { downLevelDomains: ['CORP'], upnSuffixes: ['corp.example'] },
+      userSearch: { baseDn: ad.baseDn, filter: '(&(objectClass=user)(sAMAccountName={username}))' },
+      attributes: {
+        subject: 'objectGUID',
+        username: 'sAMAccountName',
+        email: 'mail',
+        displayName: 'displayName',
+        extra: { department: 'department', employeeId: 'employeeID' },
+      },
+      groups: { mode: 'ad-nested', baseDn: ad.baseDn },
+    });
+  }
 
   afterAll(async () => {
     // Unset when beforeAll failed; jest still runs afterAll.
@@ -88,5 +95,44 @@ describe('LdapConnector against Active Directory', () => {
     ['an account that must change its password', 'erin', 'Erin-Passw0rd!', 'password must be changed'],
   ])('refuses %s with the real reason for the audit', async (_case, username, password, reason) => {
     expect(await loginAs(username, password)).toEqual({ kind: 'invalid_credentials', reason });
+  });
+
+  it('refuses and signs in one login after another on one pooled user-bind connection', async () => {
+    const dir = await makeTempDir('fedgate-ad-proxy-');
+    const certificates = await makeTestCertificates(dir);
+    const proxy = await startCountingLdapProxy(ad.ldapsUrl, ad.caCertFile, {
+      certFile: certificates.serverCertFile,
+      keyFile: certificates.serverKeyFile,
+    });
+    const pooled = new LdapConnector(configFor(proxy.url, readFileSync(certificates.caCertFile, 'utf8')));
+    try {
+      // carol is refused by the bind (data 775), erin before it (a decoy bind), alice by a
+      // wrong password: each leaves the connection to the next user's bind.
+      expect(await pooled.login('carol', ad.passwords.carol, {})).toEqual({
+        kind: 'invalid_credentials',
+        reason: 'account locked',
+      });
+      expect(identityOf(await pooled.login('alice', ad.passwords.alice, {})).username).toBe('alice');
+      expect(await pooled.login('alice', 'not-her-password', {})).toEqual({
+        kind: 'invalid_credentials',
+        reason: 'wrong password',
+      });
+      expect(await pooled.login('erin', ad.passwords.erin, {})).toEqual({
+        kind: 'invalid_credentials',
+        reason: 'password must be changed',
+      });
+      expect(identityOf(await pooled.login('alice', ad.passwords.alice, {})).username).toBe('alice');
+      // One service connection and one user-bind connection for all five.
+      expect(proxy.connections()).toBe(2);
+      const binds = proxy.requests().filter((request) => request.operation === 'bind');
+      expect(binds).toHaveLength(6);
+      const userBinds = binds.slice(1);
+      expect(new Set(userBinds.map((request) => request.connection)).size).toBe(1);
+      expect(userBinds[0]?.connection).not.toBe(binds[0]?.connection);
+    } finally {
+      await pooled.close();
+      await proxy.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

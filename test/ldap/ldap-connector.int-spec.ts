@@ -73,6 +73,29 @@ describe('LdapConnector against slapd', () => {
     expect(identity.username).toBe('bob');
   });
 
+  it('binds users one after another over StartTLS on pooled connections: refused, then each as themselves', async () => {
+    const ldap = connector({ url: slapd.ldapUrl, startTls: true });
+    try {
+      expect(await ldap.login('bob', 'alice-password', {})).toEqual({
+        kind: 'invalid_credentials',
+        reason: 'wrong password',
+      });
+      expect(identityOf(await ldap.login('bob', 'bob-password', {})).username).toBe('bob');
+      expect(identityOf(await ldap.login('alice', 'alice-password', {})).username).toBe('alice');
+      expect(await ldap.login('bob', 'alice-password', {})).toEqual({
+        kind: 'invalid_credentials',
+        reason: 'wrong password',
+      });
+      expect(await ldap.login('carol', 'carol-password', {})).toEqual({
+        kind: 'invalid_credentials',
+        reason: 'account locked',
+      });
+      expect(identityOf(await ldap.login('bob', 'bob-password', {})).username).toBe('bob');
+    } finally {
+      await ldap.close();
+    }
+  });
+
   it.each([
     [
       'search (member/uniqueMember)',

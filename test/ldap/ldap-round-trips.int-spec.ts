@@ -2,16 +2,21 @@
  * What a login costs the directory, counted on the wire: a TLS-terminating
  * proxy in front of a real slapd records every LDAP request and connection.
  * A login reuses a pooled service connection (no handshake, no service
- * bind) and sends exactly: the user search, the user's bind on a connection
- * of its own, the group search. The pool stays bounded under concurrency,
- * opens a new connection (bound before any search) when the directory cut
- * one, and closes everything on shutdown.
+ * bind) and a pooled user-bind connection (no handshake), and sends
+ * exactly: the user search, the user's bind, the group search. User binds
+ * never share a connection with searches; one user's bind after another's
+ * (or after a refused one) on the same connection is that user's alone. The
+ * pools stay bounded under concurrency, open a new connection when the
+ * directory cut one, and close everything on shutdown.
  */
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { isFedgateError } from '@fedgate/core';
-import { LdapConnector, ldapConnectorConfigSchema } from '@fedgate/connectors';
-import { MAX_SERVICE_CONNECTIONS } from '../../libs/connectors/src/ldap/service-pool';
+import { LdapConnector, ldapConnectorConfigSchema, type PasswordLoginResult } from '@fedgate/connectors';
+import {
+  MAX_BIND_CONNECTIONS,
+  MAX_SERVICE_CONNECTIONS,
+} from '../../libs/connectors/src/ldap/connection-pool';
 import { makeTempDir } from '../harness/processes';
 import { LDAP_BASE_DN, startSlapd, type SlapdServer } from '../harness/slapd';
 import { makeTestCertificates } from '../harness/tls';
@@ -75,33 +80,42 @@ describe('LDAP login round trips, counted against slapd', () => {
   }
 
   async function settled(): Promise<void> {
-    // The unbind is written as the user's connection closes; let the proxy read it.
+    // An unbind is written as a connection closes; let the proxy read it.
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
-  it('binds the service account once, then each login sends a search, a user bind and a group search', async () => {
+  /** The connections that carried a bind and nothing but binds (user-bind connections). */
+  function bindOnly(requests: readonly CountedRequest[]): string[][] {
+    return byConnection(requests).filter((operations) =>
+      operations.every((operation) => operation === 'bind' || operation === 'unbind'),
+    );
+  }
+
+  function identityOf(result: PasswordLoginResult) {
+    if (result.kind !== 'authenticated') {
+      throw new Error(`expected a login, got ${result.kind}: ${result.reason}`);
+    }
+    return result.identity;
+  }
+
+  it('binds the service account once, then each login sends a search, a user bind and a group search, on no new connection', async () => {
     const ldap = connector();
     const first = await ldap.login('alice', 'alice-password', {});
     expect(first.kind === 'authenticated' && first.identity.groups).toEqual(['developers', 'team-a']);
     await settled();
     expect(proxy.connections()).toBe(2);
-    expect(byConnection(proxy.requests())).toEqual([
-      ['bind', 'search', 'search'],
-      ['bind', 'unbind'],
-    ]);
+    expect(byConnection(proxy.requests())).toEqual([['bind', 'search', 'search'], ['bind']]);
 
     proxy.reset();
     const second = await ldap.login('alice', 'alice-password', {});
     expect(second.kind).toBe('authenticated');
     await settled();
-    // The pooled service connection: no handshake and no service bind again.
-    expect(proxy.connections()).toBe(1);
-    expect(proxy.requests().map((request) => request.operation)).toEqual([
-      'search',
-      'bind',
-      'unbind',
-      'search',
-    ]);
+    // Both pooled connections: no handshake, no service bind, no unbind.
+    expect(proxy.connections()).toBe(0);
+    expect(proxy.requests().map((request) => request.operation)).toEqual(['search', 'bind', 'search']);
+    const [search, bind, groups] = proxy.requests();
+    expect(bind?.connection).not.toBe(search?.connection);
+    expect(groups?.connection).toBe(search?.connection);
   });
 
   it('sends no group search after a wrong password', async () => {
@@ -111,10 +125,72 @@ describe('LDAP login round trips, counted against slapd', () => {
     const refused = await ldap.login('alice', 'not-her-password', {});
     expect(refused.kind).toBe('invalid_credentials');
     await settled();
-    expect(proxy.requests().map((request) => request.operation)).toEqual(['search', 'bind', 'unbind']);
+    expect(proxy.requests().map((request) => request.operation)).toEqual(['search', 'bind']);
   });
 
-  it(`keeps at most ${MAX_SERVICE_CONNECTIONS} service connections for 40 logins at once, all signed in`, async () => {
+  it('signs in with the right password on the connection a wrong one was refused on', async () => {
+    const ldap = connector();
+    expect(await ldap.login('alice', 'not-her-password', {})).toEqual({
+      kind: 'invalid_credentials',
+      reason: 'wrong password',
+    });
+    const right = await ldap.login('alice', 'alice-password', {});
+    expect(identityOf(right).username).toBe('alice');
+    await settled();
+    expect(proxy.connections()).toBe(2);
+    expect(bindOnly(proxy.requests())).toEqual([['bind', 'bind']]);
+  });
+
+  it('binds one user after another on the same connection, each as themselves', async () => {
+    const ldap = connector();
+    const alice = identityOf(await ldap.login('alice', 'alice-password', {}));
+    // Alice is bound on the connection now: bob's wrong password is still refused, his own is
+    // accepted, and alice's wrong password is refused after him.
+    expect(await ldap.login('bob', 'alice-password', {})).toEqual({
+      kind: 'invalid_credentials',
+      reason: 'wrong password',
+    });
+    const bob = identityOf(await ldap.login('bob', 'bob-password', {}));
+    expect(await ldap.login('alice', 'bob-password', {})).toEqual({
+      kind: 'invalid_credentials',
+      reason: 'wrong password',
+    });
+    expect(alice.username).toBe('alice');
+    expect(bob.username).toBe('bob');
+    expect(bob.subject).not.toBe(alice.subject);
+    expect(bob.groups).not.toEqual(alice.groups);
+    await settled();
+    expect(bindOnly(proxy.requests())).toEqual([['bind', 'bind', 'bind', 'bind']]);
+  });
+
+  it('does the decoy bind of a login refused before the bind on the pooled user-bind connection', async () => {
+    const ldap = connector();
+    await ldap.login('alice', 'alice-password', {});
+    proxy.reset();
+    expect(await ldap.login('nobody', 'some-password', {})).toEqual({
+      kind: 'invalid_credentials',
+      reason: 'unknown user',
+    });
+    expect(await ldap.login('carol', 'carol-password', {})).toEqual({
+      kind: 'invalid_credentials',
+      reason: 'account locked',
+    });
+    expect((await ldap.login('alice', 'alice-password', {})).kind).toBe('authenticated');
+    await settled();
+    expect(proxy.connections()).toBe(0);
+    expect(proxy.requests().map((request) => request.operation)).toEqual([
+      'search',
+      'bind',
+      'search',
+      'bind',
+      'search',
+      'bind',
+      'search',
+    ]);
+    expect(bindOnly(proxy.requests())).toEqual([['bind', 'bind', 'bind']]);
+  });
+
+  it(`keeps at most ${MAX_SERVICE_CONNECTIONS} service and ${MAX_BIND_CONNECTIONS} user-bind connections for 40 logins at once, all signed in`, async () => {
     const ldap = connector();
     const results = await Promise.all(
       Array.from({ length: 40 }, () => ldap.login('alice', 'alice-password', {})),
@@ -126,9 +202,14 @@ describe('LDAP login round trips, counted against slapd', () => {
     expect(service.length).toBeLessThanOrEqual(MAX_SERVICE_CONNECTIONS);
     // 40 user searches and 40 group searches over those few connections.
     expect(service.flat().filter((operation) => operation === 'search')).toHaveLength(80);
+    const binds = bindOnly(proxy.requests());
+    expect(binds.length).toBeGreaterThan(0);
+    expect(binds.length).toBeLessThanOrEqual(MAX_BIND_CONNECTIONS);
+    expect(binds.flat()).toHaveLength(40);
+    expect(proxy.connections()).toBe(service.length + binds.length);
   });
 
-  it('opens and binds a new service connection when the directory cut the pooled one; never searches unbound', async () => {
+  it('opens new connections when the directory cut the pooled ones while idle; never searches unbound', async () => {
     const ldap = connector();
     await ldap.login('alice', 'alice-password', {});
     proxy.cutAll();
@@ -137,10 +218,8 @@ describe('LDAP login round trips, counted against slapd', () => {
     const after = await ldap.login('alice', 'alice-password', {});
     expect(after.kind === 'authenticated' && after.identity.groups).toEqual(['developers', 'team-a']);
     await settled();
-    expect(byConnection(proxy.requests())).toEqual([
-      ['bind', 'search', 'search'],
-      ['bind', 'unbind'],
-    ]);
+    expect(proxy.connections()).toBe(2);
+    expect(byConnection(proxy.requests())).toEqual([['bind', 'search', 'search'], ['bind']]);
   });
 
   it('retries the user search once on a new connection when the pooled one is lost as it is used', async () => {
@@ -151,11 +230,7 @@ describe('LDAP login round trips, counted against slapd', () => {
     const result = await ldap.login('alice', 'alice-password', {});
     expect(result.kind === 'authenticated' && result.identity.groups).toEqual(['developers', 'team-a']);
     await settled();
-    expect(byConnection(proxy.requests())).toEqual([
-      ['search'],
-      ['bind', 'search', 'search'],
-      ['bind', 'unbind'],
-    ]);
+    expect(byConnection(proxy.requests())).toEqual([['search'], ['bind'], ['bind', 'search', 'search']]);
   });
 
   it('does not retry a search on a connection it has just opened', async () => {
@@ -164,6 +239,26 @@ describe('LDAP login round trips, counted against slapd', () => {
     const error = await ldap.login('alice', 'alice-password', {}).catch((caught: unknown) => caught);
     expect(isFedgateError(error) && error.code).toBe('idp_unavailable');
     expect(byConnection(proxy.requests())).toEqual([['bind', 'search']]);
+  });
+
+  it('never repeats the user bind: a user-bind connection lost at the bind fails the login and is not reused', async () => {
+    const ldap = connector();
+    await ldap.login('alice', 'alice-password', {});
+    proxy.reset();
+    // The first bind the proxy sees from now on is the user's, on the pooled connection.
+    proxy.cutAt('bind');
+    const error = await ldap.login('alice', 'alice-password', {}).catch((caught: unknown) => caught);
+    expect(isFedgateError(error) && error.code).toBe('idp_unavailable');
+    await settled();
+    // The bind once, never again; the failed login's service connection is closed too.
+    expect(byConnection(proxy.requests())).toEqual([['search', 'unbind'], ['bind']]);
+    expect(proxy.connections()).toBe(0);
+    // The next login binds on a new user-bind connection, not the lost one.
+    proxy.reset();
+    expect((await ldap.login('alice', 'alice-password', {})).kind).toBe('authenticated');
+    await settled();
+    expect(proxy.connections()).toBe(2);
+    expect(byConnection(proxy.requests())).toEqual([['bind', 'search', 'search'], ['bind']]);
   });
 
   it('never repeats the user bind: a connection lost at the group search fails the login', async () => {
@@ -175,21 +270,41 @@ describe('LDAP login round trips, counted against slapd', () => {
     expect(isFedgateError(error) && error.code).toBe('idp_unavailable');
     await settled();
     expect(proxy.requests().filter((request) => request.operation === 'bind')).toHaveLength(1);
-    // The broken connection is not kept: the next login binds a new service connection.
+    // The broken connection is not kept: the next login binds a new service connection (and
+    // binds the user on the pooled user-bind connection, opened before it).
     proxy.reset();
     expect((await ldap.login('alice', 'alice-password', {})).kind).toBe('authenticated');
-    expect(byConnection(proxy.requests())[0]).toEqual(['bind', 'search', 'search']);
+    expect(proxy.connections()).toBe(1);
+    expect(byConnection(proxy.requests())).toEqual([['bind'], ['bind', 'search', 'search']]);
   });
 
-  it('closes its service connections on shutdown and refuses logins after it', async () => {
+  it('closes its service and user-bind connections on shutdown and lends nothing after it', async () => {
     const ldap = connector();
     await ldap.login('alice', 'alice-password', {});
     proxy.reset();
     await ldap.close();
     await settled();
-    expect(proxy.requests().map((request) => request.operation)).toEqual(['unbind']);
+    expect(byConnection(proxy.requests())).toEqual([['unbind'], ['unbind']]);
+    proxy.reset();
     const error = await ldap.login('alice', 'alice-password', {}).catch((caught: unknown) => caught);
     expect(isFedgateError(error) && error.code).toBe('idp_unavailable');
     expect(proxy.connections()).toBe(0);
+    expect(proxy.requests()).toEqual([]);
+  });
+
+  it('lends no user-bind connection to a login already searching at shutdown', async () => {
+    const ldap = connector();
+    await ldap.login('alice', 'alice-password', {});
+    proxy.reset();
+    // Taken before close: the login's search goes out on its service connection.
+    const login = ldap.login('alice', 'alice-password', {});
+    await ldap.close();
+    const error = await login.catch((caught: unknown) => caught);
+    expect(isFedgateError(error) && error.code).toBe('idp_unavailable');
+    await settled();
+    // The search, then every connection unbound (the service one when the login gave it back),
+    // no bind, and no connection opened.
+    expect(proxy.connections()).toBe(0);
+    expect(byConnection(proxy.requests())).toEqual([['search', 'unbind'], ['unbind']]);
   });
 });

@@ -30,6 +30,11 @@ function secureContextOf(config: LdapConnectorConfig): SecureContext {
   return context;
 }
 
+/** Whether a connection's socket was ever opened (ldapts opens it on the first request over ldaps://). */
+interface SocketState {
+  opened: boolean;
+}
+
 /** Why an operation on a connection the directory closed fails instead of reconnecting. */
 const CONNECTION_LOST = 'the connection to the directory was closed; it is not reopened';
 
@@ -43,15 +48,22 @@ const CONNECTION_LOST = 'the connection to the directory was closed; it is not r
  * it, every operation fails. ldapts would otherwise reconnect transparently,
  * and the new socket would carry on unauthenticated (a search that finds
  * nobody) and, for StartTLS, unencrypted. Whoever pools connections opens
- * a new one instead (see usable).
+ * a new one instead (see usable and connected).
  */
 export class DirectoryClient {
   private constructor(
     private readonly client: Client,
     private readonly connectorId: string,
+    private readonly sockets: SocketState,
   ) {}
 
-  /** Opens a connection (TLS established, not bound yet). */
+  /** Set by close(), even before any socket was opened. */
+  private closed = false;
+
+  /**
+   * Opens a connection, not bound yet: with StartTLS, connected and
+   * upgraded; over ldaps://, ldapts connects (TLS) with the first request.
+   */
   static async open(config: LdapConnectorConfig): Promise<DirectoryClient> {
     const tlsOptions: ConnectionOptions = {
       // TLS 1.2 at least, and the configured CA (else the system's): see secureContextOf.
@@ -59,6 +71,7 @@ export class DirectoryClient {
       rejectUnauthorized: true,
       ...(config.tls.serverName === undefined ? {} : { servername: config.tls.serverName }),
     };
+    const sockets: SocketState = { opened: false };
     const client = new Client({
       url: config.url,
       timeout: config.operationTimeout,
@@ -67,9 +80,9 @@ export class DirectoryClient {
       ...(config.url.startsWith('ldaps://') ? { tlsOptions } : {}),
       strictDN: false,
       autoRebind: false,
-      ...DirectoryClient.singleSocket(),
+      ...DirectoryClient.singleSocket(sockets),
     });
-    const directory = new DirectoryClient(client, config.id);
+    const directory = new DirectoryClient(client, config.id, sockets);
     if (config.startTls) {
       // startTLS() writes the socket into the options it gets: hand it a copy.
       await directory.guard('starttls', () => client.startTLS({ ...tlsOptions }));
@@ -83,7 +96,9 @@ export class DirectoryClient {
    * Nagle's algorithm is off: each request is small and waits for its answer,
    * so batching could only delay it.
    */
-  private static singleSocket(): Pick<
+  private static singleSocket(
+    sockets: SocketState,
+  ): Pick<
     NonNullable<ConstructorParameters<typeof Client>[0]>,
     'createConnection' | 'createSecureConnection'
   > {
@@ -94,6 +109,7 @@ export class DirectoryClient {
         throw new Error(CONNECTION_LOST);
       }
       plainOpened = true;
+      sockets.opened = true;
       return connectTcp(...args).setNoDelay(true);
     }) as typeof connectTcp;
     const createSecureConnection = ((...args: Parameters<typeof connectTls>) => {
@@ -101,6 +117,7 @@ export class DirectoryClient {
         throw new Error(CONNECTION_LOST);
       }
       tlsOpened = true;
+      sockets.opened = true;
       const socket = connectTls(...args);
       socket.setNoDelay(true);
       return socket;
@@ -108,9 +125,19 @@ export class DirectoryClient {
     return { createConnection, createSecureConnection };
   }
 
-  /** Whether the connection is still open and bound: only then may a pool hand it out again. */
+  /** Whether the connection is still open and bound: only then may the service pool hand it out again. */
   get usable(): boolean {
     return this.client.isBound;
+  }
+
+  /**
+   * Whether the connection can still carry a request, bound or not: its
+   * socket is open, or not opened yet (ldapts connects ldaps:// on the first
+   * request). Once its socket has closed, never again. The user-bind pool's
+   * test, whose connections carry whatever identity the last bind left.
+   */
+  get connected(): boolean {
+    return !this.closed && (this.client.isConnected || !this.sockets.opened);
   }
 
   /** Binds; resolves false for invalid credentials (with the server's message), throws for anything else. */
@@ -148,6 +175,7 @@ export class DirectoryClient {
 
   /** Closes the connection; never throws (a dead connection is already closed). */
   async close(): Promise<void> {
+    this.closed = true;
     try {
       await this.client.unbind();
     } catch {

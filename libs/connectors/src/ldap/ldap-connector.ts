@@ -11,13 +11,20 @@ import type {
 } from '../connector';
 import { cleanTypedUsername, foldAccountName } from '../typed-username';
 import { firstRdnValue } from './dn-names';
-import { DirectoryClient, type DirectoryEntry } from './directory-client';
+import type { DirectoryClient, DirectoryEntry } from './directory-client';
 import { ACCOUNT_STATE_ATTRIBUTES, refusalFromBindMessage, refusalFromEntry } from './account-state';
 import { resolveGroupDns } from './group-resolver';
 import type { LdapConnectorConfig } from './ldap-connector.config';
 import { readActiveDirectoryLockoutPolicy, type DirectoryLockoutPolicy } from './lockout-policy';
 import { RefusalTiming } from './refusal-timing';
-import { ServiceConnectionPool, type ServiceLease } from './service-pool';
+import {
+  ConnectionPool,
+  MAX_BIND_CONNECTIONS,
+  MAX_SERVICE_CONNECTIONS,
+  servicePurpose,
+  userBindPurpose,
+  type ConnectionLease,
+} from './connection-pool';
 import { escapeDnValue, escapeFilterValue, fillTemplate } from './templates';
 import { plainUsername, sameDn, serviceAccountName } from './usernames';
 
@@ -60,9 +67,11 @@ function stringOf(value: string | Buffer | undefined): string | undefined {
  * The LDAP / Active Directory bind proxy (docs/connectors/ldap.md): search for the
  * user with the service account (exactly one entry), check the account's
  * state, then bind as the DN the search returned, on a separate connection
- * so the service connection is never rebound as a user. Service connections
- * are pooled (ServiceConnectionPool); a login's round trips are the user
- * search, the user's bind and, in search modes, the group search.
+ * so the service connection is never rebound as a user. Both kinds are
+ * pooled (ConnectionPool): service connections for searches, and
+ * connections used for users' binds only, never searched on, so the
+ * identity a bind leaves on one never matters. A login's round trips are the
+ * user search, the user's bind and, in search modes, the group search.
  */
 export class LdapConnector implements PasswordConnector, RefreshConnector {
   readonly type = 'ldap';
@@ -70,7 +79,9 @@ export class LdapConnector implements PasswordConnector, RefreshConnector {
   readonly displayName: string;
   readonly logoUrl: string | undefined;
   /** Connections bound as the service account, shared by logins one after another. */
-  private readonly servicePool: ServiceConnectionPool;
+  private readonly servicePool: ConnectionPool;
+  /** Connections for users' binds (and the decoy bind) only, one bind at a time each. */
+  private readonly bindPool: ConnectionPool;
   /** The service account's own name, which is never accepted as a user's. */
   private readonly serviceAccount: string;
   /** An entry that cannot exist: refusals before the user's bind bind here instead, for equal work. */
@@ -85,7 +96,8 @@ export class LdapConnector implements PasswordConnector, RefreshConnector {
     this.displayName = config.name ?? config.id;
     this.logoUrl = config.logo;
     this.serviceAccount = foldAccountName(serviceAccountName(config.bindDn));
-    this.servicePool = new ServiceConnectionPool(config);
+    this.servicePool = new ConnectionPool(config, servicePurpose(config), MAX_SERVICE_CONNECTIONS);
+    this.bindPool = new ConnectionPool(config, userBindPurpose, MAX_BIND_CONNECTIONS);
     const decoyName = `fedgate-no-such-account-${randomBytes(12).toString('hex')}`;
     this.decoyDn = `cn=${escapeDnValue(decoyName)},${config.userSearch.baseDn}`;
   }
@@ -144,7 +156,7 @@ export class LdapConnector implements PasswordConnector, RefreshConnector {
    */
   private async searchUser(
     plain: string,
-  ): Promise<{ lease: ServiceLease; found: FoundUser; started: number }> {
+  ): Promise<{ lease: ConnectionLease; found: FoundUser; started: number }> {
     const first = await this.servicePool.acquire();
     // Refusal timing counts from the search on: waiting for a connection is not the user's.
     let started = performance.now();
@@ -267,7 +279,7 @@ export class LdapConnector implements PasswordConnector, RefreshConnector {
 
   /**
    * The work a refused bind would have done, for a login refused before it:
-   * a bind on a connection of its own to a DN that cannot exist (so nothing
+   * a bind on a user-bind connection to a DN that cannot exist (so nothing
    * is counted against any account), then a wait up to the median time of
    * recent refused user binds. Its outcome is ignored: the answer is
    * already decided.
@@ -301,9 +313,9 @@ export class LdapConnector implements PasswordConnector, RefreshConnector {
     }
   }
 
-  /** Closes the service connections (at shutdown); logins after it fail as idp_unavailable. */
+  /** Closes the service and user-bind connections (at shutdown); logins after it fail as idp_unavailable. */
   async close(): Promise<void> {
-    await this.servicePool.close();
+    await Promise.all([this.servicePool.close(), this.bindPool.close()]);
   }
 
   private async findUser(service: DirectoryClient, plain: string): Promise<FoundUser> {
@@ -341,15 +353,26 @@ export class LdapConnector implements PasswordConnector, RefreshConnector {
     return { kind: 'found', entry: entries[0] };
   }
 
+  /**
+   * Binds as `dn` on a pooled user-bind connection, lent to this bind alone
+   * (RFC 4511: nothing else may be outstanding during a bind). An answer,
+   * accepted or refused with invalidCredentials (which carries AD's account
+   * state sub-codes), leaves the connection reusable; anything thrown
+   * (transport error, timeout, any other result) closes it. Never retried:
+   * a bind sent may have counted against the account.
+   */
   private async bindAsUser(
     dn: string,
     password: string,
   ): Promise<{ ok: true } | { ok: false; message: string }> {
-    const user = await DirectoryClient.open(this.config);
+    const { connection } = await this.bindPool.acquire();
+    let healthy = false;
     try {
-      return await user.bind(dn, password);
+      const result = await connection.bind(dn, password);
+      healthy = true;
+      return result;
     } finally {
-      await user.close();
+      this.bindPool.release(connection, healthy);
     }
   }
 

@@ -14,7 +14,7 @@ export class RefusalTiming {
   private readonly samples: number[] = [];
   private next = 0;
 
-  /** A user bind (connection, bind, close) took this many milliseconds. */
+  /** A refused user bind (from the user search on, taking a user-bind connection included) took this many milliseconds. */
   record(milliseconds: number): void {
     if (this.samples.length < SAMPLES) {
       this.samples.push(milliseconds);
