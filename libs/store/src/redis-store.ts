@@ -51,7 +51,8 @@ export interface RedisStoreOptions {
  * commands in flight when the connection drops fail rather than being resent
  * (a resent INCR could count twice). The client keeps reconnecting in the
  * background, so the store recovers when Redis comes back. Spread these into
- * the options of any client given to RedisStore, including Sentinel ones.
+ * the options of any client given to RedisStore, including Sentinel ones; a
+ * Cluster also needs retryDelayOnFailover: 0 (createRedisClient sets it).
  */
 export function failClosedClientOptions(timeouts: RedisClientTimeouts = {}): RedisOptions {
   return {

@@ -75,6 +75,13 @@ export function createRedisClient(topology: RedisTopology, failClosed: RedisOpti
     clusterRetryStrategy: retryDelayMs,
     // A node that moved a slot or failed over is asked again at most this often, never queued for.
     maxRedirections: 3,
+    // A command whose node connection closed fails; it is never sent again. ioredis (cluster/index.js
+    // handleError) resends such a command, singly or as a whole pipeline, after retryDelayOnFailover
+    // (100 ms by default): the connection may have dropped after the node ran it, so a script would
+    // run twice, counting a login or a request twice. Node connections take neither retryStrategy nor
+    // enableOfflineQueue from redisOptions (cluster/ConnectionPool.js), so this option is the one
+    // that decides. MOVED, ASK, TRYAGAIN and CLUSTERDOWN mean the command did not run: still retried.
+    retryDelayOnFailover: 0,
     slotsRefreshTimeout: failClosed.connectTimeout,
   });
 }
