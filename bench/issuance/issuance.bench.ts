@@ -811,7 +811,7 @@ async function main(): Promise<void> {
       {
         id: 'cache-hit-redis-io',
         measures: 'the same Redis cache hits, per wall-clock second, against a server doing their Redis I/O',
-        baseline: 'bare node:http making the same three Redis round trips, same bytes, same run',
+        baseline: 'bare node:http making the same Redis round trips (two per request), same bytes, same run',
         value: redisResult.ioRatio,
         target: null,
         detail: `${formatCount(redisResult.broker)} against ${formatCount(redisResult.bareRedis)} /s`,
