@@ -173,7 +173,7 @@ function describeDroppedReplies(
     {
       operation: 'incrementBelowLimits',
       count: async (store: RedisStore, key: string) =>
-        (await store.incrementBelowLimits([{ key, limit: 10, ttlMs: 60_000 }])).taken,
+        (await store.incrementBelowLimits([{ key, limit: 10, ttlMs: 60_000, window: 'fixed' }])).taken,
       next: true,
     },
   ];

@@ -78,14 +78,16 @@ describe('RedisStore sends its Lua scripts by hash', () => {
     // Every script once, so the client knows each one as loaded on this connection.
     const runEveryScript = async (round: number): Promise<void> => {
       expect(await store.increment('counter', 60_000)).toBe(round);
-      expect(await store.incrementBelowLimits([{ key: 'single', limit: 100, ttlMs: 60_000 }])).toEqual({
+      expect(
+        await store.incrementBelowLimits([{ key: 'single', limit: 100, ttlMs: 60_000, window: 'fixed' }]),
+      ).toEqual({
         taken: true,
         counts: [round],
       });
       expect(
         await store.incrementBelowLimits([
-          { key: 'first', limit: 100, ttlMs: 60_000 },
-          { key: 'second', limit: 100, ttlMs: 60_000 },
+          { key: 'first', limit: 100, ttlMs: 60_000, window: 'fixed' },
+          { key: 'second', limit: 100, ttlMs: 60_000, window: 'fixed' },
         ]),
       ).toEqual({ taken: true, counts: [round, round] });
       await store.increment('down', 60_000);

@@ -105,6 +105,21 @@ describe('RedisStore against a real redis-server', () => {
       expect(await raw.pttl(`${prefix}legacy`)).toBeGreaterThan(0);
     });
 
+    it('gives a fixed-window counter a TTL only where it has none, and resets an extending one', async () => {
+      await raw.set(`${prefix}untimed`, '7');
+      await raw.set(`${prefix}fixed`, '7', 'PX', 5_000);
+      await raw.set(`${prefix}extending`, '7', 'PX', 5_000);
+      const taken = await store.incrementBelowLimits([
+        { key: 'untimed', limit: 100, ttlMs: 60_000, window: 'fixed' },
+        { key: 'fixed', limit: 100, ttlMs: 60_000, window: 'fixed' },
+        { key: 'extending', limit: 100, ttlMs: 60_000, window: 'extending' },
+      ]);
+      expect(taken).toEqual({ taken: true, counts: [8, 8, 8] });
+      expect(await raw.pttl(`${prefix}untimed`)).toBeGreaterThan(5_000);
+      expect(await raw.pttl(`${prefix}fixed`)).toBeLessThanOrEqual(5_000);
+      expect(await raw.pttl(`${prefix}extending`)).toBeGreaterThan(5_000);
+    });
+
     it('reports a key written without a TTL by someone else as living forever', async () => {
       await raw.set(`${prefix}foreign`, 'v');
       expect(await store.ttl('foreign')).toBe(Number.POSITIVE_INFINITY);
@@ -152,7 +167,7 @@ describe('RedisStore against a real redis-server', () => {
         Promise.all(keys.map(() => store.increment('hits', 60_000))),
         Promise.all(
           Array.from({ length: 8 }, () =>
-            store.incrementBelowLimits([{ key: 'seats', limit: 5, ttlMs: 60_000 }]),
+            store.incrementBelowLimits([{ key: 'seats', limit: 5, ttlMs: 60_000, window: 'fixed' }]),
           ),
         ),
         Promise.all(['a', 'b', 'c'].map((claimant) => store.setIfAbsent('claim', claimant, 60_000))),
@@ -319,7 +334,9 @@ describe('RedisStore when Redis is unreachable', () => {
         expectUnavailableWithinBound(live.get('k')),
         expectUnavailableWithinBound(live.set('k', 'v', 60_000)),
         expectUnavailableWithinBound(live.increment('n', 60_000)),
-        expectUnavailableWithinBound(live.incrementBelowLimits([{ key: 'c', limit: 5, ttlMs: 60_000 }])),
+        expectUnavailableWithinBound(
+          live.incrementBelowLimits([{ key: 'c', limit: 5, ttlMs: 60_000, window: 'fixed' }]),
+        ),
         expectUnavailableWithinBound(live.decrement('n')),
         expectUnavailableWithinBound(live.addToSet('s', 'm', 60_000)),
         expectUnavailableWithinBound(lock!.extend(60_000)),
@@ -341,7 +358,9 @@ describe('RedisStore when Redis is unreachable', () => {
       const failed = Promise.all([
         expectUnavailableWithinBound(live.get('k')),
         expectUnavailableWithinBound(live.increment('n', 60_000)),
-        expectUnavailableWithinBound(live.incrementBelowLimits([{ key: 'c', limit: 5, ttlMs: 60_000 }])),
+        expectUnavailableWithinBound(
+          live.incrementBelowLimits([{ key: 'c', limit: 5, ttlMs: 60_000, window: 'fixed' }]),
+        ),
         expectUnavailableWithinBound(live.set('k', 'v', 60_000)),
       ]);
       await sleep(100);

@@ -151,9 +151,9 @@ describe('RedisStore on a Cluster', () => {
     try {
       // Keys chosen to hash to different slots: the per-account, per-client and shared counters of a login.
       const counters = (index: number) => [
-        { key: `account:${index % 3}`, limit: 100, ttlMs: 60_000 },
-        { key: `client:${index % 5}`, limit: 100, ttlMs: 60_000 },
-        { key: 'everyone', limit: 9, ttlMs: 60_000 },
+        { key: `account:${index % 3}`, limit: 100, ttlMs: 60_000, window: 'fixed' as const },
+        { key: `client:${index % 5}`, limit: 100, ttlMs: 60_000, window: 'fixed' as const },
+        { key: 'everyone', limit: 9, ttlMs: 60_000, window: 'fixed' as const },
       ];
       const results = await Promise.all(
         Array.from({ length: 60 }, (_, index) =>
@@ -178,8 +178,8 @@ describe('RedisStore on a Cluster', () => {
     const nodes = cluster.nodes.map((node) => new Redis(`redis://${node}`));
     try {
       const counters = [
-        { key: 'account', limit: 100, ttlMs: 60_000 },
-        { key: 'everyone', limit: 1, ttlMs: 60_000 },
+        { key: 'account', limit: 100, ttlMs: 60_000, window: 'fixed' as const },
+        { key: 'everyone', limit: 1, ttlMs: 60_000, window: 'fixed' as const },
       ];
       expect(await store.incrementBelowLimits(counters)).toEqual({ taken: true, counts: [1, 1] });
       // Refused at 'everyone': 'account' is taken, then given back (the give-back script).

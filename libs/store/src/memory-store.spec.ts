@@ -74,10 +74,29 @@ describe('MemoryStore with an injected clock', () => {
     expect(await store.ttl('hits')).toBe(1_000);
   });
 
-  it('incrementBelowLimits restarts each window at the increment and names the full counter with its exact TTL', async () => {
+  it("incrementBelowLimits keeps each fixed window's first end and names the full counter with its exact TTL", async () => {
     const counters = [
-      { key: 'user', limit: 5, ttlMs: 1_000 },
-      { key: 'client', limit: 2, ttlMs: 3_000 },
+      { key: 'user', limit: 5, ttlMs: 1_000, window: 'fixed' as const },
+      { key: 'client', limit: 2, ttlMs: 3_000, window: 'fixed' as const },
+    ];
+    expect(await store.incrementBelowLimits(counters)).toEqual({ taken: true, counts: [1, 1] });
+    clock.advance(600);
+    expect(await store.incrementBelowLimits(counters)).toEqual({ taken: true, counts: [2, 2] });
+    expect([await store.ttl('user'), await store.ttl('client')]).toEqual([400, 2_400]);
+    clock.advance(500);
+    // The user's window ended 1 000 ms after its first count: it starts again at one.
+    expect(await store.get('user')).toBeNull();
+    expect(await store.incrementBelowLimits(counters)).toEqual({ taken: false, full: 1, ttlMs: 1_900 });
+    expect([await store.get('user'), await store.get('client')]).toEqual([null, '2']);
+    clock.advance(1_900);
+    expect(await store.incrementBelowLimits(counters)).toEqual({ taken: true, counts: [1, 1] });
+    expect([await store.ttl('user'), await store.ttl('client')]).toEqual([1_000, 3_000]);
+  });
+
+  it('incrementBelowLimits restarts each extending window at the increment and names the full counter with its exact TTL', async () => {
+    const counters = [
+      { key: 'user', limit: 5, ttlMs: 1_000, window: 'extending' as const },
+      { key: 'client', limit: 2, ttlMs: 3_000, window: 'extending' as const },
     ];
     expect(await store.incrementBelowLimits(counters)).toEqual({ taken: true, counts: [1, 1] });
     clock.advance(600);
@@ -103,9 +122,9 @@ describe('MemoryStore with an injected clock', () => {
     });
     try {
       const counters = [
-        { key: 'a', limit: 1, ttlMs: 1_000 },
-        { key: 'b', limit: 5, ttlMs: 1_000 },
-        { key: 'c', limit: 5, ttlMs: 1_000 },
+        { key: 'a', limit: 1, ttlMs: 1_000, window: 'fixed' as const },
+        { key: 'b', limit: 5, ttlMs: 1_000, window: 'extending' as const },
+        { key: 'c', limit: 5, ttlMs: 1_000, window: 'fixed' as const },
       ];
       reads = 0;
       expect(await counted.incrementBelowLimits(counters)).toMatchObject({ taken: true });

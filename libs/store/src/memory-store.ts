@@ -10,7 +10,7 @@ import {
   type StoreLock,
   type WithLockOptions,
 } from './store';
-import { assertValidLimit, assertValidTtl } from './validation';
+import { assertValidLimit, assertValidTtl, assertValidWindow } from './validation';
 import { withLock } from './with-lock';
 
 export interface MemoryStoreOptions {
@@ -134,6 +134,7 @@ export class MemoryStore implements Store {
       for (const counter of counters) {
         assertValidTtl(counter.ttlMs);
         assertValidLimit(counter.limit);
+        assertValidWindow(counter.window);
         const entry = this.readAt(dataKey(this.keyPrefix, counter.key), now);
         const count = entry === undefined ? 0 : counterValue(entry.value);
         if (full < 0 && count >= counter.limit) {
@@ -155,7 +156,10 @@ export class MemoryStore implements Store {
           this.entries.set(dataKey(this.keyPrefix, counter.key), { value, expiresAt });
         } else {
           entry.value = value;
-          entry.expiresAt = expiresAt;
+          // A fixed window keeps the end it got when the counter was created.
+          if (counter.window === 'extending') {
+            entry.expiresAt = expiresAt;
+          }
         }
       }
       return { taken: true, counts };

@@ -15,8 +15,10 @@ if redis.call('PTTL', KEYS[1]) == -1 then
 end
 return count`;
 
-// Checks every counter, then increments all of them or none, in one step. ARGV holds a limit and a
-// TTL per key. A value INCR could not count is reported in INCR's own words.
+// Checks every counter, then increments all of them or none, in one step. ARGV holds a limit, a TTL
+// and a window per key: 1 extends the TTL at every increment, 0 (a fixed window) sets it only when
+// the counter has none, as INCREMENT_SCRIPT does. A value INCR could not count is reported in
+// INCR's own words.
 const INCREMENT_BELOW_LIMITS_SCRIPT = `
 for i = 1, #KEYS do
   local value = redis.call('GET', KEYS[i])
@@ -27,14 +29,16 @@ for i = 1, #KEYS do
       return redis.error_reply('ERR value is not an integer or out of range')
     end
   end
-  if count >= tonumber(ARGV[2 * i - 1]) then
+  if count >= tonumber(ARGV[3 * i - 2]) then
     return {0, i - 1, redis.call('PTTL', KEYS[i])}
   end
 end
 local result = {1}
 for i = 1, #KEYS do
   result[i + 1] = redis.call('INCR', KEYS[i])
-  redis.call('PEXPIRE', KEYS[i], ARGV[2 * i])
+  if ARGV[3 * i] == '1' or redis.call('PTTL', KEYS[i]) == -1 then
+    redis.call('PEXPIRE', KEYS[i], ARGV[3 * i - 1])
+  end
 end
 return result`;
 
@@ -103,9 +107,9 @@ export interface StoreScripts {
   increment(key: string, ttlMs: number): Promise<unknown>;
   /**
    * Every counter below its limit, all or none: several keys only where one server holds them all.
-   * ARGV holds a limit and a TTL per key.
+   * ARGV holds a limit, a TTL and a window (1 extending, 0 fixed) per key.
    */
-  incrementBelowLimits(keys: readonly string[], limitsAndTtls: readonly number[]): Promise<unknown>;
+  incrementBelowLimits(keys: readonly string[], limitsTtlsAndWindows: readonly number[]): Promise<unknown>;
   giveBack(key: string): Promise<unknown>;
   decrement(key: string): Promise<unknown>;
   addToSet(key: string, member: string, ttlMs: number, nowMs: number): Promise<unknown>;
@@ -140,10 +144,10 @@ export function defineStoreScripts(client: RedisClient): StoreScripts {
   const extendLock = defineScript(client, 'fedgateExtendLock', EXTEND_SCRIPT, 1);
   return {
     increment: (key, ttlMs) => increment(key, ttlMs),
-    incrementBelowLimits: (keys, limitsAndTtls) =>
+    incrementBelowLimits: (keys, limitsTtlsAndWindows) =>
       keys.length === 1
-        ? incrementBelowLimit(...keys, ...limitsAndTtls)
-        : incrementBelowLimits(keys.length, ...keys, ...limitsAndTtls),
+        ? incrementBelowLimit(...keys, ...limitsTtlsAndWindows)
+        : incrementBelowLimits(keys.length, ...keys, ...limitsTtlsAndWindows),
     giveBack: (key) => giveBack(key),
     decrement: (key) => decrement(key),
     addToSet: (key, member, ttlMs, nowMs) => addToSet(key, member, ttlMs, nowMs),

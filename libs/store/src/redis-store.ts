@@ -13,7 +13,7 @@ import {
   type StoreLock,
   type WithLockOptions,
 } from './store';
-import { assertValidLimit, assertValidTtl } from './validation';
+import { assertValidLimit, assertValidTtl, assertValidWindow } from './validation';
 import { withLock } from './with-lock';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
@@ -196,27 +196,28 @@ export class RedisStore implements Store {
 
   async incrementBelowLimits(counters: readonly BoundedCounter[]): Promise<BoundedIncrement> {
     const keys = counters.map((counter) => dataKey(this.keyPrefix, counter.key));
-    const limitsAndTtls = counters.flatMap((counter) => {
+    const limitsTtlsAndWindows = counters.flatMap((counter) => {
       assertValidTtl(counter.ttlMs);
       assertValidLimit(counter.limit);
-      return [counter.limit, counter.ttlMs];
+      assertValidWindow(counter.window);
+      return [counter.limit, counter.ttlMs, counter.window === 'extending' ? 1 : 0];
     });
     if (keys.length === 0) {
       return { taken: true, counts: [] };
     }
     if (this.multiKeyScripts || keys.length === 1) {
-      return this.incrementAllBelowLimits(keys, limitsAndTtls);
+      return this.incrementAllBelowLimits(keys, limitsTtlsAndWindows);
     }
-    return this.incrementEachBelowLimit(keys, limitsAndTtls);
+    return this.incrementEachBelowLimit(keys, limitsTtlsAndWindows);
   }
 
   /** All counters checked and taken in one script: one server holds every key. */
   private async incrementAllBelowLimits(
     keys: readonly string[],
-    limitsAndTtls: readonly number[],
+    limitsTtlsAndWindows: readonly number[],
   ): Promise<BoundedIncrement> {
     const reply = await this.run('incrementBelowLimits', () =>
-      this.scripts.incrementBelowLimits(keys, limitsAndTtls),
+      this.scripts.incrementBelowLimits(keys, limitsTtlsAndWindows),
     );
     if (!Array.isArray(reply)) {
       throw storeUnavailable('incrementBelowLimits', undefined, { reason: 'unexpected reply type' });
@@ -238,13 +239,13 @@ export class RedisStore implements Store {
    */
   private async incrementEachBelowLimit(
     keys: readonly string[],
-    limitsAndTtls: readonly number[],
+    limitsTtlsAndWindows: readonly number[],
   ): Promise<BoundedIncrement> {
     const counts: number[] = [];
     for (const [index, key] of keys.entries()) {
       const outcome = await this.incrementAllBelowLimits(
         [key],
-        limitsAndTtls.slice(2 * index, 2 * index + 2),
+        limitsTtlsAndWindows.slice(3 * index, 3 * index + 3),
       );
       if (!outcome.taken) {
         for (const takenKey of keys.slice(0, index)) {

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { FedgateError } from '@fedgate/core';
 
 import { LockTimeoutError } from './errors';
-import type { Store, StoreLock } from './store';
+import type { BoundedCounter, Store, StoreLock } from './store';
 
 /**
  * The behaviour every Store implementation must share, written once and run
@@ -30,6 +30,8 @@ export type StoreFactory = (options: { keyPrefix: string }) => Promise<StoreUnde
 
 const INVALID_TTLS: readonly number[] = [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY];
 const LONG_TTL = 60_000;
+/** How long the window tests wait between increments: a few hundred ms, far above a round trip. */
+const PAUSE_MS = 400;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -284,8 +286,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
 
     describe('incrementBelowLimits', () => {
       const counters = (limits: [number, number]) => [
-        { key: 'a', limit: limits[0], ttlMs: LONG_TTL },
-        { key: 'b', limit: limits[1], ttlMs: LONG_TTL },
+        { key: 'a', limit: limits[0], ttlMs: LONG_TTL, window: 'fixed' as const },
+        { key: 'b', limit: limits[1], ttlMs: LONG_TTL, window: 'fixed' as const },
       ];
 
       it('adds one to every counter while all are below their limits', async () => {
@@ -313,8 +315,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         const results = await Promise.all(
           Array.from({ length: 100 }, (_, index) =>
             (index % 2 === 0 ? one : two).incrementBelowLimits([
-              { key: `own:${index % 4}`, limit: 50, ttlMs: LONG_TTL },
-              { key: 'shared', limit: 7, ttlMs: LONG_TTL },
+              { key: `own:${index % 4}`, limit: 50, ttlMs: LONG_TTL, window: 'fixed' },
+              { key: 'shared', limit: 7, ttlMs: LONG_TTL, window: 'fixed' },
             ]),
           ),
         );
@@ -324,9 +326,9 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(owns.reduce((sum, value) => sum + Number(value ?? 0), 0)).toBe(7);
       });
 
-      it('restarts the TTL at every increment (a sliding window)', async () => {
+      it('restarts an extending window at every increment', async () => {
         const store = await open();
-        const counter = [{ key: 'w', limit: 10, ttlMs: 300 }];
+        const counter = [{ key: 'w', limit: 10, ttlMs: 300, window: 'extending' as const }];
         await store.incrementBelowLimits(counter);
         await sleep(200);
         await store.incrementBelowLimits(counter);
@@ -334,6 +336,49 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await store.get('w')).toBe('2');
         await sleep(200);
         expect(await store.get('w')).toBeNull();
+      });
+
+      // The pause is far longer than any two store round trips, so the relations below hold however
+      // slow the backend is: a fixed window's TTL keeps shrinking, an extending one's starts over.
+      it("keeps a fixed window's first expiry and moves an extending window's at a later increment", async () => {
+        const store = await open();
+        const taken = await store.incrementBelowLimits([
+          { key: 'fixed', limit: 10, ttlMs: LONG_TTL, window: 'fixed' },
+          { key: 'extending', limit: 10, ttlMs: LONG_TTL, window: 'extending' },
+        ]);
+        expect(taken).toEqual({ taken: true, counts: [1, 1] });
+        const fixedBefore = present(await store.ttl('fixed'));
+        const extendingBefore = present(await store.ttl('extending'));
+        await sleep(PAUSE_MS);
+        const fixedLater = present(await store.ttl('fixed'));
+        const extendingLater = present(await store.ttl('extending'));
+        await store.incrementBelowLimits([
+          { key: 'fixed', limit: 10, ttlMs: LONG_TTL, window: 'fixed' },
+          { key: 'extending', limit: 10, ttlMs: LONG_TTL, window: 'extending' },
+        ]);
+        const fixedAfter = present(await store.ttl('fixed'));
+        const extendingAfter = present(await store.ttl('extending'));
+        // Both windows ran down during the pause.
+        expect(fixedLater).toBeLessThan(fixedBefore - PAUSE_MS / 2);
+        expect(extendingLater).toBeLessThan(extendingBefore - PAUSE_MS / 2);
+        // The second increment left the fixed window's end where it was and moved the extending one's.
+        expect(fixedAfter).toBeLessThanOrEqual(fixedLater);
+        expect(fixedAfter).toBeLessThan(fixedBefore - PAUSE_MS / 2);
+        expect(extendingAfter).toBeGreaterThan(extendingLater + PAUSE_MS / 2);
+        expect(extendingAfter).toBeLessThanOrEqual(LONG_TTL);
+        expect([await store.get('fixed'), await store.get('extending')]).toEqual(['2', '2']);
+      });
+
+      it("ends a fixed window at its first increment's TTL, however often it is taken meanwhile", async () => {
+        const store = await open();
+        const counter = [{ key: 'w', limit: 10, ttlMs: 600, window: 'fixed' as const }];
+        await store.incrementBelowLimits(counter);
+        await sleep(400);
+        expect(await store.incrementBelowLimits(counter)).toEqual({ taken: true, counts: [2] });
+        await sleep(400);
+        // An extending window would still hold 2 here (its end moved to 600 ms after the second take).
+        expect(await store.get('w')).toBeNull();
+        expect(await store.incrementBelowLimits(counter)).toEqual({ taken: true, counts: [1] });
       });
 
       it('refuses to count a value that is not an integer', async () => {
@@ -345,15 +390,18 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await store.get('b')).toBeNull();
       });
 
-      it.each([
-        [{ key: 'a', limit: 0, ttlMs: LONG_TTL }],
-        [{ key: 'a', limit: 1.5, ttlMs: LONG_TTL }],
-        [{ key: 'a', limit: 3, ttlMs: 0 }],
-        [{ key: 'lock:a', limit: 3, ttlMs: LONG_TTL }],
+      it.each<[BoundedCounter]>([
+        [{ key: 'a', limit: 0, ttlMs: LONG_TTL, window: 'fixed' }],
+        [{ key: 'a', limit: 1.5, ttlMs: LONG_TTL, window: 'fixed' }],
+        [{ key: 'a', limit: 3, ttlMs: 0, window: 'fixed' }],
+        [{ key: 'lock:a', limit: 3, ttlMs: LONG_TTL, window: 'fixed' }],
+        // A counter that names no window, or one there is not, from a caller that is not type-checked.
+        [{ key: 'a', limit: 3, ttlMs: LONG_TTL } as BoundedCounter],
+        [{ key: 'a', limit: 3, ttlMs: LONG_TTL, window: 'sliding' } as unknown as BoundedCounter],
       ])('rejects %p with RangeError and writes nothing', async (bad) => {
         const store = await open();
         await expect(
-          store.incrementBelowLimits([{ key: 'b', limit: 3, ttlMs: LONG_TTL }, bad]),
+          store.incrementBelowLimits([{ key: 'b', limit: 3, ttlMs: LONG_TTL, window: 'fixed' }, bad]),
         ).rejects.toThrow(RangeError);
         expect(await store.get('b')).toBeNull();
       });
@@ -362,8 +410,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     describe('decrement', () => {
       it('takes one back, never below zero, and keeps the TTL', async () => {
         const store = await open();
-        await store.incrementBelowLimits([{ key: 'n', limit: 10, ttlMs: 5_000 }]);
-        await store.incrementBelowLimits([{ key: 'n', limit: 10, ttlMs: 5_000 }]);
+        await store.incrementBelowLimits([{ key: 'n', limit: 10, ttlMs: 5_000, window: 'fixed' }]);
+        await store.incrementBelowLimits([{ key: 'n', limit: 10, ttlMs: 5_000, window: 'fixed' }]);
         expect(await store.decrement('n')).toBe(1);
         expect(await store.decrement('n')).toBe(0);
         expect(await store.decrement('n')).toBe(0);
@@ -639,7 +687,9 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         await expectStoreUnavailable(store.setIfAbsent('k', 'v', LONG_TTL));
         await expectStoreUnavailable(store.delete('k'));
         await expectStoreUnavailable(store.increment('n', LONG_TTL));
-        await expectStoreUnavailable(store.incrementBelowLimits([{ key: 'n', limit: 1, ttlMs: LONG_TTL }]));
+        await expectStoreUnavailable(
+          store.incrementBelowLimits([{ key: 'n', limit: 1, ttlMs: LONG_TTL, window: 'fixed' }]),
+        );
         await expectStoreUnavailable(store.decrement('n'));
         await expectStoreUnavailable(store.ttl('k'));
         await expectStoreUnavailable(store.acquireLock('M', LONG_TTL));

@@ -42,12 +42,12 @@ export interface Store {
 
   /**
    * All or nothing, atomically: when every counter is below its limit, adds
-   * one to each and (re)sets each one's TTL to its ttlMs from now, so a
-   * counter lives until ttlMs after its latest increment (a sliding window,
-   * the way directories count failed binds); otherwise changes nothing and
-   * names the first counter at its limit with its remaining TTL. However many
-   * callers race, across clients too, no counter ever passes its limit.
-   * Rejects like increment() for a key that is not a counter.
+   * one to each and sets its TTL as its `window` says (see BoundedCounter):
+   * a fixed window's TTL only when the counter is created, an extending
+   * window's TTL to its ttlMs from now at every increment; otherwise changes
+   * nothing and names the first counter at its limit with its remaining TTL.
+   * However many callers race, across clients too, no counter ever passes
+   * its limit. Rejects like increment() for a key that is not a counter.
    */
   incrementBelowLimits(counters: readonly BoundedCounter[]): Promise<BoundedIncrement>;
 
@@ -125,8 +125,17 @@ export interface BoundedCounter {
   key: string;
   /** The increment is refused when the counter already holds this many (a positive integer). */
   limit: number;
-  /** How long the counter lives after this increment. */
+  /** How long the window lasts; when it starts is `window`'s choice. */
   ttlMs: number;
+  /**
+   * When the window starts. `fixed`: at the counter's first increment (the TTL
+   * is set only when the counter is created, or found without a TTL), and the
+   * count resets when it ends, as increment() does: rate limits. `extending`:
+   * it restarts at every increment (the TTL is reset to ttlMs from now), so
+   * the count resets only after ttlMs without one, the way directories count
+   * failed binds: lockouts.
+   */
+  window: 'fixed' | 'extending';
 }
 
 /** incrementBelowLimits' answer: the new counts, or which counter was full and for how much longer. */

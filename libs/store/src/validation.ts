@@ -14,3 +14,10 @@ export function assertValidLimit(limit: number): void {
     throw new RangeError(`limit must be a positive integer, got ${String(limit)}`);
   }
 }
+
+/** Rejects a counter window other than the two there are, so a counter never picks one by accident. */
+export function assertValidWindow(window: unknown): void {
+  if (window !== 'fixed' && window !== 'extending') {
+    throw new RangeError(`window must be 'fixed' or 'extending', got ${String(window)}`);
+  }
+}

@@ -70,6 +70,48 @@ describe('IssuanceRateLimit', () => {
     expect(await store.get(storeKey('user', 'corp\ndave'))).toBeNull();
   });
 
+  describe('with an injected clock', () => {
+    let now: number;
+    let timed: MemoryStore;
+
+    beforeEach(() => {
+      now = Date.parse('2026-01-01T00:00:00Z');
+      timed = new MemoryStore({ now: () => now });
+    });
+
+    afterEach(async () => {
+      await timed.close();
+    });
+
+    it('runs fixed windows: later requests do not move the end of the window', async () => {
+      const fixed = new IssuanceRateLimit(timed, { perUser: 2, perClient: 100, window: 30 });
+      await fixed.take(alice, '10.0.0.1');
+      now += 20_000;
+      await fixed.take(alice, '10.0.0.1');
+      expect(await timed.ttl(storeKey('user', 'corp\nalice'))).toBe(10_000);
+      expect(await timed.ttl(storeKey('client', '10.0.0.1'))).toBe(10_000);
+      // The retry is due when the window that began with the first request ends.
+      await expect(fixed.take(alice, '10.0.0.1')).rejects.toMatchObject({
+        code: 'rate_limited',
+        retryAfterSeconds: 10,
+      });
+      now += 10_000;
+      await fixed.take(alice, '10.0.0.1');
+      expect(await timed.get(storeKey('user', 'corp\nalice'))).toBe('1');
+    });
+
+    it('never refuses a steady requester who stays below the limit in every window', async () => {
+      // 4 requests a minute against 5 a minute, for 10 minutes: an extending window would never
+      // end, and would refuse the sixth request.
+      const steady = new IssuanceRateLimit(timed, { perUser: 5, perClient: 5, window: 60 });
+      for (let request = 0; request < 40; request++) {
+        await steady.take(alice, '10.0.0.1');
+        now += 15_000;
+      }
+      expect(Number(await timed.get(storeKey('user', 'corp\nalice')))).toBeLessThanOrEqual(4);
+    });
+  });
+
   it('has the documented defaults', () => {
     expect(issuanceRateLimitConfigSchema.parse({})).toEqual({ perUser: 600, perClient: 3000, window: 60 });
   });

@@ -26,7 +26,9 @@ export const issuanceRateLimitConfigSchema = z.strictObject({
     .max(1_000_000)
     .default(3000)
     .describe('Requests from one client address per window.'),
-  window: durationSeconds(1, 3600).default(60).describe('The window; each count lives this long.'),
+  window: durationSeconds(1, 3600)
+    .default(60)
+    .describe('The window: it starts at the first counted request, and the count resets when it ends.'),
 });
 
 export type IssuanceRateLimitConfig = z.output<typeof issuanceRateLimitConfigSchema>;
@@ -66,12 +68,14 @@ export class IssuanceRateLimit {
           key: USER_KEYS.key(`${user.connectorId}\n${user.subject}`),
           limit: this.config.perUser,
           ttlMs: this.ttlMs,
+          window: 'fixed',
         },
         {
           check: 'per-client',
           key: CLIENT_KEYS.key(clientAddress ?? 'unknown'),
           limit: this.config.perClient,
           ttlMs: this.ttlMs,
+          window: 'fixed',
         },
       ],
       REFUSAL,

@@ -60,7 +60,8 @@ describe('LoginThrottle', () => {
     expect(await refusal({ account: 'bob', clientAddress: '10.0.0.3' })).toBeUndefined();
   });
 
-  it('counts in a sliding window: a counter ends a window after its latest failure', async () => {
+  // Unlike the rate limits' fixed windows: each counted failure restarts the window (an extending window).
+  it('restarts the window at each counted failure: a counter ends a window after its latest failure', async () => {
     await fail({}, 1);
     now += 400_000;
     await fail({}, 1);

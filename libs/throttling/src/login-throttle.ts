@@ -128,8 +128,11 @@ export class LoginThrottle implements LoginGuard {
     attempt: LoginAttempt,
   ): Promise<{ counter: BoundedCounter; limit: ThrottleLimit }[]> {
     const ttlMs = this.limits.windowSeconds * 1000;
+    // An extending window, unlike the rate limits: the observation window restarts at each counted
+    // failure (like Active Directory's lockout observation window), so failures spread just under
+    // the window apart keep adding up instead of resetting.
     const counter = (key: string, max: number, limit: ThrottleLimit) => ({
-      counter: { key, limit: max, ttlMs },
+      counter: { key, limit: max, ttlMs, window: 'extending' as const },
       limit,
     });
     const client = counter(

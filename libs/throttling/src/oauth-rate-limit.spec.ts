@@ -69,6 +69,53 @@ describe('OAuthRateLimit', () => {
     expect(store.size).toBe(0);
   });
 
+  describe('with an injected clock', () => {
+    const key = (kind: string, value: string): string =>
+      `rate:oauth:${kind}:${createHash('sha256').update(value).digest('base64url')}`;
+    let now: number;
+    let timed: MemoryStore;
+
+    beforeEach(() => {
+      now = Date.parse('2026-01-01T00:00:00Z');
+      timed = new MemoryStore({ now: () => now });
+    });
+
+    afterEach(async () => {
+      await timed.close();
+    });
+
+    it('runs fixed windows: later requests do not move the end of the window', async () => {
+      const fixed = new OAuthRateLimit(timed, { perAddress: 2, perClient: 2, perUser: 2, window: 60 });
+      const subject = { address: '10.0.0.1', clientId: 'cli', user: alice };
+      await fixed.take(subject);
+      now += 45_000;
+      await fixed.take(subject);
+      const ttls = await Promise.all(
+        [key('address', '10.0.0.1'), key('client', 'cli'), key('user', 'corp\nalice')].map((name) =>
+          timed.ttl(name),
+        ),
+      );
+      expect(ttls).toEqual([15_000, 15_000, 15_000]);
+      await expect(fixed.take(subject)).rejects.toMatchObject({
+        code: 'rate_limited',
+        retryAfterSeconds: 15,
+      });
+      now += 15_000;
+      await fixed.take(subject);
+    });
+
+    it('never refuses a steady requester who stays below the limit in every window', async () => {
+      // 3 requests a minute against 4 a minute, for 10 minutes: an extending window would never
+      // end, and would refuse the fifth request.
+      const steady = new OAuthRateLimit(timed, { perAddress: 4, perClient: 4, perUser: 4, window: 60 });
+      for (let request = 0; request < 30; request++) {
+        await steady.take({ address: '10.0.0.1', clientId: 'cli', user: alice });
+        now += 20_000;
+      }
+      expect(Number(await timed.get(key('user', 'corp\nalice')))).toBeLessThanOrEqual(3);
+    });
+  });
+
   it('has defaults that keep the per-address limit these endpoints had', () => {
     expect(oauthRateLimitConfigSchema.parse({})).toEqual({
       perAddress: 120,

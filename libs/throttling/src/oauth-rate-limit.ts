@@ -34,7 +34,9 @@ export const oauthRateLimitConfigSchema = z.strictObject({
     .max(1_000_000)
     .default(120)
     .describe('Requests for one user (per connector), any client, per window.'),
-  window: durationSeconds(1, 3600).default(60).describe('The window; each count lives this long.'),
+  window: durationSeconds(1, 3600)
+    .default(60)
+    .describe('The window: it starts at the first counted request, and the count resets when it ends.'),
 });
 
 export type OAuthRateLimitConfig = z.output<typeof oauthRateLimitConfigSchema>;
@@ -83,6 +85,7 @@ export class OAuthRateLimit {
         key: ADDRESS_KEYS.key(address),
         limit: this.config.perAddress,
         ttlMs,
+        window: 'fixed',
       });
     }
     if (clientId !== undefined) {
@@ -91,6 +94,7 @@ export class OAuthRateLimit {
         key: CLIENT_KEYS.key(clientId),
         limit: this.config.perClient,
         ttlMs,
+        window: 'fixed',
       });
     }
     if (user !== undefined) {
@@ -99,6 +103,7 @@ export class OAuthRateLimit {
         key: USER_KEYS.key(`${user.connectorId}\n${user.subject}`),
         limit: this.config.perUser,
         ttlMs,
+        window: 'fixed',
       });
     }
     await takeRateCounters(this.store, counters, REFUSAL);
